@@ -1,0 +1,67 @@
+/**
+ * The few typed errors labpilot raises, and the one place they map to exit codes.
+ * The CLI prints `labpilot: <message>` on one line and exits with the code; no stack traces.
+ */
+
+export class LabpilotError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A playbook, transcript or argument is malformed. `where` is `file:line:col` when known. */
+export class InputError extends LabpilotError {
+  constructor(
+    message: string,
+    readonly where?: string,
+  ) {
+    super(where ? `${where}: ${message}` : message, 2);
+  }
+}
+
+/** Several located problems at once (lint); each line is `file:line:col: message`. */
+export class LintError extends LabpilotError {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'), 2);
+  }
+}
+
+/** Missing key, unreachable server, missing tool: the environment is not ready. */
+export class EnvironmentError extends LabpilotError {
+  constructor(message: string) {
+    super(message, 3);
+  }
+}
+
+/** The run stopped without a verdict (a killed process, a turn that failed for good); resumable. */
+export class RunInterrupted extends LabpilotError {
+  constructor(
+    message: string,
+    readonly runId: string,
+  ) {
+    super(`${message} (resume with: labpilot resume ${runId})`, 4);
+  }
+}
+
+/** Exit codes of a finished run, by verdict. */
+export const verdictExitCode = {
+  passed: 0,
+  failed: 1,
+  aborted: 1,
+  budget_exhausted: 1,
+  error: 1,
+} as const;
+
+export function exitCodeOf(err: unknown): number {
+  return err instanceof LabpilotError ? err.exitCode : 70;
+}
+
+export function messageOf(err: unknown): string {
+  if (err instanceof LabpilotError) return err.message;
+  if (err instanceof Error) return `internal error: ${err.message}`;
+  return `internal error: ${String(err)}`;
+}

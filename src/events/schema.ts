@@ -1,0 +1,183 @@
+import { z } from 'zod';
+
+/**
+ * The one event stream (DESIGN.md principle 2). The run log, the plain and --json console
+ * output, the Ink UI and replay all consume these events; nothing keeps state the log lacks.
+ * Every event carries `seq` (position in the log) and `ts` (ISO time from the Clock port).
+ */
+
+const base = { seq: z.number().int().nonnegative(), ts: z.string() };
+
+export const Usage = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cacheReadTokens: z.number().int().nonnegative().default(0),
+  cacheWriteTokens: z.number().int().nonnegative().default(0),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const Mode = z.enum(['interactive', 'autopilot', 'replay']);
+export type Mode = z.infer<typeof Mode>;
+
+/** Where text that a trigger can match came from. */
+export const Source = z.enum(['command_output', 'agent_text', 'tool_output']);
+export type Source = z.infer<typeof Source>;
+
+export const Verdict = z.enum(['passed', 'failed', 'aborted', 'budget_exhausted', 'error']);
+export type Verdict = z.infer<typeof Verdict>;
+
+export const DecisionVerdict = z.enum(['approve', 'edit', 'replace', 'skip', 'abort']);
+export type DecisionVerdict = z.infer<typeof DecisionVerdict>;
+
+export const Event = z.discriminatedUnion('type', [
+  z.object({
+    ...base,
+    type: z.literal('run_started'),
+    runId: z.string(),
+    playbook: z.string(),
+    playbookPath: z.string(),
+    playbookHash: z.string(),
+    vars: z.record(z.string(), z.string()),
+    mode: Mode,
+    workspace: z.string(),
+    branch: z.string(),
+    agent: z.string(),
+    model: z.string(),
+  }),
+  z.object({ ...base, type: z.literal('run_resumed'), runId: z.string(), fromSeq: z.number().int() }),
+  z.object({ ...base, type: z.literal('step_entered'), step: z.string(), attempt: z.number().int().positive() }),
+  z.object({
+    ...base,
+    type: z.literal('prompt_proposed'),
+    promptId: z.string(),
+    step: z.string(),
+    origin: z.enum(['step', 'remediation', 'user']),
+    remediation: z.string().optional(),
+    text: z.string(),
+    reason: z.string().optional(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('decision'),
+    subject: z.enum(['prompt', 'remediation', 'command', 'ask']),
+    ref: z.string(),
+    verdict: DecisionVerdict,
+    text: z.string().optional(),
+    by: z.enum(['policy', 'human', 'recorded']),
+    reason: z.string().optional(),
+  }),
+  z.object({ ...base, type: z.literal('prompt_sent'), promptId: z.string(), step: z.string(), text: z.string() }),
+  z.object({ ...base, type: z.literal('agent_text'), turn: z.number().int(), text: z.string() }),
+  z.object({
+    ...base,
+    type: z.literal('tool_call'),
+    turn: z.number().int(),
+    callId: z.string(),
+    name: z.string(),
+    input: z.record(z.string(), z.unknown()),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('tool_result'),
+    turn: z.number().int(),
+    callId: z.string(),
+    output: z.string(),
+    isError: z.boolean(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('agent_turn_ended'),
+    turn: z.number().int(),
+    promptId: z.string(),
+    stopReason: z.string(),
+    usage: Usage,
+    costUsd: z.number().nonnegative(),
+    filesChanged: z.boolean(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('command_started'),
+    commandId: z.string(),
+    step: z.string(),
+    command: z.string(),
+    cwd: z.string(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('command_output'),
+    commandId: z.string(),
+    stream: z.enum(['stdout', 'stderr']),
+    line: z.string(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('command_exited'),
+    commandId: z.string(),
+    step: z.string(),
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    durationMs: z.number().nonnegative(),
+    /** Figures parsed from the output by the step's metric rules; gates are judged on these. */
+    metrics: z.record(z.string(), z.number()),
+    /** The last lines of output, kept for prompts that quote an excerpt. */
+    tail: z.array(z.string()),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('trigger_matched'),
+    remediation: z.string(),
+    step: z.string(),
+    source: Source,
+    line: z.string(),
+    groups: z.array(z.string()),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('remediation_chosen'),
+    remediation: z.string(),
+    step: z.string(),
+    action: z.enum(['prompt', 'run', 'ask', 'abort']),
+    attempt: z.number().int().positive(),
+    why: z.string(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('gate_judged'),
+    scope: z.enum(['step', 'checklist']),
+    step: z.string().optional(),
+    check: z.string(),
+    passed: z.boolean(),
+    detail: z.string(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('budget_spent'),
+    turns: z.number().int(),
+    tokens: z.number().int(),
+    dollars: z.number(),
+    wallMs: z.number(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('commit_made'),
+    sha: z.string(),
+    branch: z.string(),
+    message: z.string(),
+    files: z.array(z.string()),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('step_done'),
+    step: z.string(),
+    outcome: z.enum(['passed', 'failed', 'skipped']),
+  }),
+  z.object({ ...base, type: z.literal('notice'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+  z.object({ ...base, type: z.literal('run_ended'), verdict: Verdict, reason: z.string() }),
+]);
+export type Event = z.infer<typeof Event>;
+export type EventType = Event['type'];
+export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+
+/** An event before the sink stamps it with `seq` and `ts`. */
+type Unstamped<E> = E extends unknown ? Omit<E, 'seq' | 'ts'> : never;
+export type EventInput = Unstamped<Event>;

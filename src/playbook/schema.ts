@@ -1,0 +1,175 @@
+import { z } from 'zod';
+
+/**
+ * The playbook format. These schemas are the source of the TypeScript types (DESIGN.md
+ * principle 6); `labpilot lint` maps their issues back to YAML positions. Objects are strict so
+ * that a misspelt key is an error, not a silently ignored option.
+ *
+ * Strings may hold `{{name}}` references to variables; prompt files are Markdown with the same
+ * references. In `run` commands a variable's value is shell-quoted when it is substituted.
+ */
+
+const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'ids are lower-case letters, digits, "-" and "_"');
+
+/** "90s", "30m", "2h" or a number of seconds. */
+export const Duration = z.union([
+  z.number().positive(),
+  z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration is a number of seconds or like "90s", "30m", "2h"'),
+]);
+
+/** A predicate over metrics, e.g. `success_rate >= 0.8 and inference_ms < 60`. */
+export const Expr = z.string().min(1);
+
+export const Variable = z.strictObject({
+  description: z.string().optional(),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  required: z.boolean().optional(),
+});
+
+export const Check = z.discriminatedUnion('check', [
+  z.strictObject({ check: z.literal('file_exists'), path: z.string(), name: z.string().optional() }),
+  z.strictObject({
+    check: z.literal('file_matches'),
+    path: z.string(),
+    regex: z.string(),
+    negate: z.boolean().optional(),
+    name: z.string().optional(),
+  }),
+  z.strictObject({
+    check: z.literal('command'),
+    run: z.string(),
+    timeout: Duration.optional(),
+    name: z.string().optional(),
+  }),
+  /** Matches the output of the step's own command (run steps) or of `run` when given. */
+  z.strictObject({
+    check: z.literal('output_matches'),
+    regex: z.string(),
+    run: z.string().optional(),
+    negate: z.boolean().optional(),
+    name: z.string().optional(),
+  }),
+  z.strictObject({ check: z.literal('exit_code'), equals: z.number().int(), name: z.string().optional() }),
+  /** A Python script from the playbook's folder or python/; exit 0 passes, its stdout is the detail. */
+  z.strictObject({
+    check: z.literal('python'),
+    script: z.string(),
+    args: z.array(z.string()).optional(),
+    name: z.string().optional(),
+  }),
+  /** Judged on figures parsed by labpilot from a run step's output, never on the agent's word. */
+  z.strictObject({ check: z.literal('metric'), expr: Expr, step: Id.optional(), name: z.string().optional() }),
+]);
+export type Check = z.infer<typeof Check>;
+
+/** How a figure is parsed from a run step's output, line by line. */
+export const Metric = z.strictObject({
+  name: Id,
+  regex: z.string(),
+  /** last: the first capture group of the last matching line; count: matching lines; sum/mean/max/min of group 1. */
+  agg: z.enum(['last', 'count', 'sum', 'mean', 'max', 'min']).default('last'),
+  /** Multiply the captured number (e.g. 100 to turn 0.976 into a percentage, 1000 for s -> ms). */
+  scale: z.number().optional(),
+});
+export type Metric = z.infer<typeof Metric>;
+
+const stepBase = {
+  id: Id,
+  title: z.string().optional(),
+  done_when: z.array(Check).optional(),
+  max_attempts: z.number().int().positive().optional(),
+  /** A step reached only through `goto` (e.g. a clarification) is not unreachable. */
+  next: Id.optional(),
+  on_fail: z.enum(['abort', 'continue']).optional(),
+};
+
+export const Step = z.discriminatedUnion('kind', [
+  z.strictObject({ ...stepBase, kind: z.literal('prompt'), prompt: z.string() }),
+  z.strictObject({
+    ...stepBase,
+    kind: z.literal('run'),
+    command: z.string(),
+    cwd: z.string().optional(),
+    timeout: Duration.optional(),
+    metrics: z.array(Metric).optional(),
+    /** Derived figures computed after the run, e.g. `success_rate: successes / episodes`. */
+    derive: z.record(z.string(), Expr).optional(),
+    /** Stop the command early when this predicate over live metrics holds. */
+    stop_when: Expr.optional(),
+    stage: z.string().optional(),
+  }),
+  z.strictObject({ ...stepBase, kind: z.literal('check'), checks: z.array(Check).min(1) }),
+]);
+export type Step = z.infer<typeof Step>;
+
+export const When = z
+  .strictObject({
+    /** A regex tested line by line. */
+    match: z.string().optional(),
+    in: z.array(z.enum(['command_output', 'agent_text', 'tool_output'])).optional(),
+    exit_code: z.union([z.number().int(), z.literal('nonzero')]).optional(),
+    metric: Expr.optional(),
+    /** Fire only when the same error line was seen this many times in a row. */
+    repeated: z.number().int().min(2).optional(),
+  })
+  .refine((w) => w.match !== undefined || w.exit_code !== undefined || w.metric !== undefined, {
+    message: 'when needs at least one of match, exit_code, metric',
+  });
+export type When = z.infer<typeof When>;
+
+export const Then = z
+  .strictObject({
+    /** A prompt file (relative to the playbook) or inline text; may use {{match}}, {{match.N}}, {{excerpt}}. */
+    prompt: z.string().optional(),
+    run: z.string().optional(),
+    ask: z.string().optional(),
+    abort: z.string().optional(),
+    /** After the action, redo this step (default: the step the trigger fired in). */
+    retry: Id.optional(),
+  })
+  .refine((t) => [t.prompt, t.run, t.ask, t.abort].filter((x) => x !== undefined).length === 1, {
+    message: 'then needs exactly one of prompt, run, ask, abort',
+  });
+export type Then = z.infer<typeof Then>;
+
+export const Remediation = z.strictObject({
+  id: Id,
+  description: z.string().optional(),
+  when: When,
+  then: Then,
+  max_attempts: z.number().int().positive().default(2),
+  /** Step ids this rule applies to; all steps when absent. */
+  steps: z.array(Id).optional(),
+  /** Higher wins when several rules match the same output. */
+  priority: z.number().int().default(0),
+});
+export type Remediation = z.infer<typeof Remediation>;
+
+export const Budgets = z.strictObject({
+  turns: z.number().int().positive().optional(),
+  tokens: z.number().int().positive().optional(),
+  dollars: z.number().positive().optional(),
+  wall_time: Duration.optional(),
+  /** Default max_attempts for steps that do not set one. */
+  attempts: z.number().int().positive().optional(),
+});
+export type Budgets = z.infer<typeof Budgets>;
+
+export const ChecklistItem = z.strictObject({ item: z.string(), verify: Check });
+export type ChecklistItem = z.infer<typeof ChecklistItem>;
+
+export const Playbook = z.strictObject({
+  name: Id,
+  description: z.string().optional(),
+  variables: z.record(z.string(), Variable).optional(),
+  /** Clone this repository into the run's workspace; otherwise the workspace is --workdir. */
+  workspace: z.strictObject({ repo: z.string(), ref: z.string().optional() }).optional(),
+  agent: z
+    .strictObject({ system: z.string().optional(), model: z.string().optional() })
+    .optional(),
+  budgets: Budgets.optional(),
+  steps: z.array(Step).min(1),
+  remediations: z.array(Remediation).optional(),
+  checklist: z.array(ChecklistItem).optional(),
+});
+export type Playbook = z.infer<typeof Playbook>;
