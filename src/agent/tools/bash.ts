@@ -1,0 +1,74 @@
+import { execa } from 'execa';
+import { z } from 'zod';
+import { cutOutput } from './cut-output.js';
+import { defineTool, fail, type ToolResult } from './types.js';
+
+const Input = z.strictObject({
+  command: z.string().min(1).describe('The shell command, run with `bash -c` in the workspace root.'),
+  timeout_ms: z.number().int().positive().optional().describe('Kill the command after this long (capped by the run).'),
+});
+
+/** Grace between SIGTERM and SIGKILL for a command's process group. */
+const KILL_GRACE_MS = 2000;
+
+export const bashTool = defineTool({
+  name: 'bash',
+  description:
+    'Run a shell command in the workspace root and return its combined stdout and stderr (long output is cut, ' +
+    'keeping the start, the end and the lines around errors) and its exit code. No interactive input.',
+  input: Input,
+  async run(input: z.infer<typeof Input>, ctx, signal): Promise<ToolResult> {
+    const refusal = ctx.commandPolicy?.(input.command);
+    if (refusal) return fail(`command refused: ${refusal}`);
+    const timeoutMs = Math.min(input.timeout_ms ?? ctx.commandTimeoutMs, ctx.commandTimeoutMs);
+    const child = execa('bash', ['-c', input.command], {
+      cwd: ctx.workspace,
+      env: ctx.env,
+      extendEnv: false,
+      stdin: 'ignore',
+      all: true,
+      reject: false,
+      stripFinalNewline: false,
+      // Its own process group, so a timeout also ends whatever the command started.
+      detached: true,
+    });
+    let timedOut = false;
+    let aborted = false;
+    const killGroup = (sig: NodeJS.Signals) => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    const stop = () => {
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      stop();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    try {
+      const result = await child;
+      const out = typeof result.all === 'string' ? result.all : '';
+      const body = cutOutput(out.endsWith('\n') || out === '' ? out : `${out}\n`, ctx.outputBudgetChars);
+      let status: string;
+      if (timedOut) status = `[timed out after ${timeoutMs / 1000}s; command killed]`;
+      else if (aborted) status = '[aborted; command killed]';
+      else if (result.exitCode !== undefined) status = `[exit code ${result.exitCode}]`;
+      else status = `[killed by ${result.signal ?? 'a signal'}]`;
+      return { output: `${body}${status}`, isError: timedOut || aborted || result.exitCode !== 0 };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  },
+});

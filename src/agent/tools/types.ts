@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * Provider-neutral tool contracts: the Anthropic loop and other backends read the same
+ * definitions and call the same `execute`.
+ */
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON Schema (draft 2020-12 object schema) of the input. */
+  inputSchema: Record<string, unknown>;
+}
+
+export interface ToolResult {
+  output: string;
+  isError: boolean;
+}
+
+export interface ToolSet {
+  definitions: ToolDefinition[];
+  /** Never throws for bad input or a failing tool: those are `isError` results for the model. */
+  execute(name: string, input: unknown, signal?: AbortSignal): Promise<ToolResult>;
+}
+
+export interface ToolContext {
+  workspace: string;
+  commandTimeoutMs: number;
+  outputBudgetChars: number;
+  env: Record<string, string>;
+  /** Returns a reason to refuse a shell command, or undefined to let it run. */
+  commandPolicy?: (command: string) => string | undefined;
+}
+
+/** One tool: its zod input schema is both the JSON Schema sent to the model and the validator. */
+export interface Tool<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  input: S;
+  run(input: z.infer<S>, ctx: ToolContext, signal?: AbortSignal): Promise<ToolResult>;
+}
+
+export const defineTool = <S extends z.ZodType>(tool: Tool<S>): Tool => tool as unknown as Tool;
+
+export const ok = (output: string): ToolResult => ({ output, isError: false });
+export const fail = (output: string): ToolResult => ({ output, isError: true });
