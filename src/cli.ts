@@ -1,8 +1,70 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { exitCodeOf, messageOf } from './errors.js';
 
-// Thin: commander parses, each command is one function in commands/.
-const program = new Command('labpilot').description('Run LLM-agent playbooks: interactive, autopilot, replay.');
+// Thin: commander parses, each command is one function in commands/ (loaded on demand, so
+// `labpilot lint` does not pay for the SDK and the UI).
+const program = new Command('labpilot')
+  .description('Run LLM-agent playbooks: interactive, autopilot, replay.')
+  .option('--home <dir>', 'where runs are kept', '.labpilot')
+  .showHelpAfterError();
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+const done = (code: number) => {
+  process.exitCode = code;
+};
+
+program
+  .command('run <playbook>')
+  .description('run a playbook')
+  .option('--var <key=value>', 'set a playbook variable (repeatable)', collect, [])
+  .addOption(new Option('--mode <mode>', 'who decides').choices(['autopilot']).default('autopilot'))
+  .option('--model <name>', 'model for the agent')
+  .option('--agent <name>', 'agent backend', 'anthropic')
+  .option('--workdir <dir>', 'workspace when the playbook does not clone one')
+  .option('--json', 'print every event as NDJSON')
+  .option('-v, --verbose', 'also print command output lines')
+  .action(async (playbook: string, o) => {
+    const { runCommand } = await import('./commands/run.js');
+    const r = await runCommand({ playbook, ...o, vars: o.var, home: program.opts().home });
+    done(r.code);
+  });
+
+program
+  .command('resume <run-id>')
+  .description('continue a stopped run from its log')
+  .option('--json', 'print every event as NDJSON')
+  .option('-v, --verbose', 'also print command output lines')
+  .action(async (runId: string, o) => {
+    const { resumeCommand } = await import('./commands/resume.js');
+    done((await resumeCommand({ runId, ...o, home: program.opts().home })).code);
+  });
+
+program
+  .command('runs')
+  .description('list runs with their status')
+  .option('--json', 'one JSON object per run')
+  .action(async (o) => {
+    const { runsCommand } = await import('./commands/runs.js');
+    done(await runsCommand({ ...o, home: program.opts().home }));
+  });
+
+program
+  .command('lint <playbooks...>')
+  .description('check playbooks; prints file:line:col: problem and exits 2 on any')
+  .action(async (paths: string[]) => {
+    const { lintCommand } = await import('./commands/lint.js');
+    done(await lintCommand(paths));
+  });
+
+program
+  .command('standin')
+  .description('serve a scripted session as a local Messages API (for tests and demos)')
+  .requiredOption('--session <file>', 'scripted session YAML')
+  .option('--port <n>', 'port (default: any free one)', (v) => Number(v))
+  .action(async (o) => {
+    const { standinCommand } = await import('./commands/standin.js');
+    await standinCommand(o);
+  });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`labpilot: ${messageOf(err)}\n`);

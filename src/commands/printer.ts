@@ -1,0 +1,73 @@
+import type { Event } from '../events/schema.js';
+
+export type Printer = (event: Event) => void;
+
+/** `--json`: every event as one NDJSON line, exactly as it is in the run log. */
+export function jsonPrinter(out: NodeJS.WritableStream): Printer {
+  return (event) => out.write(JSON.stringify(event) + '\n');
+}
+
+/** Plain lines for a non-TTY stdout: one line for what matters, output lines only with verbose. */
+export function plainPrinter(out: NodeJS.WritableStream, verbose = false): Printer {
+  return (event) => {
+    const line = formatPlain(event, verbose);
+    if (line !== undefined) out.write(line + '\n');
+  };
+}
+
+const figures = (m: Record<string, number>) =>
+  Object.entries(m)
+    .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(3)}`)
+    .join(' ');
+
+const oneLine = (s: string, max = 160) => {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+};
+
+export function formatPlain(e: Event, verbose = false): string | undefined {
+  switch (e.type) {
+    case 'run_started':
+      return `run ${e.runId}: ${e.playbook} (${e.mode}) in ${e.workspace} on ${e.branch}, agent ${e.agent} ${e.model}`;
+    case 'run_resumed':
+      return `run ${e.runId}: resumed after event ${e.fromSeq}`;
+    case 'step_entered':
+      return `step ${e.step}: attempt ${e.attempt}`;
+    case 'prompt_proposed':
+      return `  prompt ${e.promptId} (${e.origin}${e.remediation ? ` ${e.remediation}` : ''}): ${oneLine(e.text, 100)}`;
+    case 'decision':
+      return `  decision on ${e.ref}: ${e.verdict} by ${e.by}${e.reason ? ` (${e.reason})` : ''}`;
+    case 'agent_text':
+      return `  agent: ${oneLine(e.text)}`;
+    case 'tool_call':
+      return `  tool ${e.name} ${oneLine(JSON.stringify(e.input), 120)}`;
+    case 'tool_result':
+      return verbose || e.isError ? `  tool result${e.isError ? ' (error)' : ''}: ${oneLine(e.output)}` : undefined;
+    case 'agent_turn_ended':
+      return `  turn ${e.turn} ended (${e.stopReason}), ${e.usage.inputTokens + e.usage.outputTokens} tokens, $${e.costUsd.toFixed(4)}`;
+    case 'command_started':
+      return `  $ ${e.command}`;
+    case 'command_output':
+      return verbose ? `  | ${e.line}` : undefined;
+    case 'command_exited':
+      return `  exit ${e.exitCode ?? e.signal} in ${(e.durationMs / 1000).toFixed(1)} s${Object.keys(e.metrics).length ? `: ${figures(e.metrics)}` : ''}`;
+    case 'trigger_matched':
+      return `  trigger ${e.remediation} (${e.source}): ${oneLine(e.line)}`;
+    case 'remediation_chosen':
+      return `  remediation ${e.remediation} (${e.action}, attempt ${e.attempt})`;
+    case 'gate_judged':
+      return `  ${e.passed ? 'pass' : 'FAIL'} ${e.scope === 'checklist' ? 'checklist: ' : ''}${e.check}: ${oneLine(e.detail)}`;
+    case 'budget_spent':
+      return verbose ? `  spent: ${e.turns} turns, ${e.tokens} tokens, $${e.dollars.toFixed(4)}` : undefined;
+    case 'commit_made':
+      return `  commit ${e.sha.slice(0, 8)} on ${e.branch}: ${e.files.length} file(s)`;
+    case 'step_done':
+      return `step ${e.step}: ${e.outcome}`;
+    case 'notice':
+      return `  ${e.level}: ${e.message}`;
+    case 'run_ended':
+      return `run ended: ${e.verdict}: ${e.reason}`;
+    case 'prompt_sent':
+      return undefined;
+  }
+}

@@ -1,0 +1,85 @@
+import { readFileSync, truncateSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadPlaybook } from '../playbook/load.js';
+import { readEventLog } from '../runs/log.js';
+import { RunStore } from '../runs/store.js';
+import { InputError, verdictExitCode } from '../errors.js';
+import type { EventOf } from '../events/schema.js';
+import { openSession } from './session.js';
+import { choosePrinter } from './run.js';
+import type { Decider } from '../ports.js';
+
+export interface ResumeOptions {
+  runId: string;
+  json?: boolean;
+  verbose?: boolean;
+  home?: string;
+  decider?: Decider;
+  out?: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `labpilot resume <id>`: folds the run's log into the engine's state and continues. What was in
+ * flight when the run stopped (a turn, a command, checks, a question) is done again; what had
+ * finished is not.
+ */
+export async function resumeCommand(o: ResumeOptions): Promise<{ code: number; runId: string }> {
+  const store = new RunStore(o.home ? resolve(o.home) : undefined);
+  const paths = store.find(o.runId);
+  if (store.isLive(o.runId)) throw new InputError(`run ${o.runId} is still running (pid ${readFileSync(paths.lock, 'utf8')})`);
+  const { events, tornTail } = await readEventLog(paths.log);
+  if (tornTail) dropTornTail(paths.log);
+  const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
+  if (!started) throw new InputError(`run ${o.runId} has no run_started event`, paths.log);
+  const ended = events.find((e) => e.type === 'run_ended');
+  if (ended?.type === 'run_ended') {
+    throw new InputError(`run ${o.runId} already ended: ${ended.verdict} (${ended.reason})`);
+  }
+  const loaded = await loadPlaybook(started.playbookPath);
+  const unlock = store.lock(o.runId);
+  const last = events[events.length - 1]!;
+  const session = openSession({
+    runId: o.runId,
+    paths,
+    loaded,
+    vars: started.vars,
+    workspace: started.workspace,
+    branch: started.branch,
+    model: started.model,
+    agent: started.agent,
+    decider: o.decider,
+    printer: choosePrinter(o),
+    env: o.env,
+    nextSeq: last.seq + 1,
+    from: (engine) => engine.fold(events),
+  });
+  const stop = () => session.runner.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    if (loaded.hash !== started.playbookHash) {
+      session.bus.emit({ type: 'notice', level: 'warn', message: `playbook ${started.playbookPath} changed since the run started` });
+    }
+    session.bus.emit({ type: 'run_resumed', runId: o.runId, fromSeq: last.seq });
+    const verdict = await session.runner.drive();
+    return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId: o.runId };
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    session.close();
+    unlock();
+  }
+}
+
+/** Cuts a half-written last line, so appended events start on a line of their own. */
+function dropTornTail(path: string): void {
+  const size = statSync(path).size;
+  const fd = openSync(path, 'r');
+  const window = Math.min(size, 1 << 20);
+  const buf = Buffer.alloc(window);
+  readSync(fd, buf, 0, window, size - window);
+  closeSync(fd);
+  const lastNewline = buf.lastIndexOf(0x0a);
+  truncateSync(path, lastNewline < 0 ? size - window : size - window + lastNewline + 1);
+}

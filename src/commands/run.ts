@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadPlaybook } from '../playbook/load.js';
+import { parseVarArgs, resolveVariables } from '../playbook/variables.js';
+import { renderTemplate } from '../playbook/template.js';
+import { RunStore } from '../runs/store.js';
+import { createGit } from '../runner/git.js';
+import { verdictExitCode } from '../errors.js';
+import type { Mode } from '../events/schema.js';
+import { openSession } from './session.js';
+import { jsonPrinter, plainPrinter, type Printer } from './printer.js';
+import type { Decider } from '../ports.js';
+
+export interface RunOptions {
+  playbook: string;
+  vars?: string[];
+  json?: boolean;
+  verbose?: boolean;
+  model?: string;
+  agent?: string;
+  workdir?: string;
+  home?: string;
+  mode?: Mode;
+  decider?: Decider;
+  out?: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function choosePrinter(o: { json?: boolean; verbose?: boolean; out?: NodeJS.WritableStream }): Printer {
+  const out = o.out ?? process.stdout;
+  return o.json ? jsonPrinter(out) : plainPrinter(out, o.verbose);
+}
+
+/** `labpilot run`: a new run of a playbook; returns the exit code of its verdict. */
+export async function runCommand(o: RunOptions): Promise<{ code: number; runId: string }> {
+  const loaded = await loadPlaybook(o.playbook);
+  const vars = resolveVariables(loaded.playbook, parseVarArgs(o.vars ?? []));
+  const store = new RunStore(o.home ? resolve(o.home) : undefined);
+  const runId = store.newRunId();
+  const paths = store.create(runId);
+  const branch = `labpilot/${runId}`;
+  const git = createGit();
+  let workspace: string;
+  const repo = loaded.playbook.workspace;
+  if (repo) {
+    workspace = paths.workspace;
+    await git.clone(renderTemplate(repo.repo, vars), workspace, branch, repo.ref && renderTemplate(repo.ref, vars));
+  } else {
+    workspace = resolve(o.workdir ?? paths.workspace);
+    mkdirSync(workspace, { recursive: true });
+    await git.ensureRepo(workspace, branch);
+  }
+  const unlock = store.lock(runId);
+  const session = openSession({
+    runId,
+    paths,
+    loaded,
+    vars,
+    workspace,
+    branch,
+    model: o.model,
+    agent: o.agent,
+    decider: o.decider,
+    printer: choosePrinter(o),
+    env: o.env,
+  });
+  const stop = () => session.runner.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    session.bus.emit({
+      type: 'run_started',
+      runId,
+      playbook: loaded.playbook.name,
+      playbookPath: resolve(o.playbook),
+      playbookHash: loaded.hash,
+      vars,
+      mode: o.decider?.mode ?? o.mode ?? 'autopilot',
+      workspace,
+      branch,
+      agent: session.agentName,
+      model: session.model,
+    });
+    const verdict = await session.runner.drive();
+    return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId };
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    session.close();
+    unlock();
+  }
+}

@@ -1,0 +1,102 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Engine, type EngineSnapshot } from '../engine/engine.js';
+import type { CompiledPlaybook } from '../engine/context.js';
+import { compileMatcher } from '../engine/matcher.js';
+import { EventBus, systemClock } from '../runs/bus.js';
+import { EventLogWriter } from '../runs/log.js';
+import { Redactor } from '../runs/redact.js';
+import type { RunPaths } from '../runs/store.js';
+import { Runner } from '../runner/runner.js';
+import { createExecaRunner } from '../runner/command-runner.js';
+import { createGit } from '../runner/git.js';
+import { createPolicyDecider } from '../runner/deciders.js';
+import { createAnthropicAgent } from '../agent/anthropic.js';
+import { createToolSet } from '../agent/tools/index.js';
+import { DEFAULT_SYSTEM_PROMPT } from '../agent/system-prompt.js';
+import { promptText } from '../engine/logic.js';
+import type { LoadedPlaybook } from '../playbook/load.js';
+import type { Decider } from '../ports.js';
+import { InputError } from '../errors.js';
+import type { Printer } from './printer.js';
+
+/** The package root, for the python/ checks shipped with labpilot. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface SessionOptions {
+  runId: string;
+  paths: RunPaths;
+  loaded: LoadedPlaybook;
+  vars: Record<string, string>;
+  workspace: string;
+  branch: string;
+  model?: string;
+  agent?: string;
+  decider?: Decider;
+  printer?: Printer;
+  env?: NodeJS.ProcessEnv;
+  /** Continue numbering after the events already in the log (resume). */
+  nextSeq?: number;
+  from?: (engine: Engine) => EngineSnapshot;
+}
+
+export interface Session {
+  bus: EventBus;
+  runner: Runner;
+  engine: Engine;
+  model: string;
+  agentName: string;
+  close(): void;
+}
+
+/** Wires the real ports (Anthropic SDK, execa, simple-git, the run log) around the engine. */
+export function openSession(o: SessionOptions): Session {
+  const env = o.env ?? process.env;
+  const pb = o.loaded.playbook;
+  const compiled: CompiledPlaybook = {
+    playbook: pb,
+    prompts: o.loaded.prompts,
+    vars: o.vars,
+    defaultAttempts: pb.budgets?.attempts ?? 3,
+  };
+  const engine = new Engine(compiled);
+  const redactor = new Redactor(env);
+  const writer = new EventLogWriter(o.paths.log);
+  const bus = new EventBus(systemClock, redactor, writer, o.nextSeq ?? 0);
+  if (o.printer) bus.subscribe(o.printer);
+  const agentName = o.agent ?? 'anthropic';
+  if (agentName !== 'anthropic') throw new InputError(`unknown agent '${agentName}' (available: anthropic)`);
+  const model = o.model ?? pb.agent?.model ?? env.LABPILOT_MODEL ?? 'claude-sonnet-4-5';
+  const system = pb.agent?.system ? promptText(compiled, pb.agent.system) : DEFAULT_SYSTEM_PROMPT;
+  const agent = createAnthropicAgent({
+    apiKey: env.ANTHROPIC_API_KEY,
+    baseURL: env.ANTHROPIC_BASE_URL,
+    model,
+    system,
+    tools: createToolSet({ workspace: o.workspace }),
+    sink: bus,
+  });
+  const matcher = compileMatcher(
+    (pb.remediations ?? [])
+      .filter((r) => r.when.match !== undefined)
+      .map((r) => ({ id: r.id, regex: r.when.match!, sources: r.when.in })),
+  );
+  const runner = new Runner(
+    {
+      runId: o.runId,
+      engine,
+      bus,
+      agent,
+      commands: createExecaRunner(env),
+      git: createGit(),
+      decider: o.decider ?? createPolicyDecider(),
+      matcher,
+      workspace: o.workspace,
+      branch: o.branch,
+      commandsDir: o.paths.commands,
+      scriptDirs: [o.loaded.dir, join(PACKAGE_ROOT, 'python')],
+    },
+    o.from?.(engine),
+  );
+  return { bus, runner, engine, model, agentName, close: () => writer.close() };
+}

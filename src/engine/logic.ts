@@ -1,0 +1,304 @@
+import type { Effect } from './effects.js';
+import {
+  type CompiledPlaybook,
+  type EngineContext,
+  type GateResult,
+  type TriggerHit,
+  currentStep,
+  maxAttempts,
+  metricScope,
+  stepIndexOf,
+} from './context.js';
+import { budgetExceeded } from './budgets.js';
+import { chooseRemediation, remediationVars } from './remediate.js';
+import { errorSignature } from './signature.js';
+import { renderTemplate } from '../playbook/template.js';
+import type { Check, Step } from '../playbook/schema.js';
+import type { Verdict } from '../events/schema.js';
+import { parseDuration } from '../playbook/duration.js';
+
+/**
+ * The engine's decisions as pure functions `(playbook, context, ...) -> { ctx, effects }`.
+ * The XState machine (machine.ts) routes events here and turns the result into its next state;
+ * keeping the arithmetic out of the machine config keeps both readable.
+ */
+export interface Result {
+  ctx: EngineContext;
+  effects: Effect[];
+}
+
+const emit = (event: Effect & { kind: 'emit' }): Effect => event;
+
+/** Sets what the engine now waits on: the last effect that expects an answer. */
+function done(ctx: EngineContext, effects: Effect[]): Result {
+  const waiting = [...effects].reverse().find((e) => e.kind !== 'emit') ?? null;
+  return { ctx: { ...ctx, pending: waiting }, effects };
+}
+
+export function templateVars(pb: CompiledPlaybook, ctx: EngineContext, step: Step): Record<string, string> {
+  const vars: Record<string, string> = {
+    ...pb.vars,
+    workspace: ctx.workspace,
+    run_id: ctx.runId,
+    branch: ctx.branch,
+    step: step.id,
+    attempt: String(ctx.attempts[step.id] ?? 1),
+  };
+  for (const [k, v] of Object.entries(metricScope(ctx, step.id))) vars[`metrics.${k}`] = String(v);
+  return vars;
+}
+
+export function promptText(pb: CompiledPlaybook, ref: string): string {
+  return ref.endsWith('.md') ? (pb.prompts[ref] ?? '') : ref;
+}
+
+export function endRun(ctx: EngineContext, verdict: Verdict, reason: string): Result {
+  const effects: Effect[] = [emit({ kind: 'emit', event: { type: 'run_ended', verdict, reason } })];
+  return { ctx: { ...ctx, verdict: { verdict, reason }, pending: null, activity: null }, effects };
+}
+
+export function enterStep(pb: CompiledPlaybook, ctx: EngineContext, index: number, feedback: string[] = []): Result {
+  if (index >= pb.playbook.steps.length) return startChecklist(pb, ctx);
+  const step = pb.playbook.steps[index]!;
+  const attempt = (ctx.attempts[step.id] ?? 0) + 1;
+  if (attempt > maxAttempts(pb, step)) {
+    return failStep(pb, { ...ctx, stepIndex: index }, step, `no attempts left after ${attempt - 1}`);
+  }
+  const over = budgetExceeded(pb, ctx);
+  if (over) return endRun(ctx, 'budget_exhausted', over);
+  const next: EngineContext = {
+    ...ctx,
+    stepIndex: index,
+    attempts: { ...ctx.attempts, [step.id]: attempt },
+    hits: [],
+    lastCommand: null,
+    gates: { expected: 0, results: [] },
+    activity: { origin: 'step' },
+  };
+  const entered = emit({ kind: 'emit', event: { type: 'step_entered', step: step.id, attempt } });
+  const vars = templateVars(pb, next, step);
+  if (step.kind === 'prompt') {
+    let text = renderTemplate(promptText(pb, step.prompt), vars, { where: step.prompt });
+    if (feedback.length) text += `\n\nlabpilot checked the result and it is not done yet:\n${feedback.map((f) => `- ${f}`).join('\n')}`;
+    const r = propose(next, step.id, text, { origin: 'step' });
+    return { ctx: r.ctx, effects: [entered, ...r.effects] };
+  }
+  if (step.kind === 'run') {
+    const r = runCommand(next, step.id, renderTemplate(step.command, vars, { shell: true, where: step.id }), step);
+    return { ctx: r.ctx, effects: [entered, ...r.effects] };
+  }
+  const r = runChecks(pb, next, 'step', step, step.checks);
+  return { ctx: r.ctx, effects: [entered, ...r.effects] };
+}
+
+export function propose(
+  ctx: EngineContext,
+  step: string,
+  text: string,
+  activity: EngineContext['activity'] & object,
+  reason?: string,
+): Result {
+  const promptId = `p${ctx.seq.prompt + 1}`;
+  const next = { ...ctx, seq: { ...ctx.seq, prompt: ctx.seq.prompt + 1 }, activity };
+  const { origin, remediation } = activity;
+  return done(next, [
+    emit({ kind: 'emit', event: { type: 'prompt_proposed', promptId, step, origin, remediation, text, reason } }),
+    { kind: 'decide', question: { kind: 'prompt', promptId, step, text, origin, remediation, reason } },
+  ]);
+}
+
+export function runCommand(
+  ctx: EngineContext,
+  step: string,
+  command: string,
+  spec: Partial<Step & { kind: 'run' }> = {},
+): Result {
+  const commandId = `c${ctx.seq.command + 1}`;
+  const next = { ...ctx, seq: { ...ctx.seq, command: ctx.seq.command + 1 } };
+  return done(next, [
+    {
+      kind: 'run_command',
+      commandId,
+      step,
+      command,
+      cwd: spec.cwd ?? '.',
+      timeoutMs: spec.timeout === undefined ? undefined : parseDuration(spec.timeout),
+      metrics: spec.metrics ?? [],
+      derive: spec.derive ?? {},
+      stopWhen: spec.stop_when,
+    },
+  ]);
+}
+
+function checkName(c: Check): string {
+  if (c.name) return c.name;
+  switch (c.check) {
+    case 'file_exists':
+      return `file ${c.path} exists`;
+    case 'file_matches':
+      return `${c.path} ${c.negate ? 'does not match' : 'matches'} /${c.regex}/`;
+    case 'command':
+      return `\`${c.run}\` exits 0`;
+    case 'output_matches':
+      return `output ${c.negate ? 'does not match' : 'matches'} /${c.regex}/`;
+    case 'exit_code':
+      return `exit code is ${c.equals}`;
+    case 'python':
+      return `python ${c.script} ${(c.args ?? []).join(' ')}`.trim();
+    case 'metric':
+      return c.expr;
+  }
+}
+
+/** Checks hold `{{variables}}` too; `run` fields get shell-quoted values. */
+function renderCheck(check: Check, vars: Record<string, string>): Check {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(check)) {
+    if (typeof v === 'string' && k !== 'check') out[k] = renderTemplate(v, vars, { shell: k === 'run', where: check.check });
+    else if (Array.isArray(v)) out[k] = v.map((x) => (typeof x === 'string' ? renderTemplate(x, vars) : x));
+    else out[k] = v;
+  }
+  return out as Check;
+}
+
+export function runChecks(
+  pb: CompiledPlaybook,
+  ctx: EngineContext,
+  scope: 'step' | 'checklist',
+  step: Step | undefined,
+  checks: Check[],
+  names?: string[],
+): Result {
+  const vars = step ? templateVars(pb, ctx, step) : { ...pb.vars, workspace: ctx.workspace, run_id: ctx.runId, branch: ctx.branch };
+  const named = checks.map((check, i) => {
+    const rendered = renderCheck(check, vars);
+    return { name: names?.[i] ?? checkName(rendered), check: rendered };
+  });
+  const next = { ...ctx, gates: { expected: checks.length, results: [] } };
+  return done(next, [
+    {
+      kind: 'run_checks',
+      scope,
+      step: step?.id,
+      checks: named,
+      metrics: metricScope(ctx, step?.id ?? ''),
+      commandId: ctx.lastCommand?.commandId,
+      exitCode: ctx.lastCommand?.exitCode,
+    },
+  ]);
+}
+
+/** The step's own action finished (agent turn or command): verify it. */
+export function afterAction(pb: CompiledPlaybook, ctx: EngineContext): Result {
+  const step = currentStep(pb, ctx);
+  const implicit: Check[] = step.kind === 'run' ? [{ check: 'exit_code', equals: 0 }] : [];
+  const checks = step.done_when ?? implicit;
+  if (checks.length === 0) return stepPassed(pb, ctx);
+  return runChecks(pb, ctx, 'step', step, checks);
+}
+
+export function stepPassed(pb: CompiledPlaybook, ctx: EngineContext): Result {
+  const step = currentStep(pb, ctx);
+  const effects: Effect[] = [emit({ kind: 'emit', event: { type: 'step_done', step: step.id, outcome: 'passed' } })];
+  const nextIndex = step.next ? stepIndexOf(pb, step.next) : ctx.stepIndex + 1;
+  const r = enterStep(pb, ctx, nextIndex);
+  return { ctx: r.ctx, effects: [...effects, ...r.effects] };
+}
+
+export function failStep(pb: CompiledPlaybook, ctx: EngineContext, step: Step, reason: string): Result {
+  const effects: Effect[] = [emit({ kind: 'emit', event: { type: 'step_done', step: step.id, outcome: 'failed' } })];
+  if (step.on_fail === 'continue') {
+    const r = enterStep(pb, ctx, ctx.stepIndex + 1);
+    return { ctx: r.ctx, effects: [...effects, ...r.effects] };
+  }
+  const r = endRun(ctx, 'failed', `step '${step.id}' failed: ${reason}`);
+  return { ctx: r.ctx, effects: [...effects, ...r.effects] };
+}
+
+/** All gates of the step are in: pass it, remediate, retry with feedback, or fail it. */
+export function judgeStep(pb: CompiledPlaybook, ctx: EngineContext): Result {
+  const step = currentStep(pb, ctx);
+  const failed = ctx.gates.results.filter((g) => !g.passed);
+  if (failed.length === 0) return stepPassed(pb, ctx);
+  const evidence = ctx.hits[0]?.line ?? failed[0]!.detail;
+  const failures = { ...ctx.failures, [step.id]: [...(ctx.failures[step.id] ?? []), errorSignature(evidence)] };
+  const next = { ...ctx, failures };
+  const chosen = chooseRemediation(pb, next, step.id);
+  if (chosen) return applyRemediation(pb, next, step, chosen.rule.id, chosen.why, chosen.hit);
+  const attemptsLeft = (next.attempts[step.id] ?? 0) < maxAttempts(pb, step);
+  if (step.kind === 'prompt' && attemptsLeft) return enterStep(pb, next, next.stepIndex, failed.map(describeGate));
+  return failStep(pb, next, step, failed.map(describeGate).join('; '));
+}
+
+function describeGate(g: GateResult): string {
+  return `${g.check}: ${g.detail}`;
+}
+
+function applyRemediation(
+  pb: CompiledPlaybook,
+  ctx: EngineContext,
+  step: Step,
+  ruleId: string,
+  why: string,
+  hit: TriggerHit | undefined,
+): Result {
+  const rule = pb.playbook.remediations!.find((r) => r.id === ruleId)!;
+  const key = `${rule.id}@${step.id}`;
+  const attempt = (ctx.ruleAttempts[key] ?? 0) + 1;
+  const then = rule.then;
+  const action = then.prompt !== undefined ? 'prompt' : then.run !== undefined ? 'run' : then.ask !== undefined ? 'ask' : 'abort';
+  const next: EngineContext = {
+    ...ctx,
+    ruleAttempts: { ...ctx.ruleAttempts, [key]: attempt },
+    activity: { origin: 'remediation', remediation: rule.id, retry: then.retry },
+  };
+  const chosen = emit({
+    kind: 'emit',
+    event: { type: 'remediation_chosen', remediation: rule.id, step: step.id, action, attempt, why },
+  });
+  const vars = { ...templateVars(pb, next, step), ...remediationVars(next, rule.id, hit) };
+  let r: Result;
+  if (then.prompt !== undefined) {
+    const text = renderTemplate(promptText(pb, then.prompt), vars, { where: then.prompt });
+    r = propose(next, step.id, text, next.activity!, why);
+  } else if (then.run !== undefined) {
+    const command = renderTemplate(then.run, vars, { shell: true, where: rule.id });
+    r = runCommand(next, step.id, command);
+  } else if (then.ask !== undefined) {
+    const ref = `a${next.seq.ask + 1}`;
+    const text = renderTemplate(then.ask, vars, { where: rule.id });
+    r = done({ ...next, seq: { ...next.seq, ask: next.seq.ask + 1 } }, [
+      { kind: 'decide', question: { kind: 'ask', ref, step: step.id, text } },
+    ]);
+  } else {
+    r = endRun(next, 'aborted', renderTemplate(then.abort!, vars, { where: rule.id }));
+  }
+  return { ctx: r.ctx, effects: [chosen, ...r.effects] };
+}
+
+/** A remediation's action finished: redo the step it names (the failing one by default). */
+export function retryAfterRemediation(pb: CompiledPlaybook, ctx: EngineContext): Result {
+  const target = ctx.activity?.retry ?? currentStep(pb, ctx).id;
+  return enterStep(pb, ctx, stepIndexOf(pb, target));
+}
+
+export function startChecklist(pb: CompiledPlaybook, ctx: EngineContext): Result {
+  const items = pb.playbook.checklist ?? [];
+  if (items.length === 0) return endRun(ctx, 'passed', 'every step passed');
+  const r = runChecks(
+    pb,
+    { ...ctx, activity: null },
+    'checklist',
+    undefined,
+    items.map((i) => i.verify),
+    items.map((i) => i.item),
+  );
+  return r;
+}
+
+export function judgeChecklist(ctx: EngineContext): Result {
+  const failed = ctx.gates.results.filter((g) => !g.passed);
+  if (failed.length === 0) return endRun(ctx, 'passed', 'every step and checklist item passed');
+  return endRun(ctx, 'failed', `checklist: ${failed.map(describeGate).join('; ')}`);
+}
+

@@ -1,0 +1,102 @@
+import { existsSync, readFileSync, createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { join, resolve } from 'node:path';
+import type { Check } from '../playbook/schema.js';
+import type { CommandRunner } from '../ports.js';
+import { evalExpr, explain, parseExpr } from '../engine/expr.js';
+import { shellQuote } from '../playbook/template.js';
+
+export interface CheckContext {
+  workspace: string;
+  commands: CommandRunner;
+  metrics: Record<string, number>;
+  /** The output log of the step's last command, for output_matches without `run`. */
+  commandLog?: string;
+  exitCode?: number | null;
+  /** Where python check scripts are looked up, in order. */
+  scriptDirs: string[];
+  env?: Record<string, string>;
+}
+
+export interface CheckOutcome {
+  passed: boolean;
+  detail: string;
+}
+
+/**
+ * Verifies one check. Every check is judged by labpilot on files, exit codes and parsed figures;
+ * nothing the agent says is evidence (DESIGN.md principle 1).
+ */
+export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<CheckOutcome> {
+  switch (check.check) {
+    case 'file_exists': {
+      const ok = existsSync(inside(ctx.workspace, check.path));
+      return { passed: ok, detail: ok ? `${check.path} exists` : `${check.path} does not exist` };
+    }
+    case 'file_matches': {
+      const file = inside(ctx.workspace, check.path);
+      if (!existsSync(file)) return { passed: false, detail: `${check.path} does not exist` };
+      const found = new RegExp(check.regex, 'm').test(readFileSync(file, 'utf8'));
+      return { passed: found !== (check.negate ?? false), detail: `${check.path}: /${check.regex}/ ${found ? 'found' : 'not found'}` };
+    }
+    case 'command': {
+      const r = await runCaptured(ctx, check.run);
+      return { passed: r.exitCode === 0, detail: `exit ${r.exitCode ?? r.signal}${r.tail ? `: ${r.tail}` : ''}` };
+    }
+    case 'output_matches': {
+      const re = new RegExp(check.regex);
+      const found = check.run ? re.test((await runCaptured(ctx, check.run)).text) : await logMatches(ctx.commandLog, re);
+      return { passed: found !== (check.negate ?? false), detail: `/${check.regex}/ ${found ? 'found' : 'not found'} in the output` };
+    }
+    case 'exit_code': {
+      const ok = ctx.exitCode === check.equals;
+      return { passed: ok, detail: `exit code ${ctx.exitCode ?? 'none'}${ok ? '' : `, expected ${check.equals}`}` };
+    }
+    case 'python': {
+      const script = ctx.scriptDirs.map((d) => resolve(d, check.script)).find((p) => existsSync(p));
+      if (!script) return { passed: false, detail: `python script ${check.script} not found` };
+      const args = (check.args ?? []).map(shellQuote).join(' ');
+      const r = await runCaptured(ctx, `python3 ${shellQuote(script)} ${args}`);
+      return { passed: r.exitCode === 0, detail: r.tail || `exit ${r.exitCode}` };
+    }
+    case 'metric': {
+      const r = evalExpr(parseExpr(check.expr), ctx.metrics);
+      if (!r.ok) return { passed: false, detail: `not measured: ${r.missing.join(', ')}` };
+      return { passed: r.value === true, detail: explain(parseExpr(check.expr), ctx.metrics) };
+    }
+  }
+}
+
+/** A path the playbook names, kept inside the workspace. */
+function inside(workspace: string, p: string): string {
+  const full = resolve(workspace, p);
+  return full.startsWith(resolve(workspace)) ? full : join(workspace, '__outside__');
+}
+
+async function runCaptured(ctx: CheckContext, command: string) {
+  const lines: string[] = [];
+  const r = await ctx.commands.run({
+    commandId: 'check',
+    command,
+    cwd: ctx.workspace,
+    env: ctx.env,
+    timeoutMs: 10 * 60_000,
+    onLine: (l) => {
+      lines.push(l);
+      if (lines.length > 2000) lines.shift();
+    },
+  });
+  return { ...r, text: lines.join('\n'), tail: lines.slice(-5).join(' | ').slice(0, 500) };
+}
+
+async function logMatches(path: string | undefined, re: RegExp): Promise<boolean> {
+  if (!path || !existsSync(path)) return false;
+  const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (re.test(line)) {
+      rl.close();
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,64 @@
+import { execa } from 'execa';
+import type { CommandRequest, CommandResult, CommandRunner } from '../ports.js';
+import { createLineSplitter } from '../engine/line-splitter.js';
+
+/**
+ * Runs shell commands with execa, streaming output line by line. The command gets its own
+ * process group, so stopping it (timeout, early stop, Esc) also ends what it spawned, such as
+ * the Python process behind `modal run`.
+ */
+export function createExecaRunner(baseEnv: NodeJS.ProcessEnv = process.env): CommandRunner {
+  return {
+    async run(req: CommandRequest): Promise<CommandResult> {
+      const started = Date.now();
+      const child = execa('bash', ['-c', req.command], {
+        cwd: req.cwd,
+        env: { ...baseEnv, ...req.env },
+        extendEnv: false,
+        reject: false,
+        buffer: false,
+        stdin: 'ignore',
+        detached: true,
+        encoding: 'buffer',
+      });
+      const out = createLineSplitter((line) => req.onLine?.(line, 'stdout'));
+      const err = createLineSplitter((line) => req.onLine?.(line, 'stderr'));
+      child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+      child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+
+      let timedOut = false;
+      const stop = (why: 'timeout' | 'abort') => {
+        if (why === 'timeout') timedOut = true;
+        killGroup(child.pid, 'SIGTERM');
+        setTimeout(() => killGroup(child.pid, 'SIGKILL'), 3000).unref();
+      };
+      const timer = req.timeoutMs ? setTimeout(() => stop('timeout'), req.timeoutMs) : undefined;
+      const onAbort = () => stop('abort');
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      if (req.signal?.aborted) onAbort();
+      try {
+        const result = await child;
+        out.end();
+        err.end();
+        return {
+          exitCode: result.exitCode ?? null,
+          signal: result.signal ?? null,
+          durationMs: Date.now() - started,
+          timedOut,
+        };
+      } finally {
+        if (timer) clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}

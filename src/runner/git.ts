@@ -1,0 +1,58 @@
+import { simpleGit } from 'simple-git';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Git } from '../ports.js';
+import { EnvironmentError } from '../errors.js';
+
+const AUTHOR = { name: 'labpilot', email: 'labpilot@localhost' };
+
+/** Real git through simple-git: every agent turn that changed files becomes a commit. */
+export function createGit(): Git {
+  const git = (dir: string) =>
+    simpleGit({ baseDir: dir }).env({
+      ...process.env,
+      GIT_AUTHOR_NAME: AUTHOR.name,
+      GIT_AUTHOR_EMAIL: AUTHOR.email,
+      GIT_COMMITTER_NAME: AUTHOR.name,
+      GIT_COMMITTER_EMAIL: AUTHOR.email,
+    });
+  return {
+    async clone(url, dir, branch, ref) {
+      try {
+        await simpleGit().clone(url, dir, ref ? ['--branch', ref] : []);
+      } catch (err) {
+        throw new EnvironmentError(`cannot clone ${url}: ${firstLine(err)}`);
+      }
+      await git(dir).checkoutLocalBranch(branch);
+    },
+    async ensureRepo(dir, branch) {
+      if (!existsSync(join(dir, '.git'))) {
+        await git(dir).init();
+        await git(dir).raw(['commit', '--allow-empty', '-m', 'labpilot: start']);
+      }
+      const branches = await git(dir).branchLocal();
+      if (branches.current === branch) return;
+      if (branches.all.includes(branch)) await git(dir).checkout(branch);
+      else await git(dir).checkoutLocalBranch(branch);
+    },
+    async commitAll(dir, message) {
+      const g = git(dir);
+      await g.add(['-A']);
+      const status = await g.status();
+      if (status.staged.length === 0 && status.files.length === 0) return undefined;
+      const files = status.files.map((f) => f.path);
+      const result = await g.commit(message);
+      return { sha: result.commit, files };
+    },
+    async push(dir, branch) {
+      const remotes = await git(dir).getRemotes();
+      if (remotes.length === 0) return false;
+      await git(dir).push(remotes[0]!.name, branch, ['--set-upstream']);
+      return true;
+    },
+  };
+}
+
+function firstLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).trim().split('\n')[0] ?? '';
+}

@@ -1,0 +1,59 @@
+import type { Metric } from '../playbook/schema.js';
+import { evalExpr, parseExpr } from '../engine/expr.js';
+
+/**
+ * Parses figures from a command's output as it streams, in constant memory: each metric keeps
+ * only its running aggregate.
+ */
+export function createMetricsCollector(metrics: Metric[]) {
+  const state = metrics.map((m) => ({ m, re: new RegExp(m.regex), n: 0, sum: 0, last: NaN, max: -Infinity, min: Infinity }));
+  return {
+    /** Returns true when a figure changed, so live predicates are re-evaluated only then. */
+    line(text: string): boolean {
+      let changed = false;
+      for (const s of state) {
+        const hit = s.re.exec(text);
+        if (!hit) continue;
+        changed = true;
+        s.n++;
+        if (s.m.agg === 'count') continue;
+        const v = Number(hit[1]) * (s.m.scale ?? 1);
+        if (Number.isNaN(v)) continue;
+        s.last = v;
+        s.sum += v;
+        s.max = Math.max(s.max, v);
+        s.min = Math.min(s.min, v);
+      }
+      return changed;
+    },
+    values(derive: Record<string, string> = {}): Record<string, number> {
+      const out: Record<string, number> = {};
+      for (const s of state) {
+        const v = aggregate(s);
+        if (v !== undefined) out[s.m.name] = v;
+      }
+      for (const [name, expr] of Object.entries(derive)) {
+        const r = evalExpr(parseExpr(expr), out);
+        if (r.ok && typeof r.value === 'number' && Number.isFinite(r.value)) out[name] = r.value;
+      }
+      return out;
+    },
+  };
+}
+
+function aggregate(s: { m: Metric; n: number; sum: number; last: number; max: number; min: number }): number | undefined {
+  if (s.m.agg === 'count') return s.n;
+  if (s.n === 0 || Number.isNaN(s.last)) return undefined;
+  switch (s.m.agg) {
+    case 'sum':
+      return s.sum;
+    case 'mean':
+      return s.sum / s.n;
+    case 'max':
+      return s.max;
+    case 'min':
+      return s.min;
+    default:
+      return s.last;
+  }
+}

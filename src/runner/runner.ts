@@ -1,0 +1,221 @@
+import { openSync, writeSync, closeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Engine, EngineSnapshot } from '../engine/engine.js';
+import type { Effect } from '../engine/effects.js';
+import type { EngineContext } from '../engine/context.js';
+import { rulesFor } from '../engine/context.js';
+import type { Matcher } from '../engine/matcher.js';
+import { evalExpr, parseExpr } from '../engine/expr.js';
+import type { Event, Source } from '../events/schema.js';
+import type { Agent, CommandRunner, Decider, Git } from '../ports.js';
+import type { EventBus } from '../runs/bus.js';
+import { RunInterrupted, messageOf } from '../errors.js';
+import { evaluateCheck } from './checks.js';
+import { createMetricsCollector } from './metrics.js';
+
+export interface RunnerOptions {
+  runId: string;
+  engine: Engine;
+  bus: EventBus;
+  agent: Agent;
+  commands: CommandRunner;
+  git: Git;
+  decider: Decider;
+  matcher: Matcher;
+  workspace: string;
+  branch: string;
+  commandsDir: string;
+  scriptDirs: string[];
+  env?: Record<string, string>;
+}
+
+const TAIL_LINES = 40;
+
+/**
+ * Executes the engine's effects through the ports, one at a time, and feeds every event on the
+ * bus back into the engine. The runner decides nothing: it does what the effects say.
+ */
+export class Runner {
+  private snapshot: EngineSnapshot;
+  private readonly queue: Effect[] = [];
+  private abort = new AbortController();
+  private stopped = false;
+  /** Rules already reported during the current action: one trigger event per rule is enough. */
+  private reported = new Set<string>();
+
+  constructor(
+    private readonly o: RunnerOptions,
+    from?: EngineSnapshot,
+  ) {
+    this.snapshot = from ?? o.engine.initial();
+    o.bus.subscribe((event) => this.feed(event));
+  }
+
+  get context(): EngineContext {
+    return this.snapshot.context;
+  }
+
+  /** Runs effects until the engine ends the run or the runner is stopped (then resumable). */
+  async drive(): Promise<EngineContext['verdict']> {
+    while (this.queue.length > 0 && !this.stopped) {
+      await this.execute(this.queue.shift()!);
+    }
+    if (this.stopped && !this.context.verdict) throw new RunInterrupted('run stopped', this.o.runId);
+    return this.context.verdict;
+  }
+
+  /** Ends the current action (agent turn or command) and stops after it; the log stays resumable. */
+  stop(): void {
+    this.stopped = true;
+    this.abort.abort();
+  }
+
+  /** Interrupts only the current action (Esc): the engine judges what was done so far. */
+  interrupt(): void {
+    this.abort.abort();
+    this.abort = new AbortController();
+  }
+
+  private feed(event: Event): void {
+    const r = this.o.engine.next(this.snapshot, event);
+    this.snapshot = r.snapshot;
+    this.queue.push(...r.effects);
+    if (event.type === 'agent_text') this.scanText(event.text, 'agent_text');
+    if (event.type === 'tool_result') this.scanText(event.output, 'tool_output');
+  }
+
+  private scanText(text: string, source: Source): void {
+    for (const line of text.split('\n')) this.scanLine(line, source);
+  }
+
+  private scanLine(line: string, source: Source): void {
+    const step = this.o.engine.playbook.playbook.steps[this.context.stepIndex]?.id;
+    if (!step) return;
+    const applicable = new Set(rulesFor(this.o.engine.playbook, step).map((r) => r.id));
+    for (const m of this.o.matcher.matchLine(line, source)) {
+      if (!applicable.has(m.id) || this.reported.has(m.id)) continue;
+      this.reported.add(m.id);
+      this.o.bus.emit({ type: 'trigger_matched', remediation: m.id, step, source, line, groups: m.groups });
+    }
+  }
+
+  private async execute(effect: Effect): Promise<void> {
+    switch (effect.kind) {
+      case 'emit':
+        this.o.bus.emit(effect.event);
+        return;
+      case 'decide':
+        return this.decide(effect);
+      case 'send_prompt':
+        return this.sendPrompt(effect);
+      case 'run_command':
+        return this.runCommand(effect);
+      case 'run_checks':
+        return this.runChecks(effect);
+    }
+  }
+
+  private async decide(effect: Effect & { kind: 'decide' }): Promise<void> {
+    const q = effect.question;
+    const d = await this.o.decider.decide(q);
+    this.o.bus.emit({
+      type: 'decision',
+      subject: q.kind === 'prompt' ? 'prompt' : 'ask',
+      ref: q.kind === 'prompt' ? q.promptId : q.ref,
+      verdict: d.verdict,
+      text: d.text,
+      by: d.by,
+      reason: d.reason,
+    });
+  }
+
+  private async sendPrompt(effect: Effect & { kind: 'send_prompt' }): Promise<void> {
+    this.reported.clear();
+    this.o.bus.emit({ type: 'prompt_sent', promptId: effect.promptId, step: effect.step, text: effect.text });
+    let result;
+    try {
+      result = await this.o.agent.turn({ promptId: effect.promptId, text: effect.text, signal: this.abort.signal });
+    } catch (err) {
+      if (this.stopped) return;
+      this.o.bus.emit({ type: 'notice', level: 'error', message: `agent turn failed: ${messageOf(err)}` });
+      throw new RunInterrupted(`agent turn failed: ${messageOf(err)}`, this.o.runId);
+    }
+    const commit = await this.o.git.commitAll(this.o.workspace, `labpilot: ${effect.step} (${effect.promptId})`);
+    if (commit) this.o.bus.emit({ type: 'commit_made', sha: commit.sha, branch: this.o.branch, message: `labpilot: ${effect.step} (${effect.promptId})`, files: commit.files });
+    if (this.stopped) return;
+    this.o.bus.emit({
+      type: 'agent_turn_ended',
+      turn: this.context.spent.turns + 1,
+      promptId: effect.promptId,
+      stopReason: result.stopReason,
+      usage: result.usage,
+      costUsd: result.costUsd,
+      filesChanged: commit !== undefined,
+    });
+  }
+
+  private async runCommand(effect: Effect & { kind: 'run_command' }): Promise<void> {
+    this.reported.clear();
+    const cwd = resolve(this.o.workspace, effect.cwd);
+    this.o.bus.emit({ type: 'command_started', commandId: effect.commandId, step: effect.step, command: effect.command, cwd });
+    const fd = openSync(join(this.o.commandsDir, `${effect.commandId}.log`), 'w');
+    const metrics = createMetricsCollector(effect.metrics);
+    const stopWhen = effect.stopWhen ? parseExpr(effect.stopWhen) : undefined;
+    const tail: string[] = [];
+    let firstHit: string[] | undefined;
+    const early = new AbortController();
+    const onLine = (line: string, stream: 'stdout' | 'stderr') => {
+      writeSync(fd, line + '\n');
+      this.o.bus.emit({ type: 'command_output', commandId: effect.commandId, stream, line });
+      tail.push(line);
+      if (tail.length > TAIL_LINES) tail.shift();
+      const before = this.reported.size;
+      this.scanLine(line, 'command_output');
+      if (!firstHit && this.reported.size > before) firstHit = [...tail.slice(-6)];
+      if (metrics.line(line) && stopWhen && !early.signal.aborted) {
+        const r = evalExpr(stopWhen, metrics.values(effect.derive));
+        if (r.ok && r.value === true) {
+          this.o.bus.emit({ type: 'notice', level: 'warn', message: `stopping ${effect.commandId} early: ${effect.stopWhen}` });
+          early.abort();
+        }
+      }
+    };
+    const signal = AbortSignal.any([this.abort.signal, early.signal]);
+    let result;
+    try {
+      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine, signal });
+    } finally {
+      closeSync(fd);
+    }
+    if (this.stopped) return;
+    if (result.timedOut) tail.push(`labpilot: command timed out after ${effect.timeoutMs} ms`);
+    // Keep the lines around the first error even when the tail has moved past them.
+    const excerpt = firstHit && !tail.includes(firstHit[firstHit.length - 1]!) ? [...firstHit, '[...]', ...tail] : tail;
+    this.o.bus.emit({
+      type: 'command_exited',
+      commandId: effect.commandId,
+      step: effect.step,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      durationMs: result.durationMs,
+      metrics: metrics.values(effect.derive),
+      tail: excerpt,
+    });
+  }
+
+  private async runChecks(effect: Effect & { kind: 'run_checks' }): Promise<void> {
+    for (const { name, check } of effect.checks) {
+      const outcome = await evaluateCheck(check, {
+        workspace: this.o.workspace,
+        commands: this.o.commands,
+        metrics: effect.metrics,
+        commandLog: effect.commandId ? join(this.o.commandsDir, `${effect.commandId}.log`) : undefined,
+        exitCode: effect.exitCode,
+        scriptDirs: this.o.scriptDirs,
+        env: this.o.env,
+      }).catch((err: unknown) => ({ passed: false, detail: `check failed to run: ${messageOf(err)}` }));
+      if (this.stopped) return;
+      this.o.bus.emit({ type: 'gate_judged', scope: effect.scope, step: effect.step, check: name, passed: outcome.passed, detail: outcome.detail });
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import type { Event, EventInput } from '../events/schema.js';
+import type { Clock, EventSink } from '../ports.js';
+import type { EventLogWriter } from './log.js';
+import type { Redactor } from './redact.js';
+
+export type Listener = (event: Event) => void;
+
+/**
+ * The one event stream: stamps each event, redacts secrets, appends it to the run log before
+ * anyone sees it, then hands it to the listeners (engine feed, console, UI) in order.
+ */
+export class EventBus implements EventSink {
+  private readonly listeners: Listener[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly redactor: Redactor,
+    private readonly writer?: EventLogWriter,
+    private seq = 0,
+  ) {}
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  emit(input: EventInput): Event {
+    const event = this.redactor.deep({ ...input, seq: this.seq++, ts: new Date(this.clock.now()).toISOString() }) as Event;
+    this.writer?.append(event);
+    for (const l of [...this.listeners]) l(event);
+    return event;
+  }
+
+  get nextSeq(): number {
+    return this.seq;
+  }
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

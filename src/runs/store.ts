@@ -1,0 +1,107 @@
+import { mkdirSync, readdirSync, existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readEventLog } from './log.js';
+import { InputError } from '../errors.js';
+import type { Event } from '../events/schema.js';
+
+/** Where runs live: `<home>/runs/<id>/` with events.jsonl, commands/ and workspace/. */
+export class RunStore {
+  readonly root: string;
+
+  constructor(home = resolve('.labpilot')) {
+    this.root = join(home, 'runs');
+  }
+
+  newRunId(now = new Date()): string {
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    return `${stamp}-${randomBytes(2).toString('hex')}`;
+  }
+
+  create(id: string): RunPaths {
+    const paths = this.paths(id);
+    mkdirSync(paths.commands, { recursive: true });
+    return paths;
+  }
+
+  paths(id: string): RunPaths {
+    const dir = join(this.root, id);
+    return {
+      id,
+      dir,
+      log: join(dir, 'events.jsonl'),
+      commands: join(dir, 'commands'),
+      workspace: join(dir, 'workspace'),
+      lock: join(dir, 'pid'),
+    };
+  }
+
+  /** The run's folder, or a one-line error naming the runs that exist. */
+  find(id: string): RunPaths {
+    const paths = this.paths(id);
+    if (!existsSync(paths.log)) throw new InputError(`no run '${id}' under ${this.root} (see: labpilot runs)`);
+    return paths;
+  }
+
+  ids(): string[] {
+    if (!existsSync(this.root)) return [];
+    return readdirSync(this.root).filter((d) => existsSync(join(this.root, d, 'events.jsonl'))).sort();
+  }
+
+  async summaries(): Promise<RunSummary[]> {
+    const out: RunSummary[] = [];
+    for (const id of this.ids()) out.push(summarise(id, (await readEventLog(this.paths(id).log)).events, this.isLive(id)));
+    return out;
+  }
+
+  /** Marks the run as owned by this process, so `runs` can tell running from interrupted. */
+  lock(id: string): () => void {
+    const { lock } = this.paths(id);
+    writeFileSync(lock, String(process.pid));
+    return () => rmSync(lock, { force: true });
+  }
+
+  isLive(id: string): boolean {
+    const { lock } = this.paths(id);
+    if (!existsSync(lock)) return false;
+    const pid = Number(readFileSync(lock, 'utf8'));
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export interface RunPaths {
+  id: string;
+  dir: string;
+  log: string;
+  commands: string;
+  workspace: string;
+  lock: string;
+}
+
+export interface RunSummary {
+  id: string;
+  playbook: string;
+  status: string;
+  reason: string;
+  started: string;
+  steps: number;
+}
+
+export function summarise(id: string, events: Event[], live: boolean): RunSummary {
+  const started = events.find((e) => e.type === 'run_started');
+  const ended = [...events].reverse().find((e) => e.type === 'run_ended');
+  const steps = new Set(events.filter((e) => e.type === 'step_done' && e.outcome === 'passed').map((e) => (e as { step: string }).step));
+  return {
+    id,
+    playbook: started?.type === 'run_started' ? started.playbook : '?',
+    status: ended?.type === 'run_ended' ? ended.verdict : live ? 'running' : 'interrupted',
+    reason: ended?.type === 'run_ended' ? ended.reason : live ? '' : 'resume with: labpilot resume ' + id,
+    started: started?.ts ?? '',
+    steps: steps.size,
+  };
+}
