@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from './engine.js';
+import { Playbook } from '../playbook/schema.js';
+import type { CompiledPlaybook } from './context.js';
+import { runStarted, simulate, world } from '../../tests/helpers/simulate.js';
+import type { Event } from '../events/schema.js';
+
+const compile = (doc: unknown, vars: Record<string, string> = {}): CompiledPlaybook => ({
+  playbook: Playbook.parse(doc),
+  prompts: {},
+  vars,
+  defaultAttempts: 3,
+});
+
+const fixAndVerify = {
+  name: 'fix',
+  budgets: { turns: 10 },
+  steps: [
+    { id: 'fix', kind: 'prompt', prompt: 'Fix {{thing}}.' },
+    {
+      id: 'verify',
+      kind: 'run',
+      command: 'test {{thing}}',
+      done_when: [{ check: 'exit_code', equals: 0 }],
+    },
+  ],
+  remediations: [
+    { id: 'low', when: { match: 'Error' }, then: { prompt: 'generic: {{match}}' }, steps: ['verify'] },
+    { id: 'oom', when: { match: 'out of memory' }, then: { prompt: 'quantise: {{match}}' }, steps: ['verify'], priority: 5 },
+  ],
+  checklist: [{ item: 'all good', verify: { check: 'file_exists', path: 'x' } }],
+};
+
+const types = (log: Event[]) => log.map((e) => e.type);
+const last = (log: Event[]) => log[log.length - 1]!;
+
+describe('engine', () => {
+  it('walks the steps in order and passes the checklist', () => {
+    const engine = new Engine(compile(fixAndVerify, { thing: 'a b' }));
+    const { log } = simulate(engine, runStarted(), world({}));
+    const sent = log.filter((e) => e.type === 'prompt_sent');
+    expect(sent.map((e) => (e as { text: string }).text)).toEqual(['Fix a b.']);
+    const started = log.find((e) => e.type === 'command_started') as { command: string };
+    // Variables are shell-quoted inside commands.
+    expect(started.command).toBe("test 'a b'");
+    expect(last(log)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
+    expect(types(log)).toContain('gate_judged');
+  });
+
+  it('picks the highest-priority matching remediation, quotes the match, and redoes the step', () => {
+    const engine = new Engine(compile(fixAndVerify, { thing: 't' }));
+    const { log } = simulate(
+      engine,
+      runStarted(),
+      world({
+        commandOutput: (_c, n) =>
+          n === 1 ? { lines: ['RuntimeError: CUDA out of memory'], exitCode: 1, hits: ['low', 'oom'] } : { lines: ['ok'], exitCode: 0 },
+      }),
+    );
+    const chosen = log.filter((e) => e.type === 'remediation_chosen');
+    expect(chosen).toHaveLength(1);
+    expect(chosen[0]).toMatchObject({ remediation: 'oom', step: 'verify', action: 'prompt' });
+    const prompts = log.filter((e) => e.type === 'prompt_sent').map((e) => (e as { text: string }).text);
+    expect(prompts[1]).toBe('quantise: RuntimeError: CUDA out of memory');
+    expect(log.filter((e) => e.type === 'step_entered' && e.step === 'verify')).toHaveLength(2);
+    expect(last(log)).toMatchObject({ verdict: 'passed' });
+  });
+
+  it('fails the run when no remediation applies and attempts run out', () => {
+    const engine = new Engine(compile(fixAndVerify, { thing: 't' }));
+    const { log } = simulate(engine, runStarted(), world({ commandOutput: () => ({ lines: ['nope'], exitCode: 2 }) }));
+    expect(last(log)).toMatchObject({ type: 'run_ended', verdict: 'failed' });
+    expect((last(log) as { reason: string }).reason).toContain("step 'verify' failed");
+  });
+
+  it('stops on the turn budget before proposing another prompt', () => {
+    const doc = { ...fixAndVerify, budgets: { turns: 1 } };
+    const engine = new Engine(compile(doc, { thing: 't' }));
+    const { log } = simulate(
+      engine,
+      runStarted(),
+      world({ commandOutput: () => ({ lines: ['CUDA out of memory'], exitCode: 1, hits: ['oom'] }) }),
+    );
+    expect(last(log)).toMatchObject({ type: 'run_ended', verdict: 'budget_exhausted' });
+  });
+
+  it('folding a log gives the state reached live, and resume reissues what was in flight', () => {
+    const engine = new Engine(compile(fixAndVerify, { thing: 't' }));
+    const { log, snapshot } = simulate(engine, runStarted(), world({}));
+    expect(engine.fold(log).context).toEqual(snapshot.context);
+    // Cut the log while the command was running: resume must run that command again.
+    const cut = log.slice(0, log.findIndex((e) => e.type === 'command_started') + 1);
+    const folded = engine.fold(cut);
+    const resumed = engine.next(folded, { type: 'run_resumed', runId: 'r1', fromSeq: cut.length, seq: cut.length, ts: new Date().toISOString() });
+    expect(resumed.effects).toEqual([expect.objectContaining({ kind: 'run_command', commandId: 'c1' })]);
+  });
+});
