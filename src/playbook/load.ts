@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LintError } from '../errors.js';
+import { promptRefs, ruleProblems, scriptRefs } from './lint-rules.js';
+import { schemaProblems, type PathProblem } from './schema-issues.js';
+import { Playbook } from './schema.js';
+import { nodeAt, offsetInScalar, positionInText, positionOf, startOf, type Path } from './yaml-positions.js';
+
+export interface LoadedPlaybook {
+  /** Absolute path of the YAML file. */
+  path: string;
+  /** Absolute folder of the YAML file; prompt files and scripts resolve against it. */
+  dir: string;
+  /** sha256 (hex) of the YAML text and every referenced prompt file. */
+  hash: string;
+  playbook: Playbook;
+  /** Prompt reference as written (e.g. `prompts/fix.md`) -> file text. */
+  prompts: Record<string, string>;
+  /** Python script as written -> absolute path it resolved to. */
+  scripts: Record<string, string>;
+}
+
+/** A prompt value naming a Markdown file rather than holding the text itself. */
+export function isPromptFile(value: string): boolean {
+  return value.endsWith('.md') && !value.includes('\n');
+}
+
+/** The folder holding labpilot's package.json (works from src/ under tsx and from dist/). */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg) && /"name"\s*:\s*"labpilot"/.test(readFileSync(pkg, 'utf8'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('labpilot package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+}
+
+/** A check script: the playbook's folder first, then labpilot's own python/. */
+export function resolvePythonScript(dir: string, script: string): string | undefined {
+  const candidates = [path.resolve(dir, script), path.resolve(packageRoot(), 'python', script)];
+  return candidates.find((c) => existsSync(c));
+}
+
+interface Analysis {
+  problems: string[];
+  playbook?: Playbook;
+  prompts: Record<string, string>;
+  scripts: Record<string, string>;
+  hash: string;
+}
+
+async function analyse(file: string): Promise<Analysis> {
+  const empty = { prompts: {}, scripts: {}, hash: '' };
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    return { ...empty, problems: [`${file}:1:1: cannot read playbook (${(err as NodeJS.ErrnoException).code ?? 'error'})`] };
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => {
+      const p = positionOf(lines, e.pos[0]);
+      return `${file}:${p.line}:${p.col}: YAML syntax: ${e.message.split('\n')[0]}`;
+    });
+    return { ...empty, problems };
+  }
+
+  const dir = path.dirname(file);
+  const data: unknown = doc.toJS();
+  const yamlProblems: PathProblem[] = [];
+  const parsed = Playbook.safeParse(data);
+  if (!parsed.success) yamlProblems.push(...schemaProblems(parsed.error.issues, data));
+
+  const prompts = new Map<string, string>();
+  const promptUses = new Map<string, Path[]>();
+  for (const [at, ref] of promptRefs(data)) {
+    if (!isPromptFile(ref)) continue;
+    promptUses.set(ref, [...(promptUses.get(ref) ?? []), at]);
+    if (prompts.has(ref)) continue;
+    try {
+      prompts.set(ref, await readFile(path.resolve(dir, ref), 'utf8'));
+    } catch {
+      yamlProblems.push({ path: at, message: `prompt file not found: ${path.join(dir, ref)}` });
+    }
+  }
+  const scripts: Record<string, string> = {};
+  for (const [at, script] of scriptRefs(data)) {
+    const found = resolvePythonScript(path.resolve(dir), script);
+    if (found) scripts[script] = found;
+    else yamlProblems.push({ path: at, message: `python script not found: ${script} (looked in ${dir} and python/)` });
+  }
+
+  const rules = ruleProblems(data, prompts, promptUses);
+  yamlProblems.push(...rules.yaml);
+  const located = yamlProblems.map((p) => locate(doc, text, lines, p));
+  located.sort((a, b) => a.line - b.line || a.col - b.col);
+  const inPrompts = rules.inPrompts.map((p) => {
+    const pos = positionInText(prompts.get(p.ref) ?? '', p.index);
+    return `${path.join(dir, p.ref)}:${pos.line}:${pos.col}: ${p.message}`;
+  });
+  const problems = [...new Set([...located.map((l) => `${file}:${l.line}:${l.col}: ${l.message}`), ...inPrompts])];
+
+  const hash = createHash('sha256').update(text);
+  for (const ref of [...prompts.keys()].sort()) hash.update(`\0${ref}\0${prompts.get(ref)}`);
+  return {
+    problems,
+    playbook: parsed.success ? parsed.data : undefined,
+    prompts: Object.fromEntries(prompts),
+    scripts,
+    hash: hash.digest('hex'),
+  };
+}
+
+function locate(doc: Document, text: string, lines: LineCounter, p: PathProblem) {
+  const { node, exact } = nodeAt(doc, p.path, p.atKey);
+  let offset = startOf(node);
+  if (exact && p.index !== undefined) {
+    const value = String(doc.getIn(p.path as Array<string | number>) ?? '');
+    offset = offsetInScalar(text, node, value, p.index);
+  }
+  return { ...positionOf(lines, offset), message: p.message };
+}
+
+/** Every problem in the playbook, as `file:line:col: message` lines; empty when it is clean. */
+export async function lintPlaybook(file: string): Promise<string[]> {
+  return (await analyse(file)).problems;
+}
+
+/** The playbook, its prompt files and scripts; throws LintError listing every problem. */
+export async function loadPlaybook(file: string): Promise<LoadedPlaybook> {
+  const a = await analyse(file);
+  if (a.problems.length > 0 || a.playbook === undefined) throw new LintError(a.problems);
+  const abs = path.resolve(file);
+  return { path: abs, dir: path.dirname(abs), hash: a.hash, playbook: a.playbook, prompts: a.prompts, scripts: a.scripts };
+}
