@@ -134,6 +134,25 @@ describe('anthropic agent', () => {
     expect(res.costUsd).toBeCloseTo((150 * 3 + 15 * 15 + 1000 * 3.75 + 1000 * 0.3) / 1e6, 10);
   });
 
+  it('asks again when the response stream breaks off mid-message, and logs a notice', async () => {
+    const { agent, s } = await agentFor({
+      turns: [
+        { when: 'go', reply: [{ text: 'first part of a reply that will be cut off' }], fault: { torn: true, times: 1 } },
+        { when: 'overloaded', reply: [{ text: 'served after 529' }], fault: { status: 529, times: 1, retryAfterMs: 10 } },
+      ],
+    });
+    const res = await agent.turn({ promptId: 'p', text: 'go' });
+    expect(res.text).toBe('first part of a reply that will be cut off');
+    expect(s.requests).toHaveLength(2);
+    expect(sink.events.map((e) => e.type)).toEqual(['notice', 'agent_text']);
+    expect(sink.events[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('broke off') });
+
+    // HTTP faults are retried by the SDK itself, without a notice.
+    const again = await agent.turn({ promptId: 'p2', text: 'overloaded?' });
+    expect(again.text).toBe('served after 529');
+    expect(sink.events.filter((e) => e.type === 'notice')).toHaveLength(1);
+  });
+
   it('ends the turn after maxToolRounds tool rounds', async () => {
     const { agent, s } = await agentFor(
       { turns: [{ reply: [{ tool_use: { name: 'bash', input: { command: 'echo again' } } }], repeat: true }] },

@@ -31,6 +31,15 @@ type ContentBlockParam = Anthropic.ContentBlockParam;
 const EPHEMERAL = { type: 'ephemeral' } as const;
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
+/** Times a response stream that broke off mid-message is requested again. */
+const STREAM_RETRIES = 2;
+
+/** A stream that failed after its response began: a cut connection, or an error event mid-stream. */
+const brokenStream = (err: unknown): boolean =>
+  err instanceof Anthropic.AnthropicError &&
+  !(err instanceof Anthropic.APIConnectionError) &&
+  (!(err instanceof Anthropic.APIError) || err.status === undefined);
+
 const zeroUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
 
 /** The innermost error code of a fetch failure (ECONNREFUSED, ENOTFOUND, ...). */
@@ -117,19 +126,27 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
 
     for (let round = 0; ; round++) {
       if (req.signal?.aborted) return result('aborted', lastText);
-      let msg: Anthropic.Message;
-      try {
-        const stream = client.messages.stream(
-          { model: opts.model, max_tokens: maxTokens, system, tools, messages: withTailBreakpoint(history) },
-          { signal: req.signal },
-        );
-        stream.on('contentBlock', (block) => {
-          if (block.type === 'text' && block.text) opts.sink.emit({ type: 'agent_text', turn: turnNo, text: block.text });
-        });
-        msg = await stream.finalMessage();
-      } catch (err) {
-        if (err instanceof Anthropic.APIUserAbortError || req.signal?.aborted) return result('aborted', lastText);
-        throw translate(err);
+      let msg: Anthropic.Message | undefined;
+      for (let attempt = 0; !msg; attempt++) {
+        try {
+          const stream = client.messages.stream(
+            { model: opts.model, max_tokens: maxTokens, system, tools, messages: withTailBreakpoint(history) },
+            { signal: req.signal },
+          );
+          stream.on('contentBlock', (block) => {
+            if (block.type === 'text' && block.text) opts.sink.emit({ type: 'agent_text', turn: turnNo, text: block.text });
+          });
+          msg = await stream.finalMessage();
+        } catch (err) {
+          if (err instanceof Anthropic.APIUserAbortError || req.signal?.aborted) return result('aborted', lastText);
+          // The SDK retries failed requests, not streams that break off after the response began.
+          if (!brokenStream(err) || attempt >= STREAM_RETRIES) throw translate(err);
+          opts.sink.emit({
+            type: 'notice',
+            level: 'warn',
+            message: `the model's response stream broke off (${(err as Error).message}); asking again (${attempt + 1}/${STREAM_RETRIES})`,
+          });
+        }
       }
       usage.inputTokens += msg.usage.input_tokens;
       usage.outputTokens += msg.usage.output_tokens;
