@@ -153,6 +153,22 @@ describe('anthropic agent', () => {
     expect(sink.events.filter((e) => e.type === 'notice')).toHaveLength(1);
   });
 
+  it('answers a tool call left by a reply cut at max_tokens, so the next turn is valid', async () => {
+    const { agent, s } = await agentFor({
+      turns: [
+        { when: 'long', reply: [{ text: 'Writing it all' }, { tool_use: { name: 'write_file', input: { path: 'x' } } }], stop_reason: 'max_tokens' },
+        { when: 'shorter', reply: [{ text: 'ok' }] },
+      ],
+    });
+    expect((await agent.turn({ promptId: 'p1', text: 'long file please' })).stopReason).toBe('max_tokens');
+    await agent.turn({ promptId: 'p2', text: 'shorter please' });
+    const last = s.requests.at(-1)!;
+    expect(last.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(last.messages[2]).toMatchObject({
+      content: [{ type: 'tool_result', is_error: true, content: 'not run: the reply stopped (max_tokens)' }, { type: 'text', text: 'shorter please' }],
+    });
+  });
+
   it('ends the turn after maxToolRounds tool rounds', async () => {
     const { agent, s } = await agentFor(
       { turns: [{ reply: [{ tool_use: { name: 'bash', input: { command: 'echo again' } } }], repeat: true }] },

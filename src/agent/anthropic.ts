@@ -155,7 +155,14 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
       history.push({ role: 'assistant', content: msg.content.map(toParam) });
       const text = msg.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
       if (text) lastText = text;
-      if (msg.stop_reason !== 'tool_use') return result(msg.stop_reason ?? 'end_turn', lastText);
+      if (msg.stop_reason !== 'tool_use') {
+        // A reply cut at max_tokens may end in a tool call; answer it so the history stays valid.
+        const unanswered = msg.content.filter((b) => b.type === 'tool_use');
+        if (unanswered.length) {
+          pushUser(unanswered.map((b) => ({ type: 'tool_result', tool_use_id: b.id, content: `not run: the reply stopped (${msg.stop_reason})`, is_error: true })));
+        }
+        return result(msg.stop_reason ?? 'end_turn', lastText);
+      }
 
       // Every tool_use must get its tool_result, even when aborting, or the history is invalid.
       const results: Anthropic.ToolResultBlockParam[] = [];

@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import { startMessagesStandin } from '../standin/messages-server.js';
 
 /**
@@ -6,6 +7,9 @@ import { startMessagesStandin } from '../standin/messages-server.js';
  * one line per request goes to stderr.
  */
 export async function standinCommand(opts: { session: string; port?: number }): Promise<void> {
+  if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port <= 65535)) {
+    throw new InputError(`--port must be a port number (0-65535), got ${opts.port}`);
+  }
   const standin = await startMessagesStandin({
     session: opts.session,
     port: opts.port,

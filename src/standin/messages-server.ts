@@ -90,7 +90,13 @@ export async function startMessagesStandin(opts: StandinOptions): Promise<Messag
       return playFault(turn, pick.label, body, res);
     }
     if (!turn.repeat) pick.consumed = true;
-    const msg = buildMessage({ model: body.model, reply: turn.reply, requestChars: raw.length, usage: turn.usage });
+    const msg = buildMessage({
+      model: body.model,
+      reply: turn.reply,
+      requestChars: raw.length,
+      usage: turn.usage,
+      stopReason: turn.stop_reason,
+    });
     log(`turn ${pick.label}: ${msg.stop_reason} (${body.stream ? 'stream' : 'json'})`);
     if (!body.stream) {
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': wireId('req') });

@@ -61,6 +61,8 @@ export const ScriptedTurn = z.strictObject({
   repeat: z.boolean().default(false),
   fault: Fault.optional(),
   usage: UsageOverride.optional(),
+  /** Overrides the derived stop reason (tool_use when the reply has a tool call, else end_turn). */
+  stop_reason: z.enum(['end_turn', 'tool_use', 'max_tokens', 'stop_sequence', 'refusal']).optional(),
   /** Pause between SSE events, so a client can abort mid-stream. */
   delayMs: z.number().int().nonnegative().default(0),
 });

@@ -25,7 +25,7 @@ export interface WireMessage {
   role: 'assistant';
   model: string;
   content: WireBlock[];
-  stop_reason: 'end_turn' | 'tool_use';
+  stop_reason: 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence' | 'refusal';
   stop_sequence: null;
   usage: WireUsage;
 }
@@ -52,6 +52,7 @@ export function buildMessage(opts: {
   reply: ReplyBlock[];
   requestChars: number;
   usage?: UsageOverride;
+  stopReason?: WireMessage['stop_reason'];
 }): WireMessage {
   const content: WireBlock[] = opts.reply.map((b) =>
     'text' in b
@@ -65,7 +66,7 @@ export function buildMessage(opts: {
     role: 'assistant',
     model: opts.model,
     content,
-    stop_reason: content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn',
+    stop_reason: opts.stopReason ?? (content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn'),
     stop_sequence: null,
     usage: {
       input_tokens: o.input_tokens ?? estimateTokens(opts.requestChars),
