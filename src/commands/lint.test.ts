@@ -20,7 +20,7 @@ describe('labpilot lint on broken playbooks', () => {
     ['bad-enum.yaml', '6:14', "on_fail: invalid value 'retry' (allowed: abort, continue)"],
     ['missing-field.yaml', '3:5', "missing field 'command'"],
     ['bad-regex.yaml', '9:14', 'Invalid regular expression: /ModuleNotFoundError: (unclosed/: Unterminated group'],
-    ['missing-prompt.yaml', '5:13', `prompt file not found: ${fixture('broken/prompts/does-not-exist.md')}`],
+    ['missing-prompt.yaml', '5:13', `prompt file not found: prompts/does-not-exist.md (looked in ${fixture('broken')} and the labpilot package)`],
     ['missing-script.yaml', '8:17', `python script not found: checks/not-there.py (looked in ${fixture('broken')} and python/)`],
     ['unreachable-step.yaml', '7:9', "unreachable step 'orphan'"],
     ['undefined-var-yaml.yaml', '8:63', "undefined variable 'repo_url'"],

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LintError } from '../errors.js';
-import { lintPlaybook, loadPlaybook, packageRoot } from './load.js';
+import { lintPlaybook, loadPlaybook, packageRoot, resolvePromptFile, resolvePythonScript } from './load.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const good = path.join(root, 'tests/fixtures/playbooks/good.yaml');
@@ -71,6 +71,17 @@ describe('loadPlaybook', () => {
 
   it('finds the package root by its package.json', () => {
     expect(packageRoot()).toBe(root);
+  });
+
+  it('resolves prompt files and scripts in the playbook folder first, then in the package', async () => {
+    const dir = await tempDir();
+    expect(resolvePromptFile(dir, 'README.md')).toBe(path.join(root, 'README.md'));
+    await writeFile(path.join(dir, 'README.md'), 'local');
+    expect(resolvePromptFile(dir, 'README.md')).toBe(path.join(dir, 'README.md'));
+    expect(resolvePromptFile(dir, 'nope.md')).toBeUndefined();
+    expect(resolvePythonScript(dir, 'nope.py')).toBeUndefined();
+    await writeFile(path.join(dir, 'mine.py'), 'print(1)');
+    expect(resolvePythonScript(dir, 'mine.py')).toBe(path.join(dir, 'mine.py'));
   });
 });
 

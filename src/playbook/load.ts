@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,16 @@ export function packageRoot(): string {
 /** A check script: the playbook's folder first, then labpilot's own python/. */
 export function resolvePythonScript(dir: string, script: string): string | undefined {
   const candidates = [path.resolve(dir, script), path.resolve(packageRoot(), 'python', script)];
-  return candidates.find((c) => existsSync(c));
+  return candidates.find((c) => existsSync(c) && statSync(c).isFile());
+}
+
+/**
+ * A prompt file: the playbook's folder first, then labpilot's package root, so the playbooks
+ * shipped in playbooks/ can name the shared prompts/ folder (`prompts/<playbook>/fix.md`).
+ */
+export function resolvePromptFile(dir: string, ref: string): string | undefined {
+  const candidates = [path.resolve(dir, ref), path.resolve(packageRoot(), ref)];
+  return candidates.find((c) => existsSync(c) && statSync(c).isFile());
 }
 
 interface Analysis {
@@ -85,11 +94,9 @@ async function analyse(file: string): Promise<Analysis> {
     if (!isPromptFile(ref)) continue;
     promptUses.set(ref, [...(promptUses.get(ref) ?? []), at]);
     if (prompts.has(ref)) continue;
-    try {
-      prompts.set(ref, await readFile(path.resolve(dir, ref), 'utf8'));
-    } catch {
-      yamlProblems.push({ path: at, message: `prompt file not found: ${path.join(dir, ref)}` });
-    }
+    const found = resolvePromptFile(path.resolve(dir), ref);
+    if (found) prompts.set(ref, await readFile(found, 'utf8'));
+    else yamlProblems.push({ path: at, message: `prompt file not found: ${ref} (looked in ${dir} and the labpilot package)` });
   }
   const scripts: Record<string, string> = {};
   for (const [at, script] of scriptRefs(data)) {
