@@ -66,7 +66,7 @@ export function openSession(o: SessionOptions): Session {
   if (o.printer) bus.subscribe(o.printer);
   const agentName = o.agent ?? 'anthropic';
   if (agentName !== 'anthropic') throw new InputError(`unknown agent '${agentName}' (available: anthropic)`);
-  const model = o.model ?? pb.agent?.model ?? env.LABPILOT_MODEL ?? 'claude-sonnet-4-5';
+  const model = o.model ?? pb.agent?.model ?? env.LABPILOT_MODEL ?? 'claude-sonnet-4-6';
   const system = pb.agent?.system ? promptText(compiled, pb.agent.system) : DEFAULT_SYSTEM_PROMPT;
   const agent = createAnthropicAgent({
     apiKey: env.ANTHROPIC_API_KEY,

@@ -172,7 +172,8 @@ export function runChecks(
   const vars = step ? templateVars(pb, ctx, step) : { ...pb.vars, workspace: ctx.workspace, run_id: ctx.runId, branch: ctx.branch };
   const named = checks.map((check, i) => {
     const rendered = renderCheck(check, vars);
-    return { name: names?.[i] ?? checkName(rendered), check: rendered };
+    const name = names?.[i];
+    return { name: name !== undefined ? renderTemplate(name, vars) : checkName(rendered), check: rendered };
   });
   const next = { ...ctx, gates: { expected: checks.length, results: [] } };
   return done(next, [

@@ -6,20 +6,39 @@ import { EnvironmentError } from '../errors.js';
 
 const AUTHOR = { name: 'labpilot', email: 'labpilot@localhost' };
 
+/**
+ * simple-git refuses to run when the environment names an editor, pager, askpass or ssh program
+ * (each could run arbitrary code) and guards every GIT_* variable. labpilot passes on the
+ * caller's environment minus all of those, then its own identity and the TLS settings an https
+ * clone needs; a credential prompt must fail rather than hang an unattended run.
+ */
+const UNSAFE_ENV = /^(EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS|GIT_.*)$/i;
+const PASSED_GIT_ENV = ['GIT_SSL_CAINFO', 'GIT_SSL_CAPATH'];
+
+export function gitEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && (!UNSAFE_ENV.test(key) || PASSED_GIT_ENV.includes(key))) out[key] = value;
+  }
+  return {
+    ...out,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_AUTHOR_NAME: AUTHOR.name,
+    GIT_AUTHOR_EMAIL: AUTHOR.email,
+    GIT_COMMITTER_NAME: AUTHOR.name,
+    GIT_COMMITTER_EMAIL: AUTHOR.email,
+  };
+}
+
 /** Real git through simple-git: every agent turn that changed files becomes a commit. */
 export function createGit(): Git {
-  const git = (dir: string) =>
-    simpleGit({ baseDir: dir }).env({
-      ...process.env,
-      GIT_AUTHOR_NAME: AUTHOR.name,
-      GIT_AUTHOR_EMAIL: AUTHOR.email,
-      GIT_COMMITTER_NAME: AUTHOR.name,
-      GIT_COMMITTER_EMAIL: AUTHOR.email,
-    });
+  const env = gitEnv();
+  const allowEnvironment = Object.keys(env).filter((k) => /^GIT_/i.test(k));
+  const git = (dir?: string) => simpleGit({ baseDir: dir, allowEnvironment }).env(env);
   return {
     async clone(url, dir, branch, ref) {
       try {
-        await simpleGit().clone(url, dir, ref ? ['--branch', ref] : []);
+        await git().clone(url, dir, ref ? ['--branch', ref] : []);
       } catch (err) {
         throw new EnvironmentError(`cannot clone ${url}: ${firstLine(err)}`);
       }
