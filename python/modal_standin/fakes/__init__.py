@@ -1,0 +1,1 @@
+"""Simulated heavy dependencies served to user code inside the simulated container."""
