@@ -84,7 +84,7 @@ export function enterStep(pb: CompiledPlaybook, ctx: EngineContext, index: numbe
     return { ctx: r.ctx, effects: [entered, ...r.effects] };
   }
   if (step.kind === 'run') {
-    const r = runCommand(next, step.id, renderTemplate(step.command, vars, { shell: true, where: step.id }), step);
+    const r = runCommand(next, step.id, renderTemplate(step.command, vars, { shell: true, where: step.id }), step, vars);
     return { ctx: r.ctx, effects: [entered, ...r.effects] };
   }
   const r = runChecks(pb, next, 'step', step, step.checks);
@@ -112,6 +112,7 @@ export function runCommand(
   step: string,
   command: string,
   spec: Partial<Step & { kind: 'run' }> = {},
+  vars: Record<string, string> = {},
 ): Result {
   const commandId = `c${ctx.seq.command + 1}`;
   const next = { ...ctx, seq: { ...ctx.seq, command: ctx.seq.command + 1 } };
@@ -124,8 +125,9 @@ export function runCommand(
       cwd: spec.cwd ?? '.',
       timeoutMs: spec.timeout === undefined ? undefined : parseDuration(spec.timeout),
       metrics: spec.metrics ?? [],
-      derive: spec.derive ?? {},
-      stopWhen: spec.stop_when,
+      // Thresholds in predicates may be playbook variables: `success_rate < {{min_success}}`.
+      derive: Object.fromEntries(Object.entries(spec.derive ?? {}).map(([k, v]) => [k, renderTemplate(v, vars)])),
+      stopWhen: spec.stop_when === undefined ? undefined : renderTemplate(spec.stop_when, vars),
     },
   ]);
 }
@@ -252,6 +254,8 @@ function applyRemediation(
     ...ctx,
     ruleAttempts: { ...ctx.ruleAttempts, [key]: attempt },
     activity: { origin: 'remediation', remediation: rule.id, retry: then.retry },
+    // What the remediation's action produces is new evidence; the hit that chose it is spent.
+    hits: [],
   };
   const chosen = emit({
     kind: 'emit',
@@ -279,7 +283,11 @@ function applyRemediation(
 
 /** A remediation's action finished: redo the step it names (the failing one by default). */
 export function retryAfterRemediation(pb: CompiledPlaybook, ctx: EngineContext): Result {
-  const target = ctx.activity?.retry ?? currentStep(pb, ctx).id;
+  const step = currentStep(pb, ctx);
+  const target = ctx.activity?.retry ?? step.id;
+  // The agent just worked on a prompt step's goal in answer to the remediation: judge the step
+  // again instead of repeating its original prompt. A run step is rerun.
+  if (target === step.id && step.kind === 'prompt') return afterAction(pb, { ...ctx, activity: { origin: 'step' } });
   return enterStep(pb, ctx, stepIndexOf(pb, target));
 }
 

@@ -2,6 +2,7 @@ import type { CompiledPlaybook, EngineContext, TriggerHit } from './context.js';
 import { metricScope, rulesFor } from './context.js';
 import { evalExpr, parseExpr } from './expr.js';
 import type { Remediation } from '../playbook/schema.js';
+import { renderTemplate } from '../playbook/template.js';
 
 export interface Choice {
   rule: Remediation;
@@ -19,13 +20,18 @@ export function chooseRemediation(pb: CompiledPlaybook, ctx: EngineContext, step
     .sort((a, b) => b.rule.priority - a.rule.priority || a.order - b.order);
   for (const { rule } of ranked) {
     if ((ctx.ruleAttempts[`${rule.id}@${step}`] ?? 0) >= rule.max_attempts) continue;
-    const why = conditionsHold(rule, ctx, step);
+    const why = conditionsHold(rule, ctx, step, pb.vars);
     if (why) return { rule, why: why.text, hit: why.hit };
   }
   return undefined;
 }
 
-function conditionsHold(rule: Remediation, ctx: EngineContext, step: string): { text: string; hit?: TriggerHit } | undefined {
+function conditionsHold(
+  rule: Remediation,
+  ctx: EngineContext,
+  step: string,
+  vars: Record<string, string>,
+): { text: string; hit?: TriggerHit } | undefined {
   const { when } = rule;
   const reasons: string[] = [];
   let hit: TriggerHit | undefined;
@@ -42,9 +48,10 @@ function conditionsHold(rule: Remediation, ctx: EngineContext, step: string): { 
     reasons.push(`exit code ${code}`);
   }
   if (when.metric !== undefined) {
-    const r = evalExpr(parseExpr(when.metric), metricScope(ctx, step));
+    const expr = renderTemplate(when.metric, vars);
+    const r = evalExpr(parseExpr(expr), metricScope(ctx, step));
     if (!r.ok || r.value !== true) return undefined;
-    reasons.push(`metric ${when.metric}`);
+    reasons.push(`metric ${expr}`);
   }
   if (when.repeated !== undefined) {
     const seen = ctx.failures[step] ?? [];

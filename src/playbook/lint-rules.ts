@@ -79,7 +79,8 @@ function exprProblems(data: Obj, checks: Array<[Path, Obj]>): PathProblem[] {
   for (const [path, source] of exprs) {
     if (typeof source !== 'string' || source.length === 0) continue;
     try {
-      parseExpr(source);
+      // `{{variables}}` are rendered before evaluation; a same-width number keeps columns true.
+      parseExpr(source.replace(/\{\{[^}]*\}\}/g, (m) => '0'.padEnd(m.length)));
     } catch (err) {
       if (!(err instanceof ExprSyntaxError)) throw err;
       out.push({ path, index: err.column, message: `invalid expression: ${err.detail}` });

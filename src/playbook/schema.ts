@@ -112,8 +112,8 @@ export const When = z
     /** Fire only when the same error line was seen this many times in a row. */
     repeated: z.number().int().min(2).optional(),
   })
-  .refine((w) => w.match !== undefined || w.exit_code !== undefined || w.metric !== undefined, {
-    message: 'when needs at least one of match, exit_code, metric',
+  .refine((w) => w.match !== undefined || w.exit_code !== undefined || w.metric !== undefined || w.repeated !== undefined, {
+    message: 'when needs at least one of match, exit_code, metric, repeated',
   });
 export type When = z.infer<typeof When>;
 
