@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
+import { ROOT, gitRepoFrom, labpilot, parseEvents, tempDir, type CliResult } from '../helpers/cli.js';
+import type { Event, EventOf } from '../../src/events/schema.js';
+
+/**
+ * A run of the example playbook is killed with SIGKILL while labpilot runs the tests for the
+ * second time (after a finished command and two finished agent turns), then `labpilot resume`
+ * continues it from the run log to the verdict an uninterrupted run reaches. The repository's
+ * tests take about two seconds, so the kill lands inside the command.
+ */
+const PLAYBOOK = join(ROOT, 'playbooks', 'fix-failing-test.yaml');
+const SESSION = join(ROOT, 'playbooks', 'sessions', 'fix-failing-test.yaml');
+const SLOW_TEST = 'import time\nimport unittest\n\n\nclass SlowTest(unittest.TestCase):\n    def test_takes_a_while(self):\n        time.sleep(2)\n';
+
+const ofType = <T extends Event['type']>(events: Event[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
+
+/** The calc repository plus a test that sleeps, so the verify command is still running when killed. */
+function slowCalcRepo(): string {
+  const dir = tempDir('labpilot-slow-src-');
+  cpSync(join(ROOT, 'templates', 'calc-repo'), dir, { recursive: true });
+  writeFileSync(join(dir, 'test_slow.py'), SLOW_TEST);
+  return gitRepoFrom(dir);
+}
+
+/** Live processes whose working directory is `dir`, with their process group (Linux /proc). */
+function processesIn(dir: string): Array<{ pid: number; pgid: number }> {
+  const found: Array<{ pid: number; pgid: number }> = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/cwd`) !== dir) continue;
+      // Field 5 of stat is the pgid; the command name in field 2 may hold spaces, so split after it.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z') continue;
+      found.push({ pid: Number(name), pgid: Number(fields[2]) });
+    } catch {
+      // Gone meanwhile, or not ours.
+    }
+  }
+  return found;
+}
+
+async function until<T>(what: string, f: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const killGroups = (pgids: Iterable<number>) => {
+  for (const pgid of pgids) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+};
+
+describe('a run killed with SIGKILL during a command', () => {
+  let standin: MessagesStandin;
+  const home = tempDir();
+  const env = { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000000000000000', ANTHROPIC_BASE_URL: '' };
+  let killed: CliResult;
+  let before: Event[];
+  let orphans: Array<{ pid: number; pgid: number }>;
+  let runId: string;
+  let workspace: string;
+  let listedKilled: CliResult;
+  let resumed: CliResult;
+  let log: Event[];
+
+  beforeAll(async () => {
+    standin = await startMessagesStandin({ session: SESSION });
+    env.ANTHROPIC_BASE_URL = standin.url;
+    const run = labpilot(['--home', home, 'run', PLAYBOOK, '--var', `repo=${slowCalcRepo()}`, '--json'], env);
+    let stdout = '';
+    run.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const started = await until('run_started', () => parseEvents(stdout.slice(0, stdout.lastIndexOf('\n') + 1)).find((e) => e.type === 'run_started'));
+    if (started.type !== 'run_started') throw new Error('unreachable');
+    ({ runId, workspace } = started);
+    await until('the second verify command', () => (stdout.match(/"type":"command_started"/g)?.length === 2 ? true : undefined));
+    // Kill only once the command's processes exist, so the kill lands mid-command.
+    orphans = await until('the command process', () => {
+      const ps = processesIn(workspace);
+      return ps.some((p) => p.pid !== run.child.pid) ? ps : undefined;
+    });
+    process.kill(run.child.pid!, 'SIGKILL');
+    killed = await run.done;
+    before = parseEvents(readFileSync(join(home, 'runs', runId, 'events.jsonl'), 'utf8'));
+    listedKilled = await labpilot(['--home', home, 'runs']).done;
+    // The command ran in its own process group and outlived labpilot; end it before resuming.
+    killGroups(new Set(orphans.map((p) => p.pgid)));
+    await until('the orphaned command to end', () => (processesIn(workspace).length === 0 ? true : undefined), 5000);
+    resumed = await labpilot(['--home', home, 'resume', runId, '--json'], env).done;
+    if (resumed.code !== 0) console.error(resumed.stderr);
+    log = parseEvents(readFileSync(join(home, 'runs', runId, 'events.jsonl'), 'utf8'));
+  }, 120_000);
+  afterAll(() => {
+    killGroups(new Set((orphans ?? []).map((p) => p.pgid)));
+    standin?.close();
+  });
+
+  it('died by the signal in the middle of the second verify command, with no verdict logged', () => {
+    expect(killed.signal).toBe('SIGKILL');
+    expect(before.some((e) => e.type === 'run_ended')).toBe(false);
+    expect(before.at(-1)).toMatchObject({ type: expect.stringMatching(/^command_(started|output)$/) });
+    expect(ofType(before, 'command_started').map((e) => e.step)).toEqual(['verify', 'verify']);
+    expect(ofType(before, 'command_exited').map((e) => e.exitCode)).toEqual([1]);
+    expect(ofType(before, 'agent_turn_ended')).toHaveLength(2);
+  });
+
+  it('is listed by `labpilot runs` as interrupted, with the command to resume it', () => {
+    expect(listedKilled.code).toBe(0);
+    const line = listedKilled.stdout.split('\n').find((l) => l.startsWith(runId));
+    expect(line).toMatch(/\binterrupted\b/);
+    expect(line).toContain(`labpilot resume ${runId}`);
+  });
+
+  it('resumes to the verdict an uninterrupted run reaches', () => {
+    expect(resumed.code).toBe(0);
+    expect(log.at(-1)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
+    // The resumed process printed only its own events, numbered after the killed ones.
+    const printed = parseEvents(resumed.stdout);
+    expect(printed[0]).toMatchObject({ type: 'run_resumed', runId, fromSeq: before.at(-1)!.seq });
+    expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i));
+  });
+
+  it('redid the command that was in flight and nothing that had finished', () => {
+    const after = log.slice(before.length);
+    expect(after[0]).toMatchObject({ type: 'run_resumed' });
+    const [finished, inFlight] = ofType(before, 'command_started').map((e) => e.commandId);
+    const starts = (id: string | undefined) => ofType(log, 'command_started').filter((e) => e.commandId === id).length;
+    expect(starts(finished)).toBe(1);
+    expect(starts(inFlight)).toBe(2);
+    expect(ofType(after, 'command_exited').map((e) => [e.commandId, e.exitCode])).toEqual([[inFlight, 0]]);
+    // Both agent turns had ended before the kill: no prompt is sent again, no tool runs again.
+    expect(ofType(after, 'prompt_sent')).toEqual([]);
+    expect(ofType(after, 'tool_call')).toEqual([]);
+    expect(standin.requests.length).toBe(ofType(log, 'tool_result').length + ofType(log, 'agent_turn_ended').length);
+  });
+
+  it('left no process of the killed run behind', () => {
+    expect(processesIn(workspace)).toEqual([]);
+  });
+});
