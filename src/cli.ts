@@ -57,6 +57,17 @@ program
   });
 
 program
+  .command('demo')
+  .description('run the RSD Phase 3 playbook offline on the sample experiment (autopilot)')
+  .option('--interactive', 'a person decides (needs the terminal app)')
+  .option('--json', 'print every event as NDJSON')
+  .option('-v, --verbose', 'also print command output lines')
+  .action(async (o) => {
+    const { demoCommand } = await import('./commands/demo.js');
+    done((await demoCommand({ ...o, home: program.opts().home })).code);
+  });
+
+program
   .command('standin')
   .description('serve a scripted session as a local Messages API (for tests and demos)')
   .requiredOption('--session <file>', 'scripted session YAML')

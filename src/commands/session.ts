@@ -73,7 +73,7 @@ export function openSession(o: SessionOptions): Session {
     baseURL: env.ANTHROPIC_BASE_URL,
     model,
     system,
-    tools: createToolSet({ workspace: o.workspace }),
+    tools: createToolSet({ workspace: o.workspace, inherit: env }),
     sink: bus,
   });
   const matcher = compileMatcher(

@@ -14,7 +14,9 @@ export interface ToolSetOptions {
   workspace: string;
   commandTimeoutMs?: number;
   outputBudgetChars?: number;
-  /** Added to the commands' environment (over the inherited one, which is stripped of secrets). */
+  /** The environment commands inherit, stripped of secrets (default: this process's). */
+  inherit?: NodeJS.ProcessEnv;
+  /** Added to the commands' environment (over the inherited one). */
   env?: Record<string, string>;
   /** Returns a reason to refuse a shell command, or undefined to let it run. */
   commandPolicy?: (command: string) => string | undefined;
@@ -25,9 +27,9 @@ const ALL_TOOLS: Tool[] = [bashTool, readFileTool, writeFileTool, editFileTool, 
 /** Inherited variables whose names look like credentials are not handed to agent commands. */
 const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL/i;
 
-function commandEnv(extra: Record<string, string> = {}): Record<string, string> {
+function commandEnv(inherit: NodeJS.ProcessEnv, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SECRET_NAME.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(inherit)) if (v !== undefined && !SECRET_NAME.test(k)) env[k] = v;
   return { ...env, ...extra };
 }
 
@@ -36,7 +38,7 @@ export function createToolSet(opts: ToolSetOptions): ToolSet {
     workspace: resolve(opts.workspace),
     commandTimeoutMs: opts.commandTimeoutMs ?? 10 * 60_000,
     outputBudgetChars: opts.outputBudgetChars ?? 20_000,
-    env: commandEnv(opts.env),
+    env: commandEnv(opts.inherit ?? process.env, opts.env),
     commandPolicy: opts.commandPolicy,
   };
   const byName = new Map(ALL_TOOLS.map((t) => [t.name, t]));
