@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { labpilot, tempDir } from '../helpers/cli.js';
+import { Event, type EventOf } from '../../src/events/schema.js';
+
+/**
+ * `labpilot demo`, the embedded default: the RSD Phase 3 playbook on the sample experiment,
+ * through the real binary, the real SDK against the Messages API stand-in and the modal
+ * stand-in. What must hold is what the demo promises a new user.
+ */
+const ofType = <T extends Event['type']>(events: Event[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
+const STAGES = ['smoke', 'stability', 'full', 'baseline'];
+
+describe('labpilot demo', () => {
+  let code: number | null;
+  let stdout: string;
+  let events: Event[];
+
+  beforeAll(async () => {
+    const home = tempDir();
+    const { done } = labpilot(['--home', home, 'demo'], { ANTHROPIC_API_KEY: '' });
+    const r = await done;
+    if (r.code !== 0) console.error(r.stdout.slice(-4000), r.stderr);
+    code = r.code;
+    stdout = r.stdout;
+    const [runId] = readdirSync(home);
+    events = readFileSync(join(home, runId!, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => Event.parse(JSON.parse(l)));
+  }, 180_000);
+
+  it('exits 0 with a passed verdict', () => {
+    expect(code).toBe(0);
+    expect(events.at(-1)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
+  });
+
+  it('prints each stage with its measured figures', () => {
+    for (const stage of STAGES) expect(stdout).toMatch(new RegExp(`^  ${stage}\\s+exit 0\\s+episodes=\\d+\\s+success_rate=0\\.\\d+\\s+inference_ms=\\d`, 'm'));
+  });
+
+  it('remediated at least two failures that the modal stand-in really printed', () => {
+    const chosen = ofType(events, 'remediation_chosen');
+    expect(chosen.length).toBeGreaterThanOrEqual(2);
+    const triggers = ofType(events, 'trigger_matched').filter((t) => t.source === 'command_output');
+    for (const c of chosen) {
+      const trigger = triggers.find((t) => t.remediation === c.remediation && t.step === c.step);
+      expect(trigger, c.remediation).toBeDefined();
+      // The quoted line is in the command's own output log, not invented by a script.
+      const sent = ofType(events, 'prompt_sent').find((p) => p.text.includes(`## Fix: ${c.remediation}`));
+      expect(sent?.text).toContain(trigger!.line.trim());
+    }
+    expect(chosen.map((c) => c.remediation)).toEqual(expect.arrayContaining(['cuda-oom', 'checkpoint-keys']));
+  });
+
+  it('judged every stage gate on parsed figures, and ran every stage to a pass', () => {
+    const exits = ofType(events, 'command_exited');
+    for (const stage of STAGES) {
+      const last = exits.filter((e) => e.step === stage).at(-1)!;
+      expect(last.exitCode).toBe(0);
+      expect(last.metrics.episodes).toBeGreaterThan(0);
+    }
+    const gates = ofType(events, 'gate_judged').filter((g) => g.scope === 'step' && STAGES.includes(g.step ?? ''));
+    const metricGates = gates.filter((g) => /[<>=]/.test(g.detail));
+    expect(metricGates.length).toBeGreaterThan(8);
+    const full = exits.filter((e) => e.step === 'full').at(-1)!;
+    expect(full.metrics.success_rate).toBeGreaterThanOrEqual(0.8);
+    expect(full.metrics.inference_ms).toBeLessThan(60);
+    expect(ofType(events, 'step_done').filter((s) => s.outcome === 'passed').map((s) => s.step)).toEqual(
+      expect.arrayContaining(['task1', 'task2', 'task3', 'task4', ...STAGES, 'report']),
+    );
+  });
+
+  it('verified the whole checklist itself', () => {
+    const checklist = ofType(events, 'gate_judged').filter((g) => g.scope === 'checklist');
+    expect(checklist.length).toBeGreaterThanOrEqual(12);
+    expect(checklist.filter((g) => !g.passed)).toEqual([]);
+  });
+});
