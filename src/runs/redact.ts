@@ -1,35 +1,65 @@
+import type { CommandRunner } from '../ports.js';
+
 /**
  * Secrets never reach a log, a transcript, a report or a model prompt (DESIGN.md principle 7).
  * Redaction covers known key shapes and the values of sensitive environment variables.
  */
+
+/** Neither a letter nor a digit before the match: `task-...` is not an `sk-` key. */
+const B = '(?<![A-Za-z0-9])';
+
 const KEY_SHAPES: RegExp[] = [
-  /sk-ant-[A-Za-z0-9_-]{16,}/g, // Anthropic
-  /sk-(?:proj-)?[A-Za-z0-9_-]{20,}/g, // OpenAI
-  /hf_[A-Za-z0-9]{20,}/g, // Hugging Face
-  /\b(?:ak|as)-[A-Za-z0-9]{16,}/g, // Modal token id / secret
-  /gh[pousr]_[A-Za-z0-9]{30,}/g, // GitHub
-  /AKIA[0-9A-Z]{16}/g, // AWS access key id
-  /xox[baprs]-[A-Za-z0-9-]{10,}/g, // Slack
+  new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{16,}`, 'g'), // Anthropic
+  new RegExp(`${B}sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}`, 'g'), // OpenAI and OpenAI-shaped
+  new RegExp(`${B}hf_[A-Za-z0-9]{20,}`, 'g'), // Hugging Face
+  new RegExp(`${B}a[ks]-[A-Za-z0-9]{16,}`, 'g'), // Modal token id (ak-) and secret (as-)
+  new RegExp(`${B}gh[pousr]_[A-Za-z0-9]{30,}`, 'g'), // GitHub
+  new RegExp(`${B}github_pat_[A-Za-z0-9_]{30,}`, 'g'), // GitHub fine-grained
+  new RegExp(`${B}(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])`, 'g'), // AWS access key id
+  new RegExp(`${B}xox[baprs]-[A-Za-z0-9-]{10,}`, 'g'), // Slack
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, // PEM keys
+  /(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/=-]{20,}/g, // Authorization: Bearer <token>
+  /(?<=[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s/@]{3,}(?=@)/g, // https://user:PASSWORD@host
 ];
 
-const SENSITIVE_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH/i;
+const MASK = '[REDACTED]';
+
+/**
+ * Names of variables whose values are credentials: a `_`-separated part that is or ends with
+ * KEY, TOKEN, SECRET, PASSWORD, PASSWD, CREDENTIAL(S) or is AUTH / AUTHORIZATION. Parts are
+ * judged whole so that GIT_AUTHOR_NAME or KEYBOARD_LAYOUT are not mistaken for secrets.
+ */
+export function isSensitiveName(name: string): boolean {
+  return name
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .some((part) => /(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|PAT)$/.test(part) || part === 'AUTH' || part === 'AUTHORIZATION');
+}
+
+/** Values shorter than this are not treated as secrets: too likely to occur by chance. */
+const MIN_SECRET_LENGTH = 8;
 
 export class Redactor {
   private readonly values: string[];
 
   constructor(env: NodeJS.ProcessEnv = process.env, extra: string[] = []) {
     const fromEnv = Object.entries(env)
-      .filter(([name, v]) => SENSITIVE_NAME.test(name) && typeof v === 'string' && v.length >= 8)
+      .filter(([name, v]) => isSensitiveName(name) && typeof v === 'string' && v.length >= MIN_SECRET_LENGTH)
       .map(([, v]) => v as string);
     // Longest first, so a secret that contains another is replaced whole.
-    this.values = [...new Set([...fromEnv, ...extra])].sort((a, b) => b.length - a.length);
+    this.values = [...new Set([...fromEnv, ...extra.filter((v) => v.length >= MIN_SECRET_LENGTH)])].sort((a, b) => b.length - a.length);
   }
 
   redact(text: string): string {
     let out = text;
-    for (const v of this.values) if (out.includes(v)) out = out.split(v).join('[REDACTED]');
-    for (const re of KEY_SHAPES) out = out.replace(re, '[REDACTED]');
+    for (const v of this.values) if (out.includes(v)) out = out.split(v).join(MASK);
+    for (const re of KEY_SHAPES) out = out.replace(re, MASK);
     return out;
+  }
+
+  /** True when `text` holds a secret value or a known key shape. */
+  holdsSecret(text: string): boolean {
+    return this.redact(text) !== text;
   }
 
   /** Redacts every string inside a JSON-like value. */
@@ -41,4 +71,15 @@ export class Redactor {
     }
     return value;
   }
+}
+
+/**
+ * A command runner whose output lines are redacted before anyone sees them: the command log
+ * under commands/, the events, the triggers and the excerpts quoted in prompts all read the
+ * lines through `onLine`, so none of them can hold a secret the command printed.
+ */
+export function redactingCommands(inner: CommandRunner, redactor: Redactor): CommandRunner {
+  return {
+    run: (req) => inner.run({ ...req, onLine: req.onLine && ((line, stream) => req.onLine!(redactor.redact(line), stream)) }),
+  };
 }
