@@ -81,9 +81,10 @@ def _seed_models(root: str) -> None:
     # RFSQ action head: a bare state dict (as saved by torch.save(head.state_dict(), ...)).
     _write(os.path.join(root, "openvla_oft_rfsq", "best_model.pt"), "main", "bare_state_dict",
            rfsq_head_state(), 21)
-    # Draft model: a training checkpoint with the state dict under 'model_state_dict'.
+    # Draft model: a training checkpoint with the state dict under 'model_state_dict', saved from
+    # a DataParallel wrapper, so every key starts with 'module.'.
     _write(os.path.join(root, "phase2_draft_model", "best_draft_model.pt"), "draft", "training_checkpoint",
-           {"model_state_dict": draft_state(), "epoch": 37, "val_acceptance_rate": 0.712,
+           {"model_state_dict": {f"module.{k}": v for k, v in draft_state().items()}, "epoch": 37, "val_acceptance_rate": 0.712,
             "config": {"hidden_size": 4096, "draft_dim": 512, "num_blocks": 2, "num_levels": 6,
                        "chunk_len": 8, "latent_dim": 16, "codebook_size": 7}}, 14)
     # RFSQ autoencoder (Phase 1): trained with hidden_dim=16.

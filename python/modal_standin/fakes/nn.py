@@ -224,19 +224,21 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         out = self.forward(*args, **kwargs)
-        if self._leaf_role:
-            w = self._parameters.get("weight")
-            n = sum(p.numel() for p in self._parameters.values())
-            cost = LAUNCH_S + n * PER_PARAM_S
-            STATE.clock.advance(cost if w is not None and w.device.type == "cuda" else cost * CPU_FACTOR)
-            if isinstance(out, T.Tensor) and w is not None:
-                role = (w.meta or {}).get("role", "init")
-                src = (out.meta or {}).get("src")
-                if role == "init" or src == "garbage":
-                    src = "garbage"
-                else:
-                    src = "draft" if role == "draft" else "main"
-                out.meta = {"obs": (out.meta or {}).get("obs"), "src": src}
+        if not self._leaf_role:
+            return out
+        d = self.__dict__
+        w = d["_parameters"].get("weight")
+        cost = d.get("_cost")
+        if cost is None:      # parameter shapes are fixed once built (load_state_dict checks them)
+            cost = LAUNCH_S + sum(p.numel() for p in d["_parameters"].values()) * PER_PARAM_S
+            object.__setattr__(self, "_cost", cost)
+        STATE.clock.advance(cost if w is not None and w.device.type == "cuda" else cost * CPU_FACTOR)
+        if w is not None and isinstance(out, T.Tensor):
+            role = w.meta.get("role", "init") if w.meta else "init"
+            meta = out.meta or {}
+            src = "garbage" if role == "init" or meta.get("src") == "garbage" else (
+                "draft" if role == "draft" else "main")
+            out.meta = {"obs": meta.get("obs"), "src": src}
         return out
 
 

@@ -10,8 +10,8 @@ from . import tensor as T
 from . import world
 from .torch_mod import VIRTUAL_FILES
 
-ENV_STEP_S = 0.085      # physics + two 256x256 offscreen renders
-ENV_CREATE_S = 3.5
+ENV_STEP_S = 0.1        # physics + two 256x256 offscreen renders
+ENV_CREATE_S = 6.0      # MuJoCo model from the bddl file + EGL context
 ENV_RESET_S = 0.6
 LIBERO_ROOT = "/root/LIBERO/libero/libero"
 

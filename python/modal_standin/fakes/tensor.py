@@ -143,7 +143,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __init__(self, shape, dtype_=float32, device_=CPU, data=None, meta=None) -> None:
-        self.shape = Size(shape)
+        self.shape = shape if type(shape) is Size else Size(shape)
         self.dtype = dtype_
         self.device = device_
         self.data = data
@@ -255,10 +255,10 @@ class Tensor:
             elif isinstance(a, Tensor):
                 dev, dt = a.device, a.dtype
             else:
-                dev = device(a)
+                dev = a if isinstance(a, device) else device(a)
         if dev.type == "cuda" and not STATE.in_container:
             raise AssertionError("Torch not compiled with CUDA enabled")
-        if dev.type == "cuda" and dev != self.device:
+        if dev.type == "cuda" and dev is not self.device and dev != self.device:
             from .torch_mod import ensure_cuda_context  # noqa: PLC0415
             ensure_cuda_context()
         return self._new(dtype_=dt, device_=dev, data=self.data)

@@ -25,7 +25,7 @@ SEQ = 300            # prompt tokens + 256 patch tokens
 #   output_hidden_states=True (eager attention, all layers' states kept for the RSD heads);
 #   prefill / step: latency on an A100 in seconds.
 FORMATS = {
-    "4bit": {"weights": 3.92 * GIB, "act": 2.06 * GIB, "prefill": 0.024, "step": 0.0088},
+    "4bit": {"weights": 3.92 * GIB, "act": 2.06 * GIB, "prefill": 0.024, "step": 0.0112},
     "8bit": {"weights": 7.35 * GIB, "act": 3.10 * GIB, "prefill": 0.041, "step": 0.0150},
     "bfloat16": {"weights": 14.07 * GIB, "act": 25.20 * GIB, "prefill": 0.017, "step": 0.0060},
     "float16": {"weights": 14.07 * GIB, "act": 25.20 * GIB, "prefill": 0.017, "step": 0.0060},
@@ -160,7 +160,7 @@ class OpenVLAForActionPrediction(nn_mod.Module):
                           past_key_values=_Cache((past_key_values.length if past_key_values else 0) + new))
         if output_hidden_states:
             h = T.Tensor((B, new, HIDDEN), hdt, self._device, None, meta)
-            out["hidden_states"] = tuple(h for _ in range(LAYERS + 1))
+            out["hidden_states"] = (h,) * (LAYERS + 1)   # one shared tensor per layer
         return out
 
 
@@ -280,9 +280,10 @@ def build() -> dict[str, types.ModuleType]:
     AutoConfig._registry = {}
     m = types.ModuleType("transformers")
     m.__version__ = "4.40.1"
-    for obj in (BitsAndBytesConfig, AutoModelForVision2Seq, AutoModelForCausalLM, AutoProcessor, AutoConfig,
-                AutoImageProcessor, BatchFeature):
-        setattr(m, obj.__name__ if obj is not AutoModelForCausalLM else "AutoModelForCausalLM", obj)
+    for obj in (BitsAndBytesConfig, AutoModelForVision2Seq, AutoProcessor, AutoConfig, AutoImageProcessor,
+                BatchFeature):
+        setattr(m, obj.__name__, obj)
+    m.AutoModelForCausalLM = AutoModelForCausalLM
     m.PreTrainedModel = nn_mod.Module
     m.set_seed = lambda s: None
     return {"transformers": m}
