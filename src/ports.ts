@@ -48,6 +48,8 @@ export interface CommandRequest {
   env?: Record<string, string>;
   /** Called for every output line as it arrives, in order. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Called once the command's process (the leader of its own process group) exists. */
+  onSpawn?: (pid: number) => void;
   signal?: AbortSignal;
 }
 

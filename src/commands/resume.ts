@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
+import { stopStaleCommands } from '../runs/stale-commands.js';
 import { InputError, verdictExitCode } from '../errors.js';
 import type { EventOf } from '../events/schema.js';
 import { openSession } from './session.js';
@@ -62,6 +63,14 @@ export async function resumeCommand(o: ResumeOptions): Promise<{ code: number; r
       session.bus.emit({ type: 'notice', level: 'warn', message: `playbook ${started.playbookPath} changed since the run started` });
     }
     session.bus.emit({ type: 'run_resumed', runId: o.runId, fromSeq: last.seq });
+    // A command of the killed run may still be running; it must not run beside its redo.
+    for (const s of await stopStaleCommands(paths.commands)) {
+      session.bus.emit(
+        s.outcome === 'stopped'
+          ? { type: 'notice', level: 'warn', message: `stopped command ${s.commandId} (pid ${s.pid}), left running by the interrupted run` }
+          : { type: 'notice', level: 'warn', message: `command ${s.commandId} of the interrupted run may still be running (pid ${s.pid}); it could not be verified, so it was left alone` },
+      );
+    }
     const verdict = await session.runner.drive();
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId: o.runId };
   } finally {

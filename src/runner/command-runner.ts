@@ -21,6 +21,7 @@ export function createExecaRunner(baseEnv: NodeJS.ProcessEnv = process.env): Com
         detached: true,
         encoding: 'buffer',
       });
+      if (child.pid !== undefined) req.onSpawn?.(child.pid);
       const out = createLineSplitter((line) => req.onLine?.(line, 'stdout'));
       const err = createLineSplitter((line) => req.onLine?.(line, 'stderr'));
       child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));

@@ -9,6 +9,7 @@ import { evalExpr, parseExpr } from '../engine/expr.js';
 import type { Event, Source } from '../events/schema.js';
 import type { Agent, CommandRunner, Decider, Git } from '../ports.js';
 import type { EventBus } from '../runs/bus.js';
+import { recordCommand } from '../runs/stale-commands.js';
 import { RunInterrupted, messageOf } from '../errors.js';
 import { evaluateCheck } from './checks.js';
 import { createMetricsCollector } from './metrics.js';
@@ -181,11 +182,14 @@ export class Runner {
       }
     };
     const signal = AbortSignal.any([this.abort.signal, early.signal]);
+    let forget: (() => void) | undefined;
+    const onSpawn = (pid: number) => (forget = recordCommand(this.o.commandsDir, effect.commandId, pid));
     let result;
     try {
-      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine, signal });
+      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine, onSpawn, signal });
     } finally {
       closeSync(fd);
+      forget?.();
     }
     if (this.stopped) return;
     if (result.timedOut) tail.push(`labpilot: command timed out after ${effect.timeoutMs} ms`);

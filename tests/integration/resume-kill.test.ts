@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
 import { ROOT, gitRepoFrom, labpilot, parseEvents, tempDir, type CliResult } from '../helpers/cli.js';
@@ -87,18 +87,17 @@ describe('a run killed with SIGKILL during a command', () => {
     if (started.type !== 'run_started') throw new Error('unreachable');
     ({ runId, workspace } = started);
     await until('the second verify command', () => (stdout.match(/"type":"command_started"/g)?.length === 2 ? true : undefined));
-    // Kill only once the command's processes exist, so the kill lands mid-command.
+    // Kill only once the command's processes exist and labpilot has recorded them.
     orphans = await until('the command process', () => {
       const ps = processesIn(workspace);
-      return ps.some((p) => p.pid !== run.child.pid) ? ps : undefined;
+      return ps.length > 0 ? ps : undefined;
     });
+    await until('the pid record', () => (existsSync(join(home, 'runs', runId, 'commands', 'c2.pid')) ? true : undefined));
     process.kill(run.child.pid!, 'SIGKILL');
     killed = await run.done;
     before = parseEvents(readFileSync(join(home, 'runs', runId, 'events.jsonl'), 'utf8'));
     listedKilled = await labpilot(['--home', home, 'runs']).done;
-    // The command ran in its own process group and outlived labpilot; end it before resuming.
-    killGroups(new Set(orphans.map((p) => p.pgid)));
-    await until('the orphaned command to end', () => (processesIn(workspace).length === 0 ? true : undefined), 5000);
+    // The command's process group outlives labpilot (until it writes to its dead pipe); resume ends it.
     resumed = await labpilot(['--home', home, 'resume', runId, '--json'], env).done;
     if (resumed.code !== 0) console.error(resumed.stderr);
     log = parseEvents(readFileSync(join(home, 'runs', runId, 'events.jsonl'), 'utf8'));
@@ -149,5 +148,45 @@ describe('a run killed with SIGKILL during a command', () => {
 
   it('left no process of the killed run behind', () => {
     expect(processesIn(workspace)).toEqual([]);
+  });
+});
+
+describe('a silent command left running by a killed run', () => {
+  const home = tempDir();
+  const dir = tempDir('labpilot-nap-');
+  const playbook = join(dir, 'nap.yaml');
+  writeFileSync(playbook, ['name: nap', 'steps:', '  - id: nap', '    kind: run', '    command: "sleep ${NAP:-0}"', '    done_when: [{ check: exit_code, equals: 0 }]', ''].join('\n'));
+  const env = { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000000000000000' };
+  let orphans: Array<{ pid: number; pgid: number }> = [];
+  afterAll(() => killGroups(new Set(orphans.map((p) => p.pgid))));
+
+  it('outlives labpilot, and `labpilot resume` stops it before running the step again', async () => {
+    const run = labpilot(['--home', home, 'run', playbook, '--json'], { ...env, NAP: '120' });
+    let stdout = '';
+    run.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    await until('command_started', () => (stdout.includes('"command_started"') ? true : undefined));
+    const { runId, workspace } = parseEvents(stdout.slice(0, stdout.indexOf('\n') + 1))[0] as EventOf<'run_started'>;
+    orphans = await until('the sleep', () => {
+      const ps = processesIn(workspace);
+      return ps.length > 0 ? ps : undefined;
+    });
+    // labpilot records the command's process group just after spawning it; kill after that.
+    await until('the pid record', () => (existsSync(join(home, 'runs', runId, 'commands', 'c1.pid')) ? true : undefined));
+    process.kill(run.child.pid!, 'SIGKILL');
+    await run.done;
+    await new Promise((r) => setTimeout(r, 300));
+    // Nothing reads its output and nothing will end it: it is still there.
+    expect(processesIn(workspace).map((p) => p.pid)).toEqual(orphans.map((p) => p.pid));
+
+    const resumed = await labpilot(['--home', home, 'resume', runId, '--json'], { ...env, NAP: '0' }).done;
+    expect(resumed.code).toBe(0);
+    const events = parseEvents(resumed.stdout);
+    const notices = ofType(events, 'notice').map((e) => e.message);
+    expect(notices).toContainEqual(expect.stringMatching(new RegExp(`^stopped command c1 \\(pid ${orphans[0]!.pgid}\\)`)));
+    // Stopped before the step ran again, not after.
+    const stoppedAt = events.findIndex((e) => e.type === 'notice' && e.message.startsWith('stopped command'));
+    expect(stoppedAt).toBeLessThan(events.findIndex((e) => e.type === 'command_started'));
+    expect(processesIn(workspace)).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
   });
 });
