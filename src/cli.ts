@@ -9,6 +9,15 @@ const program = new Command('labpilot')
   .showHelpAfterError();
 
 const collect = (v: string, acc: string[]) => [...acc, v];
+
+/** The terminal app when the run is shown in a terminal, mounted before the engine loads. */
+async function openView(o: { mode?: string; json?: boolean }) {
+  const { chooseFrontEnd } = await import('./ui/front-end.js');
+  const front = chooseFrontEnd(o);
+  if (!front.app) return undefined;
+  const { openAppView } = await import('./ui/launch.js');
+  return openAppView({ mode: front.mode });
+}
 const done = (code: number) => {
   process.exitCode = code;
 };
@@ -17,16 +26,21 @@ program
   .command('run <playbook>')
   .description('run a playbook')
   .option('--var <key=value>', 'set a playbook variable (repeatable)', collect, [])
-  .addOption(new Option('--mode <mode>', 'who decides').choices(['autopilot']).default('autopilot'))
+  .addOption(new Option('--mode <mode>', 'who decides (default: interactive in a terminal, else autopilot)').choices(['interactive', 'autopilot']))
   .option('--model <name>', 'model for the agent')
   .option('--agent <name>', 'agent backend', 'anthropic')
   .option('--workdir <dir>', 'workspace when the playbook does not clone one')
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
   .action(async (playbook: string, o) => {
-    const { runCommand } = await import('./commands/run.js');
-    const r = await runCommand({ playbook, ...o, vars: o.var, home: program.opts().home });
-    done(r.code);
+    const view = await openView(o);
+    try {
+      const { runCommand } = await import('./commands/run.js');
+      const r = await runCommand({ playbook, ...o, mode: view?.decider.mode ?? 'autopilot', view, vars: o.var, home: program.opts().home });
+      done(r.code);
+    } finally {
+      await view?.close();
+    }
   });
 
 program
@@ -59,12 +73,17 @@ program
 program
   .command('demo')
   .description('run the RSD Phase 3 playbook offline on the sample experiment (autopilot)')
-  .option('--interactive', 'a person decides (needs the terminal app)')
+  .option('--interactive', 'a person decides in the terminal app')
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
   .action(async (o) => {
-    const { demoCommand } = await import('./commands/demo.js');
-    done((await demoCommand({ ...o, home: program.opts().home })).code);
+    const view = o.interactive ? await openView({ mode: 'interactive', json: o.json }) : undefined;
+    try {
+      const { demoCommand } = await import('./commands/demo.js');
+      done((await demoCommand({ ...o, view, home: program.opts().home })).code);
+    } finally {
+      await view?.close();
+    }
   });
 
 program

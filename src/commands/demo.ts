@@ -10,12 +10,15 @@ import { InputError } from '../errors.js';
 import type { Event } from '../events/schema.js';
 import { PACKAGE_ROOT } from './session.js';
 import { runCommand } from './run.js';
+import type { AppView } from '../ui/launch.js';
 
 export interface DemoOptions {
   home?: string;
   json?: boolean;
   verbose?: boolean;
   interactive?: boolean;
+  /** The terminal app (with --interactive): a person decides. */
+  view?: AppView;
   out?: NodeJS.WritableStream;
 }
 
@@ -33,7 +36,7 @@ export const DEMO = {
  * endpoints are simulated: everything in between is the code path of a real run.
  */
 export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId: string }> {
-  if (o.interactive) throw new InputError('demo --interactive needs the terminal app, which this build does not include; run `labpilot demo` for autopilot');
+  if (o.interactive && !o.view) throw new InputError('demo --interactive needs a terminal for the app; run `labpilot demo` for autopilot');
   const out = o.out ?? process.stdout;
   const root = mkdtempSync(join(tmpdir(), 'labpilot-demo-'));
   const repo = await sampleRepository(join(root, 'sample-experiment'));
@@ -47,8 +50,9 @@ export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId
       ANTHROPIC_API_KEY: 'sk-ant-demo-standin',
       ANTHROPIC_BASE_URL: standin.url,
     };
-    if (!o.json) out.write(`demo: sample experiment at ${repo}, Messages API stand-in at ${standin.url}\n`);
-    const r = await runCommand({ playbook: DEMO.playbook, vars: [`repo=${repo}`], json: o.json, verbose: o.verbose, home: o.home, env, out });
+    // The app owns the terminal while it shows; it prints the run itself.
+    if (!o.json && !o.view) out.write(`demo: sample experiment at ${repo}, Messages API stand-in at ${standin.url}\n`);
+    const r = await runCommand({ playbook: DEMO.playbook, vars: [`repo=${repo}`], json: o.json, verbose: o.verbose, home: o.home, env, out, view: o.view });
     if (!o.json) out.write(await stageSummary(new RunStore(o.home ? resolve(o.home) : undefined).paths(r.runId).log));
     return r;
   } finally {

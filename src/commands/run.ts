@@ -5,11 +5,12 @@ import { parseVarArgs, resolveVariables } from '../playbook/variables.js';
 import { renderTemplate } from '../playbook/template.js';
 import { RunStore } from '../runs/store.js';
 import { createGit } from '../runner/git.js';
-import { verdictExitCode } from '../errors.js';
+import { RunInterrupted, verdictExitCode } from '../errors.js';
 import type { Mode } from '../events/schema.js';
 import { openSession } from './session.js';
 import { jsonPrinter, plainPrinter, type Printer } from './printer.js';
 import type { Decider } from '../ports.js';
+import type { AppView } from '../ui/launch.js';
 
 export interface RunOptions {
   playbook: string;
@@ -22,6 +23,8 @@ export interface RunOptions {
   home?: string;
   mode?: Mode;
   decider?: Decider;
+  /** The terminal app, already showing: it decides through its decider and replaces the printer. */
+  view?: AppView;
   out?: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
 }
@@ -33,7 +36,16 @@ export function choosePrinter(o: { json?: boolean; verbose?: boolean; out?: Node
 
 /** `labpilot run`: a new run of a playbook; returns the exit code of its verdict. */
 export async function runCommand(o: RunOptions): Promise<{ code: number; runId: string }> {
+  try {
+    return await runPlaybook(o);
+  } finally {
+    await o.view?.close();
+  }
+}
+
+async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string }> {
   const loaded = await loadPlaybook(o.playbook);
+  o.view?.setPlaybook(loaded.playbook);
   const vars = resolveVariables(loaded.playbook, parseVarArgs(o.vars ?? []));
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
   const runId = store.newRunId();
@@ -60,11 +72,15 @@ export async function runCommand(o: RunOptions): Promise<{ code: number; runId: 
     branch,
     model: o.model,
     agent: o.agent,
-    decider: o.decider,
-    printer: choosePrinter(o),
+    decider: o.view?.decider ?? o.decider,
+    printer: o.view ? undefined : choosePrinter(o),
     env: o.env,
   });
-  const stop = () => session.runner.stop();
+  o.view?.attach(session, runId);
+  const stop = () => {
+    session.runner.stop();
+    o.view?.decider.cancel(new RunInterrupted('run stopped by a signal', runId));
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
@@ -75,7 +91,7 @@ export async function runCommand(o: RunOptions): Promise<{ code: number; runId: 
       playbookPath: resolve(o.playbook),
       playbookHash: loaded.hash,
       vars,
-      mode: o.decider?.mode ?? o.mode ?? 'autopilot',
+      mode: o.view?.decider.mode ?? o.decider?.mode ?? o.mode ?? 'autopilot',
       workspace,
       branch,
       agent: session.agentName,
