@@ -18,9 +18,10 @@ SOLUTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 
 
 class Fault:
-    def __init__(self, name, task, edits, signature, effect):
+    def __init__(self, name, task, edits, signature, effect, shows="smoke"):
         self.name, self.task, self.edits = name, task, edits      # task 0: harness code
         self.signature, self.effect = signature, effect           # expected output text; what happens
+        self.shows = shows      # the first stage whose output has the signature: smoke, or spec-on
 
 
 FAULTS = [
@@ -69,7 +70,7 @@ FAULTS = [
     Fault("draft-not-used", 3,
           [("draft_model=draft_model if use_speculative_decoding else None,", "draft_model=None,")],
           "Draft acceptance rate: n/a",
-          "engine built without the draft model: draft=no, ~85-90 ms/step instead of ~50"),
+          "engine built without the draft model: draft=no, ~85-90 ms/step instead of ~50", shows="spec-on"),
     Fault("str-bool-param", 0,
           [("use_speculative_decoding: bool = True):", 'use_speculative_decoding: str = "True"):')],
           "No such option '--no-use-speculative-decoding'",
@@ -107,25 +108,31 @@ def regions(lines: list[str]) -> dict[int, tuple[int, int, str]]:
     return found
 
 
+def inject(text: str, fault: Fault) -> str:
+    for old, new in fault.edits:
+        count = text.count(old)
+        if count != 1:
+            raise InputProblem(f"fault {fault.name}: the text it changes occurs {count} times, expected once")
+        text = text.replace(old, new)
+    return text
+
+
 def apply(text: str, tasks: list[int], fault: Fault | None) -> str:
+    """Task faults edit the reference body (before indentation); harness faults edit the script."""
+    if fault and fault.task and fault.task not in tasks:
+        raise InputProblem(f"fault {fault.name} changes TASK {fault.task}; include it in --tasks")
     lines = text.splitlines()
     where = regions(lines)
     for n in sorted(tasks, reverse=True):          # bottom-up keeps earlier indices valid
         if n not in where:
             raise InputProblem(f"no '# ==== TASK {n} BEGIN/END ====' region in the script")
         begin, end, indent = where[n]
-        body = [(indent + line) if line.strip() else "" for line in solution_body(n)]
-        lines[begin + 1:end] = body
+        body = "\n".join(solution_body(n)) + "\n"
+        if fault and fault.task == n:
+            body = inject(body, fault)
+        lines[begin + 1:end] = [(indent + line) if line.strip() else "" for line in body.splitlines()]
     out = "\n".join(lines) + "\n"
-    if fault:
-        if fault.task and fault.task not in tasks:
-            raise InputProblem(f"fault {fault.name} changes TASK {fault.task}; include it in --tasks")
-        for old, new in fault.edits:
-            count = out.count(old)
-            if count != 1:
-                raise InputProblem(f"fault {fault.name}: expected text found {count} times in the script")
-            out = out.replace(old, new)
-    return out
+    return inject(out, fault) if fault and not fault.task else out
 
 
 def parse_tasks(spec: str) -> list[int]:
@@ -140,7 +147,8 @@ def parse_tasks(spec: str) -> list[int]:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="sample_solution.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--list-faults", action="store_true", help="print NAME<TAB>TASK<TAB>EXPECTED<TAB>EFFECT")
+    parser.add_argument("--list-faults", action="store_true",
+                        help="print NAME<TAB>TASK<TAB>STAGE<TAB>EXPECTED OUTPUT<TAB>EFFECT, one fault a line")
     sub = parser.add_subparsers(dest="cmd")
     ap = sub.add_parser("apply", help="write the reference task bodies into SCRIPT (in place)")
     ap.add_argument("script")
@@ -149,7 +157,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)      # argparse exits 2 on bad usage
     if args.list_faults:
         for f in FAULTS:
-            print(f"{f.name}\t{f.task or 'harness'}\t{f.signature}\t{f.effect}")
+            print(f"{f.name}\t{f.task or 'harness'}\t{f.shows}\t{f.signature}\t{f.effect}")
         return 0
     if args.cmd != "apply":
         parser.print_usage(sys.stderr)

@@ -248,10 +248,11 @@ class OffScreenRenderEnv:
 
     def step(self, action):
         vals, _ = _to_list(action)
-        if vals and isinstance(vals[0], list):
-            vals = vals[0] if len(vals) == 1 else [v for r in vals for v in r]
-        if len(vals) != 7:
-            raise ValueError(f"environment got invalid action dimension -- expected 7, got {len(vals)}")
+        if vals and isinstance(vals[0], list) and len(vals) == 1:
+            vals = vals[0]
+        if len(vals) != 7 or isinstance(vals[0], list):
+            # robosuite's SingleArm.control asserts on len(action), i.e. the rows of a chunk.
+            raise AssertionError(f"environment got invalid action dimension -- expected 7, got {len(vals)}")
         STATE.clock.advance(ENV_STEP_S)
         self.t += 1
         pl = self.plan
