@@ -59,8 +59,9 @@ class EvaluationTest(unittest.TestCase):
         a = self.ws.run(*SMOKE, seed="3").stdout
         b = self.ws.run(*SMOKE, seed="3").stdout
         self.assertEqual(episodes(a), episodes(b))
-        others = {tuple(episodes(self.ws.run(*SMOKE, seed=s).stdout)) for s in ("4", "5", "6")}
-        self.assertGreater(len(others | {tuple(episodes(a))}), 1)
+        c = self.ws.run(*SMOKE, seed="4").stdout
+        self.assertEqual(len(episodes(c)), 10)
+        self.assertNotEqual(episodes(a), episodes(c))
 
     def test_full_stage_meets_the_guide_expectations(self):
         done = self.ws.run("--task-suite", "libero_spatial", "--num-trials", "50", "--use-speculative-decoding")

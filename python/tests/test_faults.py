@@ -1,6 +1,7 @@
 """Each known fault of the guide, injected into the reference solution, produces the real error
 text through `python/bin/modal run`; the unfaulted script passes."""
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.standin_helpers import SMOKE, Workspace, fault_table
 
@@ -11,18 +12,25 @@ EXIT = {"oom-unquantised": 1, "checkpoint-module-prefix": 1, "checkpoint-bare-st
         "episode-crash": 0, "timeout-short": 1, "draft-not-used": 0, "str-bool-param": 2}
 
 
+def run_fault(name, stage):
+    ws = Workspace(fault=name)
+    try:
+        return ws.run(*(SMOKE if stage == "smoke" else SPEC_ON_1))
+    finally:
+        ws.close()
+
+
 class FaultTest(unittest.TestCase):
     table = fault_table()
-    runs: dict = {}      # fault -> finished run; each fault is run once per test process
+
+    @classmethod
+    def setUpClass(cls):
+        # One run per fault, two at a time (the runs are separate processes).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {name: pool.submit(run_fault, name, stage) for name, (_t, stage, _e) in cls.table.items()}
+            cls.runs = {name: f.result() for name, f in futures.items()}
 
     def run_fault(self, name):
-        if name not in self.runs:
-            _task, stage, _expected = self.table[name]
-            ws = Workspace(fault=name)
-            try:
-                self.runs[name] = ws.run(*(SMOKE if stage == "smoke" else SPEC_ON_1))
-            finally:
-                ws.close()
         return self.runs[name]
 
     def test_every_fault_is_listed_once(self):
