@@ -147,10 +147,12 @@ describe('anthropic agent', () => {
     expect(sink.events.map((e) => e.type)).toEqual(['notice', 'agent_text']);
     expect(sink.events[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('broke off') });
 
-    // HTTP faults are retried by the SDK itself, without a notice.
+    // HTTP faults are retried by the SDK itself; each failed attempt is a notice.
     const again = await agent.turn({ promptId: 'p2', text: 'overloaded?' });
     expect(again.text).toBe('served after 529');
-    expect(sink.events.filter((e) => e.type === 'notice')).toHaveLength(1);
+    const notices = sink.events.filter((e) => e.type === 'notice');
+    expect(notices).toHaveLength(2);
+    expect(notices[1]).toMatchObject({ level: 'warn', message: 'the Messages API answered 529 (overloaded); failed attempt 1' });
   });
 
   it('answers a tool call left by a reply cut at max_tokens, so the next turn is valid', async () => {

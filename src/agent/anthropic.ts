@@ -2,8 +2,10 @@ import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
 import type { Usage } from '../events/schema.js';
 import type { Agent, AgentTurnRequest, AgentTurnResult, EventSink } from '../ports.js';
 import { EnvironmentError } from '../errors.js';
+import { Redactor } from '../runs/redact.js';
 import { priceOf } from './pricing.js';
 import type { ToolSet } from './tools/index.js';
+import { brokenStream, noticingFetch, stallWatchdog, translateError } from './transport.js';
 
 /**
  * The Agent port over the Messages API: a streaming tool-use loop with the conversation kept
@@ -21,9 +23,13 @@ export interface AnthropicAgentOptions {
   maxTokens?: number;
   /** Tool rounds allowed in one turn before it is ended with stop reason `max_tool_rounds`. */
   maxToolRounds?: number;
-  /** SDK retries for 429/5xx/connection errors (default 2). */
+  /** SDK retries for 429/5xx/529/timeouts, with backoff (default 4). */
   maxRetries?: number;
+  /** Wait for a response to begin, and longest silence inside a stream (default 10 minutes). */
+  timeoutMs?: number;
   fetch?: ClientOptions['fetch'];
+  /** Masks secrets in everything sent to the model (default: from process.env). */
+  redactor?: Redactor;
 }
 
 type MessageParam = Anthropic.MessageParam;
@@ -33,27 +39,10 @@ const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
 /** Times a response stream that broke off mid-message is requested again. */
 const STREAM_RETRIES = 2;
-
-/** A stream that failed after its response began: a cut connection, or an error event mid-stream. */
-const brokenStream = (err: unknown): boolean =>
-  err instanceof Anthropic.AnthropicError &&
-  !(err instanceof Anthropic.APIConnectionError) &&
-  (!(err instanceof Anthropic.APIError) || err.status === undefined);
+/** The SDK's default is 2; an overloaded API often needs a little longer. */
+const DEFAULT_RETRIES = 4;
 
 const zeroUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
-
-/** The innermost error code of a fetch failure (ECONNREFUSED, ENOTFOUND, ...). */
-function causeOf(err: unknown): string {
-  let cur: unknown = err;
-  let last = '';
-  for (let depth = 0; cur && depth < 5; depth++) {
-    const e = cur as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof e.code === 'string') return e.code;
-    if (typeof e.message === 'string') last = e.message;
-    cur = e.cause;
-  }
-  return last;
-}
 
 /** Assistant content as request params: only the fields the API accepts back. */
 function toParam(block: Anthropic.ContentBlock): ContentBlockParam {
@@ -80,10 +69,21 @@ function withTailBreakpoint(history: MessageParam[]): MessageParam[] {
 export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
   if (!opts.apiKey) throw new EnvironmentError('ANTHROPIC_API_KEY is not set: export it, or point ANTHROPIC_BASE_URL at a stand-in');
   const baseURL = opts.baseURL ?? DEFAULT_BASE_URL;
-  const client = new Anthropic({ apiKey: opts.apiKey, baseURL, maxRetries: opts.maxRetries, fetch: opts.fetch });
+  const timeoutMs = opts.timeoutMs ?? 600_000;
+  const client = new Anthropic({
+    apiKey: opts.apiKey,
+    baseURL,
+    maxRetries: opts.maxRetries ?? DEFAULT_RETRIES,
+    timeout: timeoutMs,
+    fetch: noticingFetch(opts.sink, opts.fetch),
+    // Failures reach the run as notices and errors; the SDK's own console logging would only
+    // repeat them (and print raw response data) on stderr.
+    logLevel: 'off',
+  });
+  const redactor = opts.redactor ?? new Redactor(process.env);
   const maxTokens = opts.maxTokens ?? 16_000;
   const maxToolRounds = opts.maxToolRounds ?? 40;
-  const system: Anthropic.TextBlockParam[] = opts.system ? [{ type: 'text', text: opts.system, cache_control: EPHEMERAL }] : [];
+  const system: Anthropic.TextBlockParam[] = opts.system ? [{ type: 'text', text: redactor.redact(opts.system), cache_control: EPHEMERAL }] : [];
   const tools: Anthropic.Tool[] = opts.tools.definitions.map((d, i, all) => ({
     name: d.name,
     description: d.description,
@@ -94,22 +94,14 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
   let turns = 0;
 
   /** Appends user content, merging into a trailing user message (left by an aborted or failed round). */
-  const pushUser = (blocks: ContentBlockParam[]) => {
+  const pushUser = (raw: ContentBlockParam[]) => {
+    // Prompts quote command output and tool results hold file text: neither may carry a secret.
+    const blocks = redactor.deep(raw);
     const last = history.at(-1);
     if (last?.role === 'user') {
       const prior: ContentBlockParam[] = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
       last.content = [...prior, ...blocks];
     } else history.push({ role: 'user', content: blocks });
-  };
-
-  const translate = (err: unknown): unknown => {
-    if (err instanceof Anthropic.APIConnectionError && !(err instanceof Anthropic.APIConnectionTimeoutError)) {
-      return new EnvironmentError(`cannot reach the Messages API at ${baseURL}: ${causeOf(err) || err.message}`);
-    }
-    if (err instanceof Anthropic.AuthenticationError) {
-      return new EnvironmentError(`the Messages API at ${baseURL} rejected the API key (401): check ANTHROPIC_API_KEY`);
-    }
-    return err;
   };
 
   async function turn(req: AgentTurnRequest): Promise<AgentTurnResult> {
@@ -128,31 +120,37 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
       if (req.signal?.aborted) return result('aborted', lastText);
       let msg: Anthropic.Message | undefined;
       for (let attempt = 0; !msg; attempt++) {
+        const watchdog = stallWatchdog(timeoutMs, req.signal);
         try {
           const stream = client.messages.stream(
             { model: opts.model, max_tokens: maxTokens, system, tools, messages: withTailBreakpoint(history) },
-            { signal: req.signal },
+            { signal: watchdog.signal },
           );
+          stream.on('connect', watchdog.touch);
+          stream.on('streamEvent', watchdog.touch);
           stream.on('contentBlock', (block) => {
             if (block.type === 'text' && block.text) opts.sink.emit({ type: 'agent_text', turn: turnNo, text: block.text });
           });
           msg = await stream.finalMessage();
-        } catch (err) {
-          if (err instanceof Anthropic.APIUserAbortError || req.signal?.aborted) return result('aborted', lastText);
+        } catch (caught) {
+          const err = watchdog.explain(caught);
+          if (req.signal?.aborted) return result('aborted', lastText);
           // The SDK retries failed requests, not streams that break off after the response began.
-          if (!brokenStream(err) || attempt >= STREAM_RETRIES) throw translate(err);
+          if (!brokenStream(err) || attempt >= STREAM_RETRIES) throw translateError(err, baseURL);
           opts.sink.emit({
             type: 'notice',
             level: 'warn',
             message: `the model's response stream broke off (${(err as Error).message}); asking again (${attempt + 1}/${STREAM_RETRIES})`,
           });
+        } finally {
+          watchdog.done();
         }
       }
       usage.inputTokens += msg.usage.input_tokens;
       usage.outputTokens += msg.usage.output_tokens;
       usage.cacheWriteTokens += msg.usage.cache_creation_input_tokens ?? 0;
       usage.cacheReadTokens += msg.usage.cache_read_input_tokens ?? 0;
-      history.push({ role: 'assistant', content: msg.content.map(toParam) });
+      history.push({ role: 'assistant', content: redactor.deep(msg.content.map(toParam)) });
       const text = msg.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
       if (text) lastText = text;
       if (msg.stop_reason !== 'tool_use') {

@@ -1,4 +1,6 @@
 import type { Agent, EventSink } from '../ports.js';
+import { InputError } from '../errors.js';
+import { Redactor } from '../runs/redact.js';
 import { createAnthropicAgent } from './anthropic.js';
 import { createToolSet, type ToolSetOptions } from './tools/index.js';
 
@@ -6,29 +8,53 @@ export { createAnthropicAgent, type AnthropicAgentOptions } from './anthropic.js
 export { priceOf, pricesOf, type Prices } from './pricing.js';
 export { createToolSet, cutOutput, resolveInside, PathEscapeError, type ToolDefinition, type ToolResult, type ToolSet } from './tools/index.js';
 
+/** Agent backends `--agent` accepts. */
+export const AGENT_NAMES = ['anthropic'] as const;
+
 export interface AgentFromEnvOptions {
+  /** The backend (`--agent`); anthropic by default. */
+  name?: string;
   model: string;
   system: string;
   workspace: string;
   sink: EventSink;
-  /** Where ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL are read; process.env by default. */
+  /**
+   * Where ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, LABPILOT_API_TIMEOUT_MS (wait for an answer,
+   * longest silence in a stream) and LABPILOT_API_RETRIES are read; process.env by default.
+   */
   env?: Record<string, string | undefined>;
-  tools?: Omit<ToolSetOptions, 'workspace'>;
+  tools?: Omit<ToolSetOptions, 'workspace' | 'redactor'>;
+  /** Masks secrets in all the agent sends and its tools return (default: from `env`). */
+  redactor?: Redactor;
   maxTokens?: number;
   maxToolRounds?: number;
 }
 
-/** The Anthropic agent with the workspace tool set, configured from the environment. */
+const positive = (v: string | undefined): number | undefined => {
+  const n = Number(v);
+  return v !== undefined && v !== '' && Number.isFinite(n) && n >= 0 ? n : undefined;
+};
+
+/** The chosen agent backend with the workspace tool set, configured from the environment. */
 export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
+  const name = opts.name ?? 'anthropic';
+  if (!(AGENT_NAMES as readonly string[]).includes(name)) {
+    throw new InputError(`unknown agent '${name}' (available: ${AGENT_NAMES.join(', ')})`);
+  }
   const env = opts.env ?? process.env;
+  const redactor = opts.redactor ?? new Redactor(env);
+  const tools = createToolSet({ workspace: opts.workspace, inherit: env, ...opts.tools, redactor });
   return createAnthropicAgent({
     apiKey: env.ANTHROPIC_API_KEY || undefined,
     baseURL: env.ANTHROPIC_BASE_URL || undefined,
     model: opts.model,
     system: opts.system,
-    tools: createToolSet({ workspace: opts.workspace, ...opts.tools }),
+    tools,
     sink: opts.sink,
     maxTokens: opts.maxTokens,
     maxToolRounds: opts.maxToolRounds,
+    timeoutMs: positive(env.LABPILOT_API_TIMEOUT_MS),
+    maxRetries: positive(env.LABPILOT_API_RETRIES),
+    redactor,
   });
 }

@@ -5,19 +5,17 @@ import type { CompiledPlaybook } from '../engine/context.js';
 import { compileMatcher } from '../engine/matcher.js';
 import { EventBus, systemClock } from '../runs/bus.js';
 import { EventLogWriter } from '../runs/log.js';
-import { Redactor } from '../runs/redact.js';
+import { redactingCommands, Redactor } from '../runs/redact.js';
 import type { RunPaths } from '../runs/store.js';
 import { Runner } from '../runner/runner.js';
 import { createExecaRunner } from '../runner/command-runner.js';
 import { createGit } from '../runner/git.js';
 import { createPolicyDecider } from '../runner/deciders.js';
-import { createAnthropicAgent } from '../agent/anthropic.js';
-import { createToolSet } from '../agent/tools/index.js';
+import { createAgentFromEnv } from '../agent/index.js';
 import { DEFAULT_SYSTEM_PROMPT } from '../agent/system-prompt.js';
 import { promptText } from '../engine/logic.js';
 import type { LoadedPlaybook } from '../playbook/load.js';
 import type { Decider } from '../ports.js';
-import { InputError } from '../errors.js';
 import type { Printer } from './printer.js';
 
 /** The package root, for the python/ checks shipped with labpilot. */
@@ -65,16 +63,24 @@ export function openSession(o: SessionOptions): Session {
   const bus = new EventBus(systemClock, redactor, writer, o.nextSeq ?? 0);
   if (o.printer) bus.subscribe(o.printer);
   const agentName = o.agent ?? 'anthropic';
-  if (agentName !== 'anthropic') throw new InputError(`unknown agent '${agentName}' (available: anthropic)`);
   const model = o.model ?? pb.agent?.model ?? env.LABPILOT_MODEL ?? 'claude-sonnet-4-6';
   const system = pb.agent?.system ? promptText(compiled, pb.agent.system) : DEFAULT_SYSTEM_PROMPT;
-  const agent = createAnthropicAgent({
-    apiKey: env.ANTHROPIC_API_KEY,
-    baseURL: env.ANTHROPIC_BASE_URL,
+  const decider = o.decider ?? createPolicyDecider();
+  // Risky shell commands go to the person when one is there; autopilot refuses them.
+  const approve =
+    decider.mode === 'interactive'
+      ? async (command: string, reason: string) =>
+          (await decider.decide({ kind: 'ask', ref: 'shell-policy', step: pb.steps[runner.context.stepIndex]?.id ?? '', text: `Let the agent run \`${command}\`? It ${reason}.` })).verdict === 'approve'
+      : undefined;
+  const agent = createAgentFromEnv({
+    name: agentName,
     model,
     system,
-    tools: createToolSet({ workspace: o.workspace, inherit: env }),
+    workspace: o.workspace,
     sink: bus,
+    env,
+    redactor,
+    tools: { policy: pb.policy?.shell, approve },
   });
   const matcher = compileMatcher(
     (pb.remediations ?? [])
@@ -87,9 +93,10 @@ export function openSession(o: SessionOptions): Session {
       engine,
       bus,
       agent,
-      commands: createExecaRunner(env),
+      // Command output is redacted before the command log, the events and the prompts see it.
+      commands: redactingCommands(createExecaRunner(env), redactor),
       git: createGit(),
-      decider: o.decider ?? createPolicyDecider(),
+      decider,
       matcher,
       workspace: o.workspace,
       branch: o.branch,

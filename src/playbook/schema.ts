@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUILTIN_RULE_IDS, type RuleId } from '../agent/tools/shell-rule-ids.js';
 
 /**
  * The playbook format. These schemas are the source of the TypeScript types (DESIGN.md
@@ -155,6 +156,34 @@ export const Budgets = z.strictObject({
 });
 export type Budgets = z.infer<typeof Budgets>;
 
+const Regex = z.string().refine(
+  (source) => {
+    try {
+      new RegExp(source);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid JavaScript regular expression' },
+);
+
+/**
+ * What the agent's shell may run, on top of the built-in deny list (src/agent/tools/shell-policy.ts):
+ * `deny` refuses commands matching a regex, `ask` needs a person's approval (refused in
+ * autopilot), `allow` lifts built-in rules by id (e.g. `git-push-force`).
+ */
+export const Policy = z.strictObject({
+  shell: z
+    .strictObject({
+      deny: z.array(Regex).optional(),
+      ask: z.array(Regex).optional(),
+      allow: z.array(z.enum(BUILTIN_RULE_IDS as [RuleId, ...RuleId[]])).optional(),
+    })
+    .optional(),
+});
+export type Policy = z.infer<typeof Policy>;
+
 export const ChecklistItem = z.strictObject({ item: z.string(), verify: Check });
 export type ChecklistItem = z.infer<typeof ChecklistItem>;
 
@@ -168,6 +197,7 @@ export const Playbook = z.strictObject({
     .strictObject({ system: z.string().optional(), model: z.string().optional() })
     .optional(),
   budgets: Budgets.optional(),
+  policy: Policy.optional(),
   steps: z.array(Step).min(1),
   remediations: z.array(Remediation).optional(),
   checklist: z.array(ChecklistItem).optional(),

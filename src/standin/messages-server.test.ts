@@ -158,4 +158,45 @@ describe('messages stand-in', () => {
     await expect(startMessagesStandin({ session: bad })).rejects.toThrow(InputError);
     await expect(startMessagesStandin({ session: bad })).rejects.toThrow(`${bad}:2:11: turns.0.when: not a valid JavaScript regular expression`);
   });
+
+  it('sends a malformed SSE event, which the SDK rejects, then the whole reply', async () => {
+    const { client } = await start({ turns: [{ reply: [{ text: longText }], fault: { malformed: true } }] });
+    const err = await client.messages.stream(ask('hi')).finalMessage().catch((e: unknown) => e);
+    expect((err as Error).cause).toBeInstanceOf(SyntaxError);
+    const msg = await client.messages.stream(ask('hi')).finalMessage();
+    expect(msg.content[0]).toMatchObject({ text: longText });
+  });
+
+  it('answers a non-streaming request with a body that is not JSON', async () => {
+    const { s } = await start({ turns: [{ reply: [{ text: 'x' }], fault: { malformed: true } }] });
+    const res = await fetch(`${s.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'k' }, body: JSON.stringify(ask('hi')) });
+    expect(res.status).toBe(200);
+    await expect(res.json()).rejects.toThrow(SyntaxError);
+  });
+
+  it('leaves a request unanswered until the client times out, and retries succeed', async () => {
+    const { s } = await start({ turns: [{ reply: [{ text: 'late' }], fault: { timeout: true, times: 1 } }] });
+    const client = new Anthropic({ apiKey: 'k', baseURL: s.url, maxRetries: 1, timeout: 300 });
+    const t0 = Date.now();
+    const msg = await client.messages.create(ask('hi'));
+    expect(msg.content[0]).toMatchObject({ text: 'late' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it('stalls a stream after its first events, with the connection left open', async () => {
+    const { s } = await start({ turns: [{ reply: [{ text: longText }], fault: { stall: true } }] });
+    const ac = new AbortController();
+    const res = await fetch(`${s.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'k' }, body: JSON.stringify({ ...ask('hi'), stream: true }), signal: ac.signal });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('event: message_start');
+    const next = await Promise.race([reader.read().then(() => 'data'), new Promise((r) => setTimeout(() => r('silence'), 300))]);
+    expect(next).toBe('silence');
+    ac.abort();
+  });
+
+  it('rejects a fault that is two things at once', async () => {
+    await expect(startMessagesStandin({ session: { turns: [{ reply: [{ text: 'x' }], fault: { torn: true, timeout: true } }] } })).rejects.toThrow();
+  });
 });

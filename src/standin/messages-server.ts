@@ -132,16 +132,38 @@ export async function startMessagesStandin(opts: StandinOptions): Promise<Messag
         'retry-after-ms': String(fault.retryAfterMs),
       });
     }
-    log(`turn ${label}: torn ${stream ? 'stream' : 'connection'}`);
+    const msg = buildMessage({ model: body.model, reply: turn.reply, requestChars: 0 });
+    const events = streamEvents(msg);
+    if (fault.timeout) {
+      // Keep the socket open and silent; close() ends it.
+      log(`turn ${label}: no answer (timeout)`);
+      return;
+    }
+    if (fault.malformed) {
+      log(`turn ${label}: malformed ${stream ? 'event' : 'body'}`);
+      if (!stream) {
+        res.writeHead(200, { 'content-type': 'application/json', 'request-id': wireId('req') });
+        res.end(JSON.stringify(msg).slice(0, 40));
+        return;
+      }
+      startSse(res);
+      res.end(events.slice(0, 3).map(formatSse).join('') + 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{\n\n');
+      return;
+    }
     if (!stream) {
       // A dropped connection before any response: the client sees a connection error.
+      log(`turn ${label}: torn connection`);
       res.socket?.destroy();
       return;
     }
-    // Send the opening of the message, then cut the connection mid-content.
-    const msg = buildMessage({ model: body.model, reply: turn.reply, requestChars: 0 });
-    const events = streamEvents(msg);
     startSse(res);
+    if (fault.stall) {
+      log(`turn ${label}: stream stalls`);
+      res.write(events.slice(0, 4).map(formatSse).join(''));
+      return;
+    }
+    // Send the opening of the message, then cut the connection mid-content.
+    log(`turn ${label}: torn stream`);
     res.write(events.slice(0, 4).map(formatSse).join(''), () => res.destroy());
   }
 

@@ -36,12 +36,18 @@ export const Fault = z
     status: z.union([z.literal(429), z.literal(500), z.literal(529)]).optional(),
     /** Start the SSE stream, then cut the connection mid-message (streaming requests only). */
     torn: z.boolean().optional(),
+    /** Answer 200 with a malformed body: a broken JSON object, or an SSE event whose data is not JSON. */
+    malformed: z.boolean().optional(),
+    /** Accept the request and never answer, until the client gives up (its timeout). */
+    timeout: z.boolean().optional(),
+    /** Start the SSE stream, send a little, then go silent with the connection open. */
+    stall: z.boolean().optional(),
     times: z.number().int().positive().default(1),
     /** Sent as `retry-after` (seconds, rounded up) and `retry-after-ms`; the SDK honours both. */
     retryAfterMs: z.number().int().nonnegative().default(0),
   })
-  .refine((f) => (f.status === undefined) !== (f.torn !== true), {
-    message: 'a fault is either `status` or `torn: true`',
+  .refine((f) => [f.status !== undefined, f.torn, f.malformed, f.timeout, f.stall].filter(Boolean).length === 1, {
+    message: 'a fault is exactly one of `status`, `torn: true`, `malformed: true`, `timeout: true`, `stall: true`',
   });
 export type Fault = z.infer<typeof Fault>;
 

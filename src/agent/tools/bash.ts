@@ -18,8 +18,12 @@ export const bashTool = defineTool({
     'keeping the start, the end and the lines around errors) and its exit code. No interactive input.',
   input: Input,
   async run(input: z.infer<typeof Input>, ctx, signal): Promise<ToolResult> {
-    const refusal = ctx.commandPolicy?.(input.command);
-    if (refusal) return fail(`command refused: ${refusal}`);
+    const verdict = ctx.policy(input.command);
+    if (verdict.action === 'deny') return fail(`command refused by the shell policy: it ${verdict.reason}`);
+    if (verdict.action === 'ask' && !(await ctx.approve?.(input.command, verdict.reason))) {
+      const who = ctx.approve ? 'the person declined' : 'nobody is there to approve it (autopilot)';
+      return fail(`command refused: it ${verdict.reason} and needs a person's approval; ${who}`);
+    }
     const timeoutMs = Math.min(input.timeout_ms ?? ctx.commandTimeoutMs, ctx.commandTimeoutMs);
     const child = execa('bash', ['-c', input.command], {
       cwd: ctx.workspace,
@@ -59,7 +63,8 @@ export const bashTool = defineTool({
     try {
       const result = await child;
       const out = typeof result.all === 'string' ? result.all : '';
-      const body = cutOutput(out.endsWith('\n') || out === '' ? out : `${out}\n`, ctx.outputBudgetChars);
+      const text = ctx.redact(out.endsWith('\n') || out === '' ? out : `${out}\n`);
+      const body = cutOutput(text, ctx.outputBudgetChars);
       let status: string;
       if (timedOut) status = `[timed out after ${timeoutMs / 1000}s; command killed]`;
       else if (aborted) status = '[aborted; command killed]';

@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { relativeToWorkspace, resolveInside } from './jail.js';
+import { assertOwnFile, relativeToWorkspace, resolveInside } from './jail.js';
 import { defineTool, fail, ok } from './types.js';
 
 const path = z.string().min(1).describe('Path relative to the workspace root (or absolute inside it).');
@@ -32,11 +32,11 @@ export const readFileTool = defineTool({
     if (from > lines.length) return fail(`${input.path} has ${lines.length} lines; start_line ${from} is past the end`);
     let body = input.start_line || input.end_line ? lines.slice(from - 1, to).join('\n') : text;
     let note = input.start_line || input.end_line ? `[lines ${from}-${to} of ${lines.length}]\n` : '';
-    if (body.length > ctx.outputBudgetChars) {
+    if (body.length > ctx.readBudgetChars) {
       // Whole lines up to the budget; the model can ask for the next range.
       let used = 0;
       let last = from - 1;
-      while (last < to && used + lines[last]!.length + 1 <= ctx.outputBudgetChars) used += lines[last++]!.length + 1;
+      while (last < to && used + lines[last]!.length + 1 <= ctx.readBudgetChars) used += lines[last++]!.length + 1;
       body = lines.slice(from - 1, last).join('\n');
       note = `[lines ${from}-${last} of ${lines.length}; the rest is cut, read on with start_line ${last + 1}]\n`;
     }
@@ -58,6 +58,7 @@ export const writeFileTool = defineTool({
     await mkdir(dirname(abs), { recursive: true });
     // Parents may now exist where they did not: judge the final path again before writing.
     resolveInside(ctx.workspace, input.path);
+    assertOwnFile(abs, input.path);
     if ((await stat(abs).catch(() => undefined))?.isDirectory()) return fail(`${input.path} is a directory`);
     await writeFile(abs, input.content, 'utf8');
     return ok(`wrote ${Buffer.byteLength(input.content)} bytes to ${relativeToWorkspace(ctx.workspace, abs)}`);
@@ -87,6 +88,7 @@ export const editFileTool = defineTool({
     const abs = resolveInside(ctx.workspace, input.path);
     if (input.old_string === input.new_string) return fail('old_string and new_string are the same; nothing to change');
     const text = await readText(abs);
+    assertOwnFile(abs, input.path);
     const n = countOf(text, input.old_string);
     if (n === 0) return fail(`old_string was not found in ${input.path}; read the file and copy the text exactly`);
     if (n > 1 && !input.replace_all) {

@@ -7,8 +7,11 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
  */
 
 export class PathEscapeError extends Error {
-  constructor(readonly requested: string) {
-    super(`${requested} is outside the workspace`);
+  constructor(
+    readonly requested: string,
+    why = 'is outside the workspace',
+  ) {
+    super(`${requested} ${why}`);
     this.name = 'PathEscapeError';
   }
 }
@@ -63,3 +66,18 @@ export function resolveInside(workspace: string, p: string): string {
 
 /** The workspace-relative form of an absolute path inside it, for messages to the model. */
 export const relativeToWorkspace = (workspace: string, abs: string): string => relative(resolve(workspace), abs) || '.';
+
+/**
+ * Refuses to write through a hard link: its other names may lie outside the workspace, and no
+ * path check can see them.
+ */
+export function assertOwnFile(abs: string, requested: string): void {
+  let links = 1;
+  try {
+    const st = lstatSync(abs);
+    links = st.isFile() ? st.nlink : 1;
+  } catch {
+    return; // a new file
+  }
+  if (links > 1) throw new PathEscapeError(requested, 'is a hard link (its other names may be outside the workspace)');
+}

@@ -74,6 +74,12 @@ export const grepTool = defineTool({
     const hits: string[] = [];
     outer: for await (const f of files) {
       if (f.dir) continue;
+      // A listed symlink may point outside the workspace: judge where it really leads.
+      try {
+        resolveInside(ctx.workspace, f.abs);
+      } catch {
+        continue;
+      }
       const fst = await stat(f.abs).catch(() => undefined);
       if (!fst?.isFile() || fst.size > MAX_GREP_FILE_BYTES) continue;
       const buf = await readFile(f.abs);
@@ -86,7 +92,8 @@ export const grepTool = defineTool({
           hits.push(`[... stopped at ${input.max_results} matches; narrow the pattern or path]`);
           break outer;
         }
-        const line = lines[i]!.length > 300 ? `${lines[i]!.slice(0, 300)}...` : lines[i]!;
+        const full = ctx.redact(lines[i]!);
+        const line = full.length > 300 ? `${full.slice(0, 300)}...` : full;
         hits.push(`${rel}:${i + 1}: ${line}`);
       }
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ShellPolicy } from './shell-policy.js';
 
 /**
  * Provider-neutral tool contracts: the Anthropic loop and other backends read the same
@@ -27,9 +28,14 @@ export interface ToolContext {
   workspace: string;
   commandTimeoutMs: number;
   outputBudgetChars: number;
+  readBudgetChars: number;
   env: Record<string, string>;
-  /** Returns a reason to refuse a shell command, or undefined to let it run. */
-  commandPolicy?: (command: string) => string | undefined;
+  /** Judges a shell command before it runs. */
+  policy: ShellPolicy;
+  /** Asks a person about a risky command; absent in autopilot. */
+  approve?: (command: string, reason: string) => Promise<boolean>;
+  /** Masks secrets; applied to output before it is cut, so no secret is cut in half. */
+  redact: (text: string) => string;
 }
 
 /** One tool: its zod input schema is both the JSON Schema sent to the model and the validator. */
