@@ -70,7 +70,7 @@ function repository(fault: string | null): string {
     const args = ['apply', join(dir, SCRIPT), ...(fault ? ['--fault', fault] : [])];
     execFileSync('python3', [join(ROOT, 'python', 'tools', 'sample_solution.py'), ...args]);
   }
-  return gitRepoFrom(dir, dir);
+  return gitRepoFrom(dir);
 }
 
 /** Runs the playbook until the expected remediation's prompt has gone to the model, then stops it. */
@@ -93,7 +93,8 @@ async function runUntilRemediation(row: Row, standin: MessagesStandin): Promise<
 }
 
 describe('rsd-phase3: each follow-up of the guide fires on the failure it is for', () => {
-  it.concurrent.each(ROWS)('$followUp -> $expect', async (row) => {
+  // Each row clones, passes the task gates and runs the modal stand-in for real: seconds each.
+  it.concurrent.each(ROWS)('$followUp -> $expect', { timeout: 240_000 }, async (row) => {
     const standin = await startMessagesStandin({ session: { turns: [...(row.turns ?? []), IDLE] } });
     try {
       const events = await runUntilRemediation(row, standin);
