@@ -46,12 +46,12 @@ describe('labpilot lint, the binary', () => {
       expect(r.stderr.endsWith('\n')).toBe(true);
       const lines = r.stderr.trimEnd().split('\n');
       for (const line of lines) {
-        const m = LOCATED.exec(line);
-        expect(m, line).not.toBeNull();
+        const at = LOCATED.exec(line)?.groups;
+        expect(at, line).toBeDefined();
         // Located in the playbook itself, or in a prompt file next to it.
-        expect(m!.groups!.file.startsWith(BROKEN + '/'), line).toBe(true);
-        expect(Number(m!.groups!.line)).toBeGreaterThanOrEqual(1);
-        expect(Number(m!.groups!.col)).toBeGreaterThanOrEqual(1);
+        expect(at!.file!.startsWith(BROKEN + '/'), line).toBe(true);
+        expect(Number(at!.line)).toBeGreaterThanOrEqual(1);
+        expect(Number(at!.col)).toBeGreaterThanOrEqual(1);
       }
       expect(r.stderr).not.toMatch(STACK);
     });

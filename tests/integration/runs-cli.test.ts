@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labpilot, tempDir, type CliResult } from '../helpers/cli.js';
+import type { RunSummary } from '../../src/runs/store.js';
 
 /**
  * `labpilot runs` through the real binary, over runs that really passed, really failed, are
@@ -15,15 +16,6 @@ const playbook = (name: string, command: string): string => {
   return file;
 };
 const env = { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000000000000000' };
-
-interface Summary {
-  id: string;
-  playbook: string;
-  status: string;
-  reason: string;
-  started: string;
-  steps: number;
-}
 
 const runIdOf = (r: CliResult): string => /^run (\S+):/m.exec(r.stdout)![1]!;
 
@@ -81,7 +73,7 @@ describe('labpilot runs', () => {
   it('prints one JSON summary per run with its status and why', () => {
     const { json } = listed.after;
     expect(json.code).toBe(0);
-    const byId = new Map((json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l)) as Summary[]).map((s) => [s.id, s]));
+    const byId = new Map((json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l)) as RunSummary[]).map((s) => [s.id, s]));
     expect(byId.size).toBe(3);
     expect(byId.get(passed)).toMatchObject({ playbook: 'passes', status: 'passed', reason: 'every step passed', steps: 1 });
     expect(byId.get(failed)).toMatchObject({ playbook: 'fails', status: 'failed', steps: 0 });
@@ -91,7 +83,7 @@ describe('labpilot runs', () => {
   });
 
   it('tells a run whose process is alive from one that was killed', () => {
-    const live = (listed.live.json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l)) as Summary[]).find((s) => s.id === killed);
+    const live = (listed.live.json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l)) as RunSummary[]).find((s) => s.id === killed);
     expect(live).toMatchObject({ status: 'running', reason: '' });
   });
 
