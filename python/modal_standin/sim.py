@@ -77,6 +77,12 @@ class RunState:
         self.acceptance = float(os.environ.get("MODAL_STANDIN_ACCEPTANCE", "0.71"))
         self.cuda_context_done = False
         self._cmp_counts: dict = {}
+        # Kernel timing jitter of simulated model calls (seeded, one stream per run).
+        self.noise = random.Random(f"noise|{self.seed}")
+
+    def jitter(self) -> float:
+        """A latency factor around 1 (sd ~4%), now and then a slow call (allocator, clocks)."""
+        return max(0.85, self.noise.gauss(1.0, 0.04)) * (1.35 if self.noise.random() < 0.01 else 1.0)
 
     # -- what the recorded image provides -------------------------------------------------
     def image_has(self, *needles: str) -> bool:

@@ -150,7 +150,7 @@ class OpenVLAForActionPrediction(nn_mod.Module):
             dt = f["prefill"] if prefill else f["step"] * (1 + 0.06 * max(0, new - 1))
         else:
             dt = CPU_PREFILL_S if prefill else CPU_STEP_S
-        STATE.clock.advance(dt)
+        STATE.clock.advance(dt * STATE.jitter())
         meta = T._merge_meta(pixel_values if prefill else inputs_embeds)
         if meta is None or meta.get("src") != "garbage":
             meta = {"obs": (meta or {}).get("obs"), "src": "main"}
