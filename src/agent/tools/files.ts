@@ -24,6 +24,7 @@ export const readFileTool = defineTool({
   input: ReadInput,
   async run(input: z.infer<typeof ReadInput>, ctx) {
     const abs = resolveInside(ctx.workspace, input.path);
+    assertOwnFile(abs, input.path);
     const text = await readText(abs);
     const lines = text.split('\n');
     if (text.endsWith('\n')) lines.pop(); // a final newline ends the last line; it does not start one

@@ -68,7 +68,7 @@ export function resolveInside(workspace: string, p: string): string {
 export const relativeToWorkspace = (workspace: string, abs: string): string => relative(resolve(workspace), abs) || '.';
 
 /**
- * Refuses to write through a hard link: its other names may lie outside the workspace, and no
+ * Refuses to go through a hard link: its other names may lie outside the workspace, and no
  * path check can see them.
  */
 export function assertOwnFile(abs: string, requested: string): void {

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
-import { resolveInside } from './jail.js';
+import { assertOwnFile, resolveInside } from './jail.js';
 import { defineTool, fail, ok } from './types.js';
 
 /** Directories never worth showing the model: VCS internals, dependencies, caches. */
@@ -74,9 +74,9 @@ export const grepTool = defineTool({
     const hits: string[] = [];
     outer: for await (const f of files) {
       if (f.dir) continue;
-      // A listed symlink may point outside the workspace: judge where it really leads.
+      // A listed symlink or a hard link may lead outside the workspace: skip what does.
       try {
-        resolveInside(ctx.workspace, f.abs);
+        assertOwnFile(resolveInside(ctx.workspace, f.abs), f.abs);
       } catch {
         continue;
       }
