@@ -44,6 +44,10 @@ export function templateVars(pb: CompiledPlaybook, ctx: EngineContext, step: Ste
     step: step.id,
     attempt: String(ctx.attempts[step.id] ?? 1),
   };
+  // A declared figure the output never printed still renders, so a prompt can say so.
+  if (step.kind === 'run') {
+    for (const name of [...(step.metrics ?? []).map((m) => m.name), ...Object.keys(step.derive ?? {})]) vars[`metrics.${name}`] = 'not measured';
+  }
   for (const [k, v] of Object.entries(metricScope(ctx, step.id))) vars[`metrics.${k}`] = String(v);
   return vars;
 }
