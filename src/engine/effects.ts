@@ -31,7 +31,8 @@ export type Effect =
       kind: 'run_checks';
       scope: 'step' | 'checklist';
       step?: string;
-      checks: Array<{ name: string; check: Check }>;
+      /** `metrics` is set for a metric check that names another step (`step: full`). */
+      checks: Array<{ name: string; check: Check; metrics?: Record<string, number> }>;
       metrics: Record<string, number>;
       /** The step's last command, for output_matches without `run` and for exit_code. */
       commandId?: string;

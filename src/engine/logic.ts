@@ -179,7 +179,9 @@ export function runChecks(
   const named = checks.map((check, i) => {
     const rendered = renderCheck(check, vars);
     const name = names?.[i];
-    return { name: name !== undefined ? renderTemplate(name, vars) : checkName(rendered), check: rendered };
+    const label = name !== undefined ? renderTemplate(name, vars) : checkName(rendered);
+    const other = rendered.check === 'metric' && rendered.step !== undefined ? metricScope(ctx, rendered.step) : undefined;
+    return { name: label, check: rendered, ...(other && { metrics: other }) };
   });
   const next = { ...ctx, gates: { expected: checks.length, results: [] } };
   return done(next, [

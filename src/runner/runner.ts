@@ -208,11 +208,11 @@ export class Runner {
   }
 
   private async runChecks(effect: Effect & { kind: 'run_checks' }): Promise<void> {
-    for (const { name, check } of effect.checks) {
+    for (const { name, check, metrics } of effect.checks) {
       const outcome = await evaluateCheck(check, {
         workspace: this.o.workspace,
         commands: this.o.commands,
-        metrics: effect.metrics,
+        metrics: metrics ?? effect.metrics,
         commandLog: effect.commandId ? join(this.o.commandsDir, `${effect.commandId}.log`) : undefined,
         exitCode: effect.exitCode,
         scriptDirs: this.o.scriptDirs,
