@@ -334,7 +334,20 @@ class Dropout(_Act):
         self.p = p
 
 
-class Sequential(Module):
+class _Container(Module):
+    """Indexing, length and iteration over the submodules, in order."""
+
+    def __getitem__(self, i):
+        return list(self._modules.values())[i]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class Sequential(_Container):
     def __init__(self, *mods):
         super().__init__()
         if len(mods) == 1 and isinstance(mods[0], OrderedDict):
@@ -344,22 +357,13 @@ class Sequential(Module):
         for n, m in mods:
             self._modules[n] = m
 
-    def __getitem__(self, i):
-        return list(self._modules.values())[i]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def forward(self, x):
         for m in self._modules.values():
             x = m(x)
         return x
 
 
-class ModuleList(Module):
+class ModuleList(_Container):
     def __init__(self, mods=()):
         super().__init__()
         for m in mods:
@@ -368,15 +372,6 @@ class ModuleList(Module):
     def append(self, m):
         self._modules[str(len(self._modules))] = m
         return self
-
-    def __getitem__(self, i):
-        return list(self._modules.values())[i]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
 
 class ModuleDict(Module):

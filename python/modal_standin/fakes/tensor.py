@@ -461,6 +461,14 @@ class Tensor:
     def round(self): return self._binary(0, lambda x, y: float(round(x)))
 
     # -- reductions --------------------------------------------------------------------
+    def _reduced_shape(self, dim, keepdim):
+        shape = list(self.shape)
+        if keepdim:
+            shape[dim] = 1
+        else:
+            shape.pop(dim)
+        return tuple(shape)
+
     def _reduce(self, fn, dim, keepdim, out_dtype=None):
         dt = out_dtype or self.dtype
         if dim is None:
@@ -468,16 +476,12 @@ class Tensor:
             data = None if vals is None else [fn(vals)]
             return Tensor((), dt, self.device, data, self.meta)
         dim %= len(self.shape)
-        shape = list(self.shape)
-        if keepdim:
-            shape[dim] = 1
-        else:
-            shape.pop(dim)
+        shape = self._reduced_shape(dim, keepdim)
         data = None
         if self.data is not None and dim == len(self.shape) - 1 and self.shape[-1]:
             w = self.shape[-1]
             data = [fn(self.data[i:i + w]) for i in range(0, len(self.data), w)]
-        return Tensor(tuple(shape), dt, self.device, data, self.meta)
+        return Tensor(shape, dt, self.device, data, self.meta)
 
     def sum(self, dim=None, keepdim=False): return self._reduce(sum, dim, keepdim)
     def mean(self, dim=None, keepdim=False): return self._reduce(lambda v: sum(v) / len(v), dim, keepdim, self.dtype if self.dtype.is_floating_point else float32)
@@ -487,13 +491,7 @@ class Tensor:
     def argmax(self, dim=None, keepdim=False):
         if dim is None:
             return Tensor((), int64, self.device, None, self.meta)
-        dim %= len(self.shape)
-        shape = list(self.shape)
-        if keepdim:
-            shape[dim] = 1
-        else:
-            shape.pop(dim)
-        return Tensor(tuple(shape), int64, self.device, None, self.meta)
+        return Tensor(self._reduced_shape(dim % len(self.shape), keepdim), int64, self.device, None, self.meta)
 
     def softmax(self, dim=-1, dtype=None):
         return self._new()

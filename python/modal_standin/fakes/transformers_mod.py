@@ -69,6 +69,8 @@ class BitsAndBytesConfig:
 
 
 class ModelOutput(dict):
+    """A dict whose keys read as attributes, like transformers' outputs and batch features."""
+
     def __getattr__(self, k):
         try:
             return self[k]
@@ -210,13 +212,7 @@ class AutoModelForVision2Seq:
 AutoModelForCausalLM = AutoModelForVision2Seq
 
 
-class BatchFeature(dict):
-    def __getattr__(self, k):
-        try:
-            return self[k]
-        except KeyError:
-            raise AttributeError(k) from None
-
+class BatchFeature(ModelOutput):
     def to(self, *args, **kwargs):
         dev = next((a for a in args if not isinstance(a, T.dtype)), kwargs.get("device"))
         dt = next((a for a in args if isinstance(a, T.dtype)), kwargs.get("dtype"))

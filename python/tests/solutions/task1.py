@@ -14,7 +14,7 @@ vla = AutoModelForVision2Seq.from_pretrained(
     trust_remote_code=True,
 )
 vla.eval()
-print(f"Main model: {BASE_MODEL} (4-bit), GPU memory {torch.cuda.memory_allocated() / 2**30:.2f} GiB")
+print(f"Loaded main model {BASE_MODEL} (4-bit), GPU memory {torch.cuda.memory_allocated() / 2**30:.2f} GiB")
 
 # The RFSQ head checkpoint may be a bare state dict or a training checkpoint.
 checkpoint = torch.load(RFSQ_HEAD_PATH, map_location="cpu")
@@ -28,4 +28,5 @@ else:
 rfsq_head = RFSQActionHead(hidden_size=vla.config.hidden_size)
 rfsq_head.load_state_dict(state_dict)
 rfsq_head = rfsq_head.to(device, dtype=torch.bfloat16).eval()
+print(f"Loaded RFSQ head from {RFSQ_HEAD_PATH}")
 return vla, processor, rfsq_head

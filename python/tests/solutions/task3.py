@@ -5,6 +5,7 @@ state_dict = checkpoint.get("model_state_dict", checkpoint)
 rfsq_decoder = ActionRFSQAE(action_dim=7, hidden_dim=16, num_levels=6)
 rfsq_decoder.load_state_dict(state_dict)
 rfsq_decoder = rfsq_decoder.to(device).eval()
+print(f"Loaded RFSQ decoder from {RFSQ_DECODER_PATH} (hidden_dim=16)")
 engine = RSDEngine(
     vla,
     processor,
