@@ -14,6 +14,9 @@ import { RunInterrupted, messageOf } from '../errors.js';
 import { evaluateCheck } from './checks.js';
 import { createMetricsCollector } from './metrics.js';
 
+/** Tools whose result is a command's output, scanned as `tool_output`. */
+const OUTPUT_TOOLS = new Set(['bash']);
+
 export interface RunnerOptions {
   runId: string;
   engine: Engine;
@@ -43,6 +46,8 @@ export class Runner {
   private stopped = false;
   /** Rules already reported during the current action: one trigger event per rule is enough. */
   private reported = new Set<string>();
+  /** Calls of command-running tools whose result is still to come. */
+  private outputCalls = new Set<string>();
 
   constructor(
     private readonly o: RunnerOptions,
@@ -82,7 +87,10 @@ export class Runner {
     this.snapshot = r.snapshot;
     this.queue.push(...r.effects);
     if (event.type === 'agent_text') this.scanText(event.text, 'agent_text');
-    if (event.type === 'tool_result') this.scanText(event.output, 'tool_output');
+    if (event.type === 'tool_call' && OUTPUT_TOOLS.has(event.name)) this.outputCalls.add(event.callId);
+    // Only what a command printed is evidence of a failure; a file the agent reads (a guide
+    // quoting error texts, a script that mentions weights_only) is not.
+    if (event.type === 'tool_result' && this.outputCalls.delete(event.callId)) this.scanText(event.output, 'tool_output');
   }
 
   private scanText(text: string, source: Source): void {

@@ -24,8 +24,8 @@ describe('labpilot demo', () => {
     if (r.code !== 0) console.error(r.stdout.slice(-4000), r.stderr);
     code = r.code;
     stdout = r.stdout;
-    const [runId] = readdirSync(home);
-    events = readFileSync(join(home, runId!, 'events.jsonl'), 'utf8')
+    const [runId] = readdirSync(join(home, 'runs'));
+    events = readFileSync(join(home, 'runs', runId!, 'events.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => Event.parse(JSON.parse(l)));
