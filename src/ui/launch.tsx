@@ -1,3 +1,4 @@
+import type { ReactElement } from 'react';
 import { render } from 'ink';
 import type { Playbook } from '../playbook/schema.js';
 import type { EventBus } from '../runs/bus.js';
@@ -16,12 +17,19 @@ export interface AppView {
   close(): Promise<void>;
 }
 
+export interface Mounted {
+  unmount(): void;
+  waitUntilExit?(): Promise<unknown>;
+}
+
 export interface AppViewOptions {
   mode: PersonMode;
-  stdout?: NodeJS.WriteStream;
-  stdin?: NodeJS.ReadStream;
   env?: NodeJS.ProcessEnv;
+  /** Draws the app: Ink on this process's terminal by default; tests pass ink-testing-library's. */
+  mount?: (app: ReactElement) => Mounted;
 }
+
+const onTerminal = (app: ReactElement): Mounted => render(app, { exitOnCtrlC: false });
 
 /**
  * Mounts the app at once (the first frame shows before the engine and the SDK are loaded), then
@@ -32,11 +40,7 @@ export function openAppView(o: AppViewOptions): AppView {
   const store = new ViewStore();
   let closed: Promise<void> | undefined;
   const decider = new HumanDecider(o.mode);
-  const ink = render(<App store={store} decider={decider} theme={themeFor(o.env ?? process.env)} />, {
-    stdout: o.stdout ?? process.stdout,
-    stdin: o.stdin ?? process.stdin,
-    exitOnCtrlC: false,
-  });
+  const ink = (o.mount ?? onTerminal)(<App store={store} decider={decider} theme={themeFor(o.env ?? process.env)} />);
   return {
     decider,
     setPlaybook: (playbook) => store.setPlaybook(playbook),
@@ -63,6 +67,6 @@ export function openAppView(o: AppViewOptions): AppView {
     // One frame for the last state to be drawn before the app lets go of the terminal.
     await new Promise((r) => setTimeout(r, 20));
     ink.unmount();
-    await ink.waitUntilExit();
+    await ink.waitUntilExit?.();
   }
 }

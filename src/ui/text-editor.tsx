@@ -38,8 +38,11 @@ export function TextEditor({ initial, label, height = 14, onSubmit, onCancel }: 
   const shown = buf.lines.slice(first, first + height);
   return (
     <Box flexDirection="column">
-      <Text color={theme.accent} bold>
-        {label} <Text color={theme.muted}>(Enter new line · Ctrl-S send · Esc cancel · line {buf.row + 1}/{buf.lines.length})</Text>
+      <Text color={theme.accent} bold wrap="truncate-end">
+        {label}
+      </Text>
+      <Text color={theme.muted} wrap="truncate-end">
+        Enter new line · Ctrl-S send · Esc cancel · line {buf.row + 1}/{buf.lines.length}
       </Text>
       {first > 0 && <Text color={theme.muted}>  ↑ {first} more</Text>}
       {shown.map((line, i) => (
