@@ -92,10 +92,13 @@ function causeOf(err: unknown): string {
   return last;
 }
 
-/** Errors a person can act on become EnvironmentErrors; others pass through with a clear message. */
+/**
+ * A request that failed for good becomes an EnvironmentError with a one-line reason: the API
+ * (or the way to it) is not usable right now, which the run reports and a resume can retry.
+ */
 export function translateError(err: unknown, baseURL: string): unknown {
   if (err instanceof Anthropic.APIConnectionTimeoutError) {
-    return new Error(`the Messages API at ${baseURL} did not answer in time, after retries`);
+    return new EnvironmentError(`the Messages API at ${baseURL} did not answer in time, after retries`);
   }
   if (err instanceof Anthropic.APIConnectionError) {
     return new EnvironmentError(`cannot reach the Messages API at ${baseURL}: ${causeOf(err) || err.message}`);
@@ -104,9 +107,12 @@ export function translateError(err: unknown, baseURL: string): unknown {
     return new EnvironmentError(`the Messages API at ${baseURL} rejected the API key (401): check ANTHROPIC_API_KEY`);
   }
   if (err instanceof Anthropic.APIError && err.status !== undefined) {
-    return new Error(`the Messages API answered ${err.status} after retries: ${err.message}`);
+    return new EnvironmentError(`the Messages API answered ${err.status} after retries: ${err.message}`);
   }
   const syntax = err instanceof SyntaxError ? err : (err as { cause?: unknown } | undefined)?.cause;
-  if (syntax instanceof SyntaxError) return new Error(`the Messages API sent malformed JSON: ${syntax.message}`);
+  if (syntax instanceof SyntaxError) return new EnvironmentError(`the Messages API sent malformed JSON: ${syntax.message}`);
+  if (err instanceof StreamStalled || err instanceof Anthropic.AnthropicError) {
+    return new EnvironmentError(`the Messages API response broke off: ${(err as Error).message}`);
+  }
   return err;
 }
