@@ -3,7 +3,8 @@ import { Engine } from './engine.js';
 import { Playbook } from '../playbook/schema.js';
 import type { CompiledPlaybook } from './context.js';
 import { runStarted, simulate, world } from '../../tests/helpers/simulate.js';
-import type { Event } from '../events/schema.js';
+import type { Event, EventInput, EventOf } from '../events/schema.js';
+import type { Effect } from './effects.js';
 
 const compile = (doc: unknown, vars: Record<string, string> = {}): CompiledPlaybook => ({
   playbook: Playbook.parse(doc),
@@ -93,5 +94,43 @@ describe('engine', () => {
     const folded = engine.fold(cut);
     const resumed = engine.next(folded, { type: 'run_resumed', runId: 'r1', fromSeq: cut.length, seq: cut.length, ts: new Date().toISOString() });
     expect(resumed.effects).toEqual([expect.objectContaining({ kind: 'run_command', commandId: 'c1' })]);
+  });
+
+  it('judges a metric check that names a step on that step\'s figures, with variables in the predicate', () => {
+    const doc = {
+      name: 'm',
+      steps: [{ id: 'measure', kind: 'run', command: 'eval', metrics: [{ name: 'rate', regex: 'rate (\\S+)' }] }],
+      checklist: [{ item: 'rate of at least {{min}}', verify: { check: 'metric', step: 'measure', expr: 'rate >= {{min}}' } }],
+    };
+    const engine = new Engine(compile(doc, { min: '0.8' }));
+    const checklists: Array<Effect & { kind: 'run_checks' }> = [];
+    const base = world({ commandOutput: () => ({ lines: ['rate 0.9'], exitCode: 0, metrics: { rate: 0.9 } }) });
+    simulate(engine, runStarted(), (effect, ctx) => {
+      if (effect.kind === 'run_checks' && effect.scope === 'checklist') checklists.push(effect);
+      return base(effect, ctx);
+    });
+    expect(checklists).toHaveLength(1);
+    const [item] = checklists[0]!.checks;
+    expect(item).toMatchObject({ name: 'rate of at least 0.8', check: { expr: 'rate >= 0.8' }, metrics: { rate: 0.9 } });
+  });
+
+  it('judges a prompt step again after a remediation answered the agent, instead of repeating its prompt', () => {
+    const doc = {
+      name: 'clarify',
+      steps: [{ id: 'do', kind: 'prompt', prompt: 'Do it.', done_when: [{ check: 'file_exists', path: 'x' }] }],
+      remediations: [{ id: 'which', when: { match: 'Which', in: ['agent_text'] }, then: { prompt: 'Use x.' }, steps: ['do'] }],
+    };
+    const engine = new Engine(compile(doc));
+    let judged = 0;
+    const base = world({ gate: () => judged++ > 0 });
+    const { log } = simulate(engine, runStarted(), (effect, ctx) => {
+      const events = base(effect, ctx);
+      if (effect.kind !== 'send_prompt' || effect.text !== 'Do it.') return events;
+      const hit: EventInput = { type: 'trigger_matched', remediation: 'which', step: 'do', source: 'agent_text', line: 'Which x?', groups: [] };
+      return [...events.slice(0, -1), hit, events.at(-1)!];
+    });
+    const sent = log.filter((e): e is EventOf<'prompt_sent'> => e.type === 'prompt_sent').map((e) => e.text);
+    expect(sent).toEqual(['Do it.', 'Use x.']);
+    expect(last(log)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
   });
 });
