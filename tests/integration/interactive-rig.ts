@@ -27,6 +27,10 @@ export interface Rig {
   press(...keys: string[]): Promise<void>;
   type(text: string): Promise<void>;
   waitFor(text: string | RegExp, timeout?: number): Promise<string>;
+  /** The last frame as written, colour codes included. */
+  raw(): string;
+  /** Makes the terminal this many columns wide and tells the app, as a real resize does. */
+  resize(columns: number): void;
   unmount(): void;
 }
 
@@ -63,6 +67,11 @@ export function rig(instance: ReturnType<typeof render>): Rig {
         },
         { timeout, interval: 10 },
       ),
+    raw: () => instance.lastFrame() ?? '',
+    resize(columns) {
+      Object.defineProperty(instance.stdout, 'columns', { value: columns, configurable: true });
+      instance.stdout.emit('resize');
+    },
     unmount: instance.unmount,
   };
 }
