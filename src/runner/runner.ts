@@ -11,7 +11,8 @@ import type { Agent, CommandRunner, Decider, Git } from '../ports.js';
 import type { EventBus } from '../runs/bus.js';
 import { recordCommand } from '../runs/stale-commands.js';
 import { RunInterrupted, messageOf } from '../errors.js';
-import { evaluateCheck } from './checks.js';
+import { evaluateCheck, type CheckContext, type CheckOutcome } from './checks.js';
+import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output`. */
@@ -31,6 +32,8 @@ export interface RunnerOptions {
   commandsDir: string;
   scriptDirs: string[];
   env?: Record<string, string>;
+  /** Judges one check; replay answers the checks that read the world from the recording. */
+  evaluate?: (check: Check, ctx: CheckContext, gate: { scope: 'step' | 'checklist'; step?: string; name: string }) => Promise<CheckOutcome>;
 }
 
 const TAIL_LINES = 40;
@@ -216,8 +219,9 @@ export class Runner {
   }
 
   private async runChecks(effect: Effect & { kind: 'run_checks' }): Promise<void> {
+    const evaluate = this.o.evaluate ?? evaluateCheck;
     for (const { name, check, metrics } of effect.checks) {
-      const outcome = await evaluateCheck(check, {
+      const ctx: CheckContext = {
         workspace: this.o.workspace,
         commands: this.o.commands,
         metrics: metrics ?? effect.metrics,
@@ -225,7 +229,11 @@ export class Runner {
         exitCode: effect.exitCode,
         scriptDirs: this.o.scriptDirs,
         env: this.o.env,
-      }).catch((err: unknown) => ({ passed: false, detail: `check failed to run: ${messageOf(err)}` }));
+      };
+      const outcome = await evaluate(check, ctx, { scope: effect.scope, step: effect.step, name }).catch((err: unknown) => ({
+        passed: false,
+        detail: `check failed to run: ${messageOf(err)}`,
+      }));
       if (this.stopped) return;
       this.o.bus.emit({ type: 'gate_judged', scope: effect.scope, step: effect.step, check: name, passed: outcome.passed, detail: outcome.detail });
     }
