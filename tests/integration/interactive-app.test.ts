@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { cleanup, render } from 'ink-testing-library';
 import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
+import type { ScriptedSessionInput } from '../../src/standin/session-schema.js';
 import { runCommand } from '../../src/commands/run.js';
 import { resumeCommand } from '../../src/commands/resume.js';
 import { openAppView } from '../../src/ui/launch.js';
@@ -29,14 +30,19 @@ afterAll(() => standin.close());
 afterEach(cleanup);
 
 /** A fresh stand-in per run: the scripted session is consumed turn by turn. */
-async function session() {
+async function session(script: ScriptedSessionInput | string) {
   await standin.close();
-  standin = await startMessagesStandin({ session: SESSION });
+  standin = await startMessagesStandin({ session: script });
   return standin;
 }
 
-async function interactiveRun() {
-  const s = await session();
+// An agent that answers slowly: its reply streams one SSE event a second.
+const SLOW: ScriptedSessionInput = {
+  turns: [{ when: 'Make the failing tests pass', reply: [{ text: 'Let me think about this for a long while before I touch anything.' }], delayMs: 1000 }],
+};
+
+async function interactiveRun(script: ScriptedSessionInput | string = SESSION) {
+  const s = await session(script);
   const home = tempDir();
   let screen!: Rig;
   const view = openAppView({
@@ -151,5 +157,23 @@ describe('the terminal app driving a real run', () => {
       ['p1', 'replace', 'human'],
       ['p2', 'approve', 'policy'],
     ]);
+  });
+
+  it('Esc ends the agent’s turn early through the agent’s abort; the interruption is logged', async () => {
+    const { screen, done, log } = await interactiveRun(SLOW);
+    await screen.waitFor('wants to send prompt p1');
+    await screen.press('a');
+    await screen.waitFor('agent working');
+    await screen.press(KEY.escape);
+    // The turn ends at once instead of streaming on; the run goes on to verify, which fails.
+    await screen.waitFor('wants to send prompt p2', 30_000);
+    await screen.press('x');
+    await screen.waitFor('Abort the run?');
+    await screen.press('y');
+    await done;
+    const events = await log();
+    const interrupted = events.findIndex((e) => e.type === 'notice' && e.message === 'the person interrupted the agent’s turn');
+    expect(interrupted).toBeGreaterThan(0);
+    expect(events.slice(interrupted).find((e) => e.type === 'agent_turn_ended')).toMatchObject({ promptId: 'p1', stopReason: 'aborted' });
   });
 });
