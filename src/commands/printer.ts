@@ -2,16 +2,33 @@ import type { Event } from '../events/schema.js';
 
 export type Printer = (event: Event) => void;
 
+/**
+ * A reader that went away (`labpilot run ... | head`) must not crash the run: the log on disk is
+ * the record, so printing just stops.
+ */
+function writer(out: NodeJS.WritableStream): (text: string) => void {
+  let closed = false;
+  out.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) out.write(text);
+  };
+}
+
 /** `--json`: every event as one NDJSON line, exactly as it is in the run log. */
 export function jsonPrinter(out: NodeJS.WritableStream): Printer {
-  return (event) => out.write(JSON.stringify(event) + '\n');
+  const write = writer(out);
+  return (event) => write(JSON.stringify(event) + '\n');
 }
 
 /** Plain lines for a non-TTY stdout: one line for what matters, output lines only with verbose. */
 export function plainPrinter(out: NodeJS.WritableStream, verbose = false): Printer {
+  const write = writer(out);
   return (event) => {
     const line = formatPlain(event, verbose);
-    if (line !== undefined) out.write(line + '\n');
+    if (line !== undefined) write(line + '\n');
   };
 }
 
