@@ -54,4 +54,40 @@ describe('cutOutput', () => {
     expect(out).toContain('error: the end');
     expect(out).toMatch(/chars cut\]/);
   });
+
+  it("keeps the tab-indented lines that continue an exception's message", () => {
+    const error = [
+      'Traceback (most recent call last):',
+      '  File "/repo/load.py", line 9, in <module>',
+      '    model.load_state_dict(sd)',
+      'RuntimeError: Error(s) in loading state_dict for ActionRFSQAE:',
+      '\tMissing key(s) in state_dict: "encoder.layers.0.weight".',
+      '\tsize mismatch for decoder.proj.weight: copying a param with shape torch.Size([256, 16]) from checkpoint, the shape in current model is torch.Size([256, 64]).',
+    ];
+    const out = cutOutput([...noise(0, 6000), ...error, ...noise(6000, 6000)].join('\n'), 8000);
+    for (const line of error) expect(out).toContain(line);
+  });
+
+  it('keeps the first error of a build although hundreds of errors cascade from it', () => {
+    const cascade = Array.from({ length: 300 }, (_, i) => `src/kernel_${i}.cu:${i}:5: error: 'cudaStream_t' was not declared in this scope`);
+    const first = 'csrc/api.cpp:12:10: fatal error: cuda_runtime_api.h: No such file or directory';
+    const out = cutOutput([...noise(0, 3000), first, ...cascade, ...noise(3000, 8000)].join('\n'), 8000);
+    expect(out).toContain(first);
+    expect(out).toContain("src/kernel_299.cu:299:5: error: 'cudaStream_t' was not declared in this scope");
+  });
+
+  it('spends one line on an error repeated hundreds of times, leaving room for a different one', () => {
+    const lines = noise(0, 12000);
+    for (let i = 100; i < 11000; i += 25) lines[i] = `Episode error: Cannot set state of ${i % 9} qpos entries`;
+    lines[500] = "ModuleNotFoundError: No module named 'robosuite.environments.manipulation.single_arm_env'";
+    const out = cutOutput(lines.join('\n'), 8000);
+    expect(out).toContain("ModuleNotFoundError: No module named 'robosuite.environments.manipulation.single_arm_env'");
+    expect(out.match(/Episode error/g)!.length).toBeLessThan(20);
+  });
+
+  it('shows a progress bar redrawn with carriage returns as its last state', () => {
+    const bar = Array.from({ length: 200 }, (_, i) => `\rLoading: ${i}/199`).join('');
+    const out = cutOutput([bar, ...noise(0, 3000)].join('\n'), 2000);
+    expect(out.split('\n')[0]).toBe('Loading: 199/199');
+  });
 });

@@ -1,16 +1,33 @@
 /**
  * Cuts long command output to a character budget for the model while keeping what diagnoses a
- * failure: the head (what ran), the tail (how it ended) and windows around error lines. A
- * Python traceback keeps its header, its last frames and the final exception line, since that
- * is where the root cause is, even when thousands of lines of noise follow it.
+ * failure. In order of claim on the budget:
+ *   1. the last Python traceback: its header, last frames, the exception line and the
+ *      tab-indented lines that continue it (state_dict key lists, torch.load's explanation);
+ *   2. the first strong error line, since a build's first error is its cause and the rest
+ *      cascade from it;
+ *   3. every other distinct error (lines that differ only in numbers or ids are one error,
+ *      so 400 identical episode crashes cost one line), latest first, then earlier tracebacks;
+ *   4. the tail (how it ended) and the head (what ran).
+ * Progress-bar redraws (`\r`) are reduced to what a terminal would show.
  */
 
-const ERROR_LINE = /Traceback|Error|error:|FAILED|Exception|Killed/;
+/** An error line in its own right: exception lines, `ERROR:`, compiler errors, tool failures. */
+const STRONG =
+  /^\s*(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b:?|(?:error|ERROR|Error|FATAL|fatal|E)\b\s*[:!]|Traceback \(most recent|FAILED\b|Killed\b|Segmentation fault|panic:|Episode error:)|:\s*(?:fatal )?error\b|\bfatal error\b|\berror (?:TS|C)\d+|\berror\[E\d+\]|Token missing|uncaught exception|No module named|timed out|failed with|\bfailed\.$|core dumped/;
+/** Mentions an error without being one (`... without error`, `error rate 0.1`). */
+const WEAK = /error|Error|ERROR|exception|Exception|fail|FAIL|Killed/;
 const TRACEBACK_START = /^\s*Traceback \(most recent call last\):/;
 /** Room for one `[... N lines cut ...]` marker. */
 const MARK = 32;
-
 const marker = (n: number): string => `[... ${n} line${n === 1 ? '' : 's'} cut ...]`;
+/** Lines that differ only in numbers, hex ids or quoted values are the same error. */
+const signature = (l: string): string => l.replace(/\b[0-9a-f]{6,}\b|[A-Za-z0-9]*\d[A-Za-z0-9]*/gi, '#').trim();
+/** What a terminal shows of a line redrawn with carriage returns: its last redraw. */
+const lastRedraw = (l: string): string => {
+  if (!l.includes('\r')) return l;
+  const parts = l.split('\r').filter((p) => p.length > 0);
+  return parts.at(-1) ?? '';
+};
 
 /** The index of the exception line that ends the traceback starting at `start`. */
 function tracebackEnd(lines: string[], start: number): number {
@@ -22,20 +39,26 @@ function tracebackEnd(lines: string[], start: number): number {
   return Math.min(lines.length - 1, start + 1);
 }
 
+/** The end (exclusive) of an exception message continued on tab-indented lines. */
+function continuationEnd(lines: string[], end: number): number {
+  let j = end + 1;
+  while (j < lines.length && j <= end + 12 && lines[j]!.startsWith('\t')) j++;
+  return j;
+}
+
 export function cutOutput(text: string, budgetChars: number): string {
   if (text.length <= budgetChars) return text;
   if (budgetChars < 8 * MARK) return `${text.slice(0, Math.max(0, budgetChars - MARK))}\n${marker(1)}`;
-
-  // A single huge line (progress bars, minified JSON) must not eat the budget.
+  // A single huge line (minified JSON, a long list) must not eat the budget.
   const maxLine = Math.max(120, Math.floor(budgetChars / 12));
-  const lines = text
-    .split('\n')
-    .map((l) => (l.length > maxLine ? `${l.slice(0, maxLine)} [... ${l.length - maxLine} chars cut]` : l));
+  const lines = text.split('\n').map((raw) => {
+    const l = lastRedraw(raw);
+    return l.length > maxLine ? `${l.slice(0, maxLine)} [... ${l.length - maxLine} chars cut]` : l;
+  });
   const n = lines.length;
   const keep = new Uint8Array(n);
   // Two markers may be needed around the head and the tail whatever else is kept.
   let used = 2 * MARK;
-
   /** Keeps lines [from, to) if all of them (plus one marker) fit under `limit`. */
   const take = (from: number, to: number, limit: number): boolean => {
     const a = Math.max(0, from);
@@ -47,26 +70,39 @@ export function cutOutput(text: string, budgetChars: number): string {
     used += add;
     return true;
   };
+  const takeTraceback = (s: number, limit: number) => {
+    const end = tracebackEnd(lines, s);
+    if (!take(end, continuationEnd(lines, end), limit) && !take(end, end + 1, limit)) return;
+    take(s, s + 1, limit);
+    // The final frames; fewer if the budget is tight.
+    for (const frames of [10, 4, 2]) if (take(Math.max(s + 1, end - frames), end, limit)) break;
+  };
 
-  // 1. Windows around errors, up to half the budget: tracebacks first, latest first, then
-  //    other error lines, latest first (the last failure is usually the one that stopped the run).
-  const windowLimit = Math.floor(budgetChars / 2);
+  // Errors may claim all but what the head and tail need to say what ran and how it ended.
+  const errorLimit = Math.floor(budgetChars * 0.7);
   const starts: number[] = [];
-  const errors: number[] = [];
+  const strong = new Map<string, { first: number; latest: number }>();
+  const weak = new Map<string, number>();
   lines.forEach((l, i) => {
     if (TRACEBACK_START.test(l)) starts.push(i);
-    else if (ERROR_LINE.test(l)) errors.push(i);
+    else if (STRONG.test(l)) {
+      const sig = signature(l);
+      const seen = strong.get(sig);
+      if (seen) seen.latest = i;
+      else strong.set(sig, { first: i, latest: i });
+    } else if (WEAK.test(l)) weak.set(signature(l), i);
   });
-  for (const s of starts.reverse()) {
-    const end = tracebackEnd(lines, s);
-    take(s, s + 1, windowLimit);
-    // The final frames and the exception line; fewer frames if the budget is tight.
-    for (const frames of [10, 4, 0]) if (take(Math.max(s + 1, end - frames), end + 2, windowLimit)) break;
-  }
-  for (const e of errors.reverse()) if (!take(e - 2, e + 3, windowLimit)) take(e, e + 1, windowLimit);
+  const last = starts.at(-1);
+  if (last !== undefined) takeTraceback(last, errorLimit);
+  const firstStrong = Math.min(...[...strong.values()].map((e) => e.first));
+  if (Number.isFinite(firstStrong) && !take(firstStrong - 1, firstStrong + 2, errorLimit)) take(firstStrong, firstStrong + 1, errorLimit);
+  const latestFirst = [...strong.values()].map((e) => e.latest).sort((a, b) => b - a);
+  for (const e of latestFirst) if (!take(e - 2, e + 3, errorLimit)) take(e, e + 1, errorLimit);
+  for (const s of starts.slice(0, -1).reverse()) takeTraceback(s, errorLimit);
+  for (const e of [...weak.values()].sort((a, b) => b - a)) take(e, e + 1, errorLimit);
 
-  // 2. The tail, line by line, up to 60% of what is left; 3. the head with the rest.
-  const tailLimit = used + Math.floor((budgetChars - used) * 0.6);
+  // The tail, line by line, up to 70% of what is left; then the head with the rest.
+  const tailLimit = used + Math.floor((budgetChars - used) * 0.7);
   for (let i = n - 1; i >= 0; i--) {
     if (keep[i]) continue;
     const add = lines[i]!.length + 1;
@@ -81,7 +117,6 @@ export function cutOutput(text: string, budgetChars: number): string {
     keep[i] = 1;
     used += add;
   }
-
   const out: string[] = [];
   let cut = 0;
   for (let i = 0; i < n; i++) {
