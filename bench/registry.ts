@@ -10,5 +10,6 @@ export interface BenchEntry {
 export const benches: BenchEntry[] = [
   { name: 'matcher', run: async () => (await import('./matcher.js')).run() },
   { name: 'fold', run: async () => (await import('./fold.js')).run() },
+  { name: 'first-frame', run: async () => (await import('./first-frame.js')).run() },
   { name: 'context', run: async () => (await import('./context.js')).run() },
 ];

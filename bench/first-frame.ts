@@ -1,0 +1,86 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * Time from starting `labpilot run --mode interactive` to the terminal app's first frame: the
+ * real binary in a pseudo-terminal (util-linux `script`), timed from spawn until the header's
+ * "labpilot" appears on the terminal. The run goes on to clone and load the engine behind the
+ * first frame; it is stopped once the frame is seen. Median of 7 starts. Target: < 300 ms.
+ */
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'labpilot.js');
+const RUNS = 7;
+const TARGET_MS = 300;
+
+function repo(dir: string): string {
+  cpSync(join(ROOT, 'templates', 'calc-repo'), dir, { recursive: true });
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-qm', 'initial']]) execFileSync('git', args, { cwd: dir, env });
+  return dir;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+function firstFrame(home: string, repoDir: string): Promise<number> {
+  const command = [process.execPath, BIN, '--home', home, 'run', join(ROOT, 'playbooks', 'fix-failing-test.yaml'), '--var', `repo=${repoDir}`, '--mode', 'interactive']
+    .map(quote)
+    .join(' ');
+  const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-bench-000000000000', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', COLUMNS: '100', LINES: '40' };
+  // Ink draws only final frames when it believes it runs in CI.
+  delete env.CI;
+  delete env.CONTINUOUS_INTEGRATION;
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    let seen = '';
+    const stop = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Already exited.
+      }
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no frame within 20 s; the terminal showed: ${JSON.stringify(seen.slice(-300))}`));
+    }, 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (seen.includes('labpilot')) {
+        const ms = performance.now() - t0;
+        clearTimeout(timer);
+        stop();
+        resolvePromise(ms);
+      }
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+export async function run(): Promise<void> {
+  try {
+    execFileSync('script', ['-V'], { stdio: 'ignore' });
+  } catch {
+    console.log('first-frame: skipped (util-linux `script` is needed for a pseudo-terminal)');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'labpilot-first-frame-'));
+  try {
+    const repoDir = repo(join(dir, 'repo'));
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) times.push(await firstFrame(join(dir, `home-${i}`), repoDir));
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(RUNS / 2)]!;
+    console.log(
+      `first-frame: ${median.toFixed(0)} ms median from process start to the first frame, ${times[0]!.toFixed(0)} ms best of ${RUNS} ` +
+        `(target < ${TARGET_MS} ms) ${median < TARGET_MS ? 'OK' : 'MISSED'}; load average ${loadavg()[0]!.toFixed(2)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
