@@ -31,6 +31,7 @@ What the log ends with (the experiment notebook and the supervisor read these li
     Models loaded: main=<name> draft=<yes|no> (GPU memory <x.x> GiB)
     LIBERO environment created: <suite> (<n> tasks)
     ... per-episode lines in the OpenVLA-OFT format (Task:, Starting episode N..., Success: ...) ...
+    ... and after each episode: Episode inference time: <x.x> ms/step (<n> queries) ...
     Total episodes: N
     Total successes: S
     Overall success rate: 0.9000 (90.0%)
@@ -123,7 +124,41 @@ def make_libero_env(task_suite, task_id, resolution=ENV_RESOLUTION):
     env = OffScreenRenderEnv(bddl_file_name=bddl_file, camera_heights=resolution, camera_widths=resolution,
                              has_renderer=False, has_offscreen_renderer=True, use_camera_obs=True)
     env.seed(SEED)
-    return env, task.language, init_states
+    return TimedEnv(env), task.language, init_states
+
+
+class TimedEnv:
+    """The LIBERO env, plus one log line per episode with its mean inference time, printed when
+    the episode ends (the env is reset for the next one, or closed):
+        Episode inference time: 52.8 ms/step (27 queries)
+    so the timing can be followed over episodes while the evaluation streams."""
+
+    stats = None                 # the engine's InferenceStats, set once the engine exists
+    _seen = (None, 0)            # (stats.step_ms list, queries already reported)
+
+    def __init__(self, env):
+        self._env = env
+
+    def __getattr__(self, name):
+        return getattr(self._env, name)
+
+    def _report(self):
+        steps = TimedEnv.stats.step_ms if TimedEnv.stats is not None else None
+        if steps is None:
+            return
+        seen = TimedEnv._seen[1] if TimedEnv._seen[0] is steps else 0
+        new = steps[seen:]
+        TimedEnv._seen = (steps, len(steps))
+        if new:
+            print(f"Episode inference time: {sum(new) / len(new):.1f} ms/step ({len(new)} queries)")
+
+    def reset(self, *args, **kwargs):
+        self._report()
+        return self._env.reset(*args, **kwargs)
+
+    def close(self):
+        self._report()
+        return self._env.close()
 
 
 def policy_image(obs):
@@ -321,6 +356,7 @@ def run_libero_eval(task_suite_name: str, num_trials: int, use_speculative_decod
     print(describe_models(vla, engine))
     print(f"LIBERO environment created: {task_suite_name} ({task_suite.n_tasks} tasks)")
     warm_up(engine, obs, description)
+    TimedEnv.stats = engine.stats
 
     per_task = run_libero_episodes(engine, task_suite, task_suite_name, num_trials)   # Task 4
     per_task = check_per_task(per_task, task_suite.n_tasks)
