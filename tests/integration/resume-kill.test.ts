@@ -126,6 +126,13 @@ describe('a run killed with SIGKILL during a command', () => {
   it('resumes to the verdict an uninterrupted run reaches', () => {
     expect(resumed.code).toBe(0);
     expect(log.at(-1)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
+    // Judged on the same checklist, on the same fixed code, as the uninterrupted end-to-end run.
+    const checklist = ofType(log, 'gate_judged').filter((g) => g.scope === 'checklist');
+    expect(checklist.map((g) => [g.check, g.passed])).toEqual([
+      ['The tests pass', true],
+      ['test_calc.py is unchanged', true],
+    ]);
+    expect(readFileSync(join(workspace, 'calc.py'), 'utf8')).toContain('return a * b');
     // The resumed process printed only its own events, numbered after the killed ones.
     const printed = parseEvents(resumed.stdout);
     expect(printed[0]).toMatchObject({ type: 'run_resumed', runId, fromSeq: before.at(-1)!.seq });
