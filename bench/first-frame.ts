@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 
 /**
  * Time from starting `labpilot run --mode interactive` to the terminal app's first frame: the
- * real binary in a pseudo-terminal (util-linux `script`), timed from spawn until the header's
- * "labpilot" appears on the terminal. The run goes on to clone and load the engine behind the
+ * real binary in a 100x40 pseudo-terminal (util-linux `script`; `stty` sizes it, a few ms
+ * included), timed from spawn until the header's "labpilot" appears on the terminal. The run goes on to clone and load the engine behind the
  * first frame; it is stopped once the frame is seen. Median of 7 starts. Target: < 300 ms.
  */
 const ROOT = resolve(import.meta.dirname, '..');
@@ -27,13 +27,15 @@ function firstFrame(home: string, repoDir: string): Promise<number> {
   const command = [process.execPath, BIN, '--home', home, 'run', join(ROOT, 'playbooks', 'fix-failing-test.yaml'), '--var', `repo=${repoDir}`, '--mode', 'interactive']
     .map(quote)
     .join(' ');
-  const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-bench-000000000000', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', COLUMNS: '100', LINES: '40' };
+  // A terminal has a size; a pty made by `script` outside one has none, and Ink would measure it.
+  const inTerminal = `stty cols 100 rows 40 && exec ${command}`;
+  const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-bench-000000000000', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
   // Ink draws only final frames when it believes it runs in CI.
   delete env.CI;
   delete env.CONTINUOUS_INTEGRATION;
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', inTerminal, '/dev/null'], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     let seen = '';
     const stop = () => {
       try {
