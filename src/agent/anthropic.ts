@@ -1,16 +1,15 @@
 import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
-import type { Usage } from '../events/schema.js';
-import type { Agent, AgentTurnRequest, AgentTurnResult, EventSink } from '../ports.js';
+import type { Agent, EventSink } from '../ports.js';
 import { EnvironmentError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
-import { priceOf } from './pricing.js';
 import type { ToolSet } from './tools/index.js';
 import { brokenStream, noticingFetch, stallWatchdog, translateError } from './transport.js';
+import { createToolLoopAgent, type ChatBackend } from './tool-loop.js';
 
 /**
- * The Agent port over the Messages API: a streaming tool-use loop with the conversation kept
- * across turns. Text blocks are emitted as they complete; tool calls run through the ToolSet
- * and their results go back to the model until it ends its turn.
+ * The Agent port over the Messages API: the shared tool loop (tool-loop.ts) with a backend that
+ * streams each reply through the SDK, keeps the conversation across turns with prompt-cache
+ * breakpoints, and emits text blocks as they complete.
  */
 
 export interface AnthropicAgentOptions {
@@ -41,8 +40,6 @@ const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 const STREAM_RETRIES = 2;
 /** The SDK's default is 2; an overloaded API often needs a little longer. */
 const DEFAULT_RETRIES = 4;
-
-const zeroUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
 
 /** Assistant content as request params: only the fields the API accepts back. */
 function toParam(block: Anthropic.ContentBlock): ContentBlockParam {
@@ -82,7 +79,6 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
   });
   const redactor = opts.redactor ?? new Redactor(process.env);
   const maxTokens = opts.maxTokens ?? 16_000;
-  const maxToolRounds = opts.maxToolRounds ?? 40;
   const system: Anthropic.TextBlockParam[] = opts.system ? [{ type: 'text', text: redactor.redact(opts.system), cache_control: EPHEMERAL }] : [];
   const tools: Anthropic.Tool[] = opts.tools.definitions.map((d, i, all) => ({
     name: d.name,
@@ -91,12 +87,9 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
     ...(i === all.length - 1 ? { cache_control: EPHEMERAL } : {}),
   }));
   const history: MessageParam[] = [];
-  let turns = 0;
 
   /** Appends user content, merging into a trailing user message (left by an aborted or failed round). */
-  const pushUser = (raw: ContentBlockParam[]) => {
-    // Prompts quote command output and tool results hold file text: neither may carry a secret.
-    const blocks = redactor.deep(raw);
+  const pushUser = (blocks: ContentBlockParam[]) => {
     const last = history.at(-1);
     if (last?.role === 'user') {
       const prior: ContentBlockParam[] = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
@@ -104,23 +97,14 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
     } else history.push({ role: 'user', content: blocks });
   };
 
-  async function turn(req: AgentTurnRequest): Promise<AgentTurnResult> {
-    const turnNo = ++turns;
-    const usage = zeroUsage();
-    const result = (stopReason: string, text: string): AgentTurnResult => ({
-      stopReason,
-      usage,
-      costUsd: priceOf(opts.model, usage),
-      text,
-    });
-    let lastText = '';
-    pushUser([{ type: 'text', text: req.text }]);
-
-    for (let round = 0; ; round++) {
-      if (req.signal?.aborted) return result('aborted', lastText);
+  const backend: ChatBackend = {
+    addPrompt: (text) => pushUser([{ type: 'text', text }]),
+    addToolResults: (results) =>
+      pushUser(results.map((r) => ({ type: 'tool_result', tool_use_id: r.call.id, content: r.output, is_error: r.isError }))),
+    async next(turnNo, signal) {
       let msg: Anthropic.Message | undefined;
       for (let attempt = 0; !msg; attempt++) {
-        const watchdog = stallWatchdog(timeoutMs, req.signal);
+        const watchdog = stallWatchdog(timeoutMs, signal);
         try {
           const stream = client.messages.stream(
             { model: opts.model, max_tokens: maxTokens, system, tools, messages: withTailBreakpoint(history) },
@@ -134,7 +118,7 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
           msg = await stream.finalMessage();
         } catch (caught) {
           const err = watchdog.explain(caught);
-          if (req.signal?.aborted) return result('aborted', lastText);
+          if (signal?.aborted) return 'aborted';
           // The SDK retries failed requests, not streams that break off after the response began.
           if (!brokenStream(err) || attempt >= STREAM_RETRIES) throw translateError(err, baseURL);
           opts.sink.emit({
@@ -146,42 +130,20 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
           watchdog.done();
         }
       }
-      usage.inputTokens += msg.usage.input_tokens;
-      usage.outputTokens += msg.usage.output_tokens;
-      usage.cacheWriteTokens += msg.usage.cache_creation_input_tokens ?? 0;
-      usage.cacheReadTokens += msg.usage.cache_read_input_tokens ?? 0;
       history.push({ role: 'assistant', content: redactor.deep(msg.content.map(toParam)) });
-      const text = msg.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
-      if (text) lastText = text;
-      if (msg.stop_reason !== 'tool_use') {
-        // A reply cut at max_tokens may end in a tool call; answer it so the history stays valid.
-        const unanswered = msg.content.filter((b) => b.type === 'tool_use');
-        if (unanswered.length) {
-          pushUser(unanswered.map((b) => ({ type: 'tool_result', tool_use_id: b.id, content: `not run: the reply stopped (${msg.stop_reason})`, is_error: true })));
-        }
-        return result(msg.stop_reason ?? 'end_turn', lastText);
-      }
+      return {
+        text: msg.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n'),
+        toolCalls: msg.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, name: b.name, input: b.input }] : [])),
+        stopReason: msg.stop_reason ?? 'end_turn',
+        usage: {
+          inputTokens: msg.usage.input_tokens,
+          outputTokens: msg.usage.output_tokens,
+          cacheWriteTokens: msg.usage.cache_creation_input_tokens ?? 0,
+          cacheReadTokens: msg.usage.cache_read_input_tokens ?? 0,
+        },
+      };
+    },
+  };
 
-      // Every tool_use must get its tool_result, even when aborting, or the history is invalid.
-      const results: Anthropic.ToolResultBlockParam[] = [];
-      for (const block of msg.content) {
-        if (block.type !== 'tool_use') continue;
-        const input =
-          typeof block.input === 'object' && block.input !== null && !Array.isArray(block.input)
-            ? (block.input as Record<string, unknown>)
-            : { value: block.input };
-        opts.sink.emit({ type: 'tool_call', turn: turnNo, callId: block.id, name: block.name, input });
-        const r = req.signal?.aborted
-          ? { output: 'aborted before running', isError: true }
-          : await opts.tools.execute(block.name, block.input, req.signal);
-        opts.sink.emit({ type: 'tool_result', turn: turnNo, callId: block.id, output: r.output, isError: r.isError });
-        results.push({ type: 'tool_result', tool_use_id: block.id, content: r.output, is_error: r.isError });
-      }
-      pushUser(results);
-      if (req.signal?.aborted) return result('aborted', lastText);
-      if (round + 1 >= maxToolRounds) return result('max_tool_rounds', lastText);
-    }
-  }
-
-  return { name: 'anthropic', model: opts.model, turn };
+  return createToolLoopAgent({ name: 'anthropic', model: opts.model, backend, tools: opts.tools, sink: opts.sink, redactor, maxToolRounds: opts.maxToolRounds });
 }

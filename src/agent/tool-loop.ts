@@ -1,0 +1,103 @@
+import type { Usage } from '../events/schema.js';
+import type { Agent, AgentTurnRequest, AgentTurnResult, EventSink } from '../ports.js';
+import type { Redactor } from '../runs/redact.js';
+import { priceOf } from './pricing.js';
+import type { ToolSet } from './tools/index.js';
+
+/**
+ * The tool-use loop every backend shares: send the prompt, run the tool calls of each reply
+ * through the ToolSet, send their results back, until the model ends its turn. A backend only
+ * translates a conversation to and from its provider's wire format.
+ */
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+export interface ModelReply {
+  /** The reply's text, its blocks joined by newlines ('' when it only calls tools). */
+  text: string;
+  toolCalls: ToolCall[];
+  /** `tool_use` when the model waits for tool results; otherwise why it stopped. */
+  stopReason: string;
+  usage: Usage;
+}
+
+export interface ToolOutcome {
+  call: ToolCall;
+  output: string;
+  isError: boolean;
+}
+
+export interface ChatBackend {
+  /** Appends the user's prompt to the conversation. */
+  addPrompt(text: string): void;
+  /** The model's next reply to the conversation, which it appends; `aborted` when the signal fired. */
+  next(turn: number, signal?: AbortSignal): Promise<ModelReply | 'aborted'>;
+  /** Appends the results of the last reply's tool calls: every call answered, in order. */
+  addToolResults(results: ToolOutcome[]): void;
+}
+
+export interface ToolLoopOptions {
+  name: string;
+  model: string;
+  backend: ChatBackend;
+  tools: ToolSet;
+  sink: EventSink;
+  redactor: Redactor;
+  /** Tool rounds allowed in one turn before it is ended with stop reason `max_tool_rounds`. */
+  maxToolRounds?: number;
+}
+
+const zeroUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
+
+export function createToolLoopAgent(o: ToolLoopOptions): Agent {
+  const maxToolRounds = o.maxToolRounds ?? 40;
+  let turns = 0;
+
+  async function turn(req: AgentTurnRequest): Promise<AgentTurnResult> {
+    const turnNo = ++turns;
+    const usage = zeroUsage();
+    let lastText = '';
+    const result = (stopReason: string): AgentTurnResult => ({ stopReason, usage, costUsd: priceOf(o.model, usage), text: lastText });
+    // Prompts quote command output: they may not carry a secret to the model.
+    o.backend.addPrompt(o.redactor.redact(req.text));
+
+    for (let round = 0; ; round++) {
+      if (req.signal?.aborted) return result('aborted');
+      const reply = await o.backend.next(turnNo, req.signal);
+      if (reply === 'aborted') return result('aborted');
+      usage.inputTokens += reply.usage.inputTokens;
+      usage.outputTokens += reply.usage.outputTokens;
+      usage.cacheReadTokens = (usage.cacheReadTokens ?? 0) + (reply.usage.cacheReadTokens ?? 0);
+      usage.cacheWriteTokens = (usage.cacheWriteTokens ?? 0) + (reply.usage.cacheWriteTokens ?? 0);
+      if (reply.text) lastText = reply.text;
+      if (reply.stopReason !== 'tool_use') {
+        // A reply cut at max_tokens may end in a tool call; answer it so the history stays valid.
+        if (reply.toolCalls.length) {
+          o.backend.addToolResults(reply.toolCalls.map((call) => ({ call, output: `not run: the reply stopped (${reply.stopReason})`, isError: true })));
+        }
+        return result(reply.stopReason);
+      }
+
+      // Every tool call must get its result, even when aborting, or the history is invalid.
+      const results: ToolOutcome[] = [];
+      for (const call of reply.toolCalls) {
+        const input =
+          typeof call.input === 'object' && call.input !== null && !Array.isArray(call.input) ? (call.input as Record<string, unknown>) : { value: call.input };
+        o.sink.emit({ type: 'tool_call', turn: turnNo, callId: call.id, name: call.name, input });
+        const r = req.signal?.aborted ? { output: 'aborted before running', isError: true } : await o.tools.execute(call.name, call.input, req.signal);
+        const output = o.redactor.redact(r.output);
+        o.sink.emit({ type: 'tool_result', turn: turnNo, callId: call.id, output, isError: r.isError });
+        results.push({ call, output, isError: r.isError });
+      }
+      o.backend.addToolResults(results);
+      if (req.signal?.aborted) return result('aborted');
+      if (round + 1 >= maxToolRounds) return result('max_tool_rounds');
+    }
+  }
+
+  return { name: o.name, model: o.model, turn };
+}
