@@ -29,7 +29,7 @@ function firstFrame(home: string, repoDir: string): Promise<number> {
     .join(' ');
   // A terminal has a size; a pty made by `script` outside one has none, and Ink would measure it.
   const inTerminal = `stty cols 100 rows 40 && exec ${command}`;
-  const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-bench-000000000000', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-bench-000000000000', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
   // Ink draws only final frames when it believes it runs in CI.
   delete env.CI;
   delete env.CONTINUOUS_INTEGRATION;

@@ -132,7 +132,8 @@ describe('the terminal app', () => {
     afterAll(() => {
       chalk.level = level;
     });
-    const COLOUR = /\x1b\[(3[0-8]|9[0-7])(;\d+)*m/;
+    // SGR foreground colours (30-38, 90-97); bold and inverse are not colour.
+    const COLOUR = new RegExp(String.raw`\u001b\[(3[0-8]|9[0-7])(;\d+)*m`);
 
     it('is used by default', async () => {
       const { r } = app(inTurn);
