@@ -96,6 +96,19 @@ program
     await standinCommand(o);
   });
 
+program
+  .command('replay <run-or-file>')
+  .description("run a playbook again on a run's recorded answers, or measure another agent's transcript against one")
+  .option('--playbook <file>', 'the playbook to try (default: the one the run used)')
+  .option('--check', 'exit 1 when the decisions differ (a transcript: when a follow-up is missed)')
+  .option('--format <name>', 'force the input format: labpilot, claude-code, codex, anthropic, openai')
+  .option('--strict', 'stop at the first malformed line, with its location (default: lenient, skip and count)')
+  .option('--json', 'print the result (or the imported events) as JSON')
+  .action(async (target: string, o) => {
+    const { replayCommand } = await import('./commands/replay.js');
+    done(await replayCommand({ target, ...o, home: program.opts().home }));
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`labpilot: ${messageOf(err)}\n`);
   process.exit(exitCodeOf(err));

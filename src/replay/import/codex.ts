@@ -1,0 +1,130 @@
+import { CodexItem, CodexLine } from './schema.js';
+import { contentText, Emitter, isEditTool, normaliseTool, parse, RecordError, Turns, type Converter } from './emitter.js';
+
+/** Item types of a rollout that carry the conversation; others (ghost snapshots, ...) are skipped. */
+const ITEMS = new Set(['message', 'function_call', 'custom_tool_call', 'local_shell_call', 'function_call_output', 'custom_tool_call_output', 'reasoning']);
+
+/** Context Codex sends as a user message that the person did not type. */
+const CONTEXT = /^\s*(<environment_context>|<user_instructions>|<INSTRUCTIONS>|# AGENTS\.md)/;
+
+/**
+ * A Codex CLI rollout (`~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl`): `{timestamp, type,
+ * payload}` lines where `response_item` payloads are the conversation (messages, function calls
+ * and their outputs, reasoning) and `event_msg` payloads repeat it for the UI (only token counts
+ * and aborts are taken from those). Older rollouts wrote the items bare after a meta line.
+ */
+export class CodexConverter implements Converter {
+  private readonly turns: Turns;
+
+  constructor(private readonly out: Emitter) {
+    this.turns = new Turns(out);
+  }
+
+  record(raw: unknown): void {
+    const r = (raw ?? {}) as Record<string, unknown>;
+    if (typeof r.type === 'string' && r.payload !== undefined) {
+      const l = parse(CodexLine, raw);
+      this.out.at(l.timestamp);
+      const p = l.payload as Record<string, unknown>;
+      if (l.type === 'response_item') return this.item(p);
+      if (l.type === 'event_msg') return this.event(p);
+      if (l.type === 'turn_context' && typeof p.model === 'string') this.turns.model = p.model;
+      else if (l.type === 'session_meta') this.out.notice(`codex session ${String(p.id ?? '?')} in ${String(p.cwd ?? '?')}`);
+      else if (l.type === 'compacted') this.out.notice(`summary of earlier history: ${String(p.message ?? '')}`);
+      return;
+    }
+    if (typeof r.type === 'string') return this.item(r);
+    if ('record_type' in r) return;
+    if (typeof r.id === 'string' && typeof r.timestamp === 'string') {
+      this.out.at(r.timestamp);
+      return this.out.notice(`codex session ${r.id}`);
+    }
+    throw new RecordError('type: not a Codex rollout line (no type)');
+  }
+
+  end(): void {
+    this.turns.close();
+  }
+
+  private item(raw: Record<string, unknown>): void {
+    if (!ITEMS.has(String(raw.type))) return;
+    const it = parse(CodexItem, raw);
+    const turn = this.turns.turn;
+    switch (it.type) {
+      case 'message': {
+        const text = contentText(it.content);
+        if (it.role === 'assistant' && text.trim() !== '') this.out.emit({ type: 'agent_text', turn, text });
+        else if (it.role === 'user') {
+          if (CONTEXT.test(text)) this.out.notice(`context sent by codex: ${text.slice(0, 200)}`);
+          else this.turns.prompt(text);
+        }
+        return;
+      }
+      case 'function_call': {
+        let args: unknown;
+        try {
+          args = JSON.parse(it.arguments);
+        } catch {
+          throw new RecordError(`arguments: not JSON: ${it.arguments.slice(0, 80)}`);
+        }
+        return this.call(it.call_id, it.name, args && typeof args === 'object' ? (args as Record<string, unknown>) : { arguments: args });
+      }
+      case 'custom_tool_call':
+        return this.call(it.call_id, it.name, { input: it.input });
+      case 'local_shell_call':
+        return this.call(it.call_id ?? it.id ?? '', 'local_shell', { command: it.action.command });
+      case 'function_call_output':
+      case 'custom_tool_call_output': {
+        const { output, isError } = shellOutput(it.output);
+        return this.out.emit({ type: 'tool_result', turn, callId: it.call_id, output, isError });
+      }
+      case 'reasoning': {
+        const text = (it.summary ?? []).map((s) => s.text ?? '').join('\n');
+        if (text) this.out.notice(`agent thinking: ${text}`);
+        return;
+      }
+    }
+  }
+
+  private call(callId: string, name: string, input: Record<string, unknown>): void {
+    const tool = normaliseTool(name, input);
+    if (isEditTool(name)) this.turns.changedFiles();
+    this.out.emit({ type: 'tool_call', turn: this.turns.turn, callId, name: tool.name, input: tool.input });
+  }
+
+  private event(p: Record<string, unknown>): void {
+    if (p.type === 'token_count') {
+      const last = (p.info as { last_token_usage?: Record<string, number> } | null)?.last_token_usage;
+      if (!last) return;
+      // OpenAI counts cached input inside input_tokens.
+      const cached = last.cached_input_tokens ?? 0;
+      this.turns.addUsage({ inputTokens: Math.max(0, (last.input_tokens ?? 0) - cached), outputTokens: last.output_tokens ?? 0, cacheReadTokens: cached });
+    } else if (p.type === 'turn_aborted') {
+      this.turns.stop('aborted');
+      this.out.notice(`turn aborted: ${String(p.reason ?? '')}`);
+    }
+  }
+}
+
+/**
+ * A shell call's output: older rollouts hold `{"output": ..., "metadata": {"exit_code": n}}` as
+ * a JSON string, newer ones text that starts `Exit code: n`.
+ */
+export function shellOutput(raw: unknown): { output: string; isError: boolean } {
+  let value = raw;
+  if (typeof raw === 'string' && raw.startsWith('{')) {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+  }
+  if (typeof value === 'string') {
+    const code = /^Exit code: (-?\d+)/.exec(value);
+    return { output: value, isError: code !== null && code[1] !== '0' };
+  }
+  const o = (value ?? {}) as { output?: unknown; content?: unknown; metadata?: { exit_code?: unknown }; success?: unknown };
+  const output = typeof o.output === 'string' ? o.output : contentText(o.content ?? o.output);
+  const exit = o.metadata?.exit_code;
+  return { output, isError: (typeof exit === 'number' && exit !== 0) || o.success === false };
+}

@@ -1,0 +1,71 @@
+import type { CompiledPlaybook } from '../engine/context.js';
+import { playbookMatcher } from './match-rules.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { formatPlain } from '../commands/printer.js';
+import type { TranscriptFormat } from './import/detect.js';
+import { importTranscript, type ImportStats } from './import/index.js';
+import { Coverage } from './coverage/coverage.js';
+import { CoverageSummary, formatPoint } from './coverage/report.js';
+
+export interface TranscriptReplayOptions {
+  file: string;
+  format: Exclude<TranscriptFormat, 'labpilot'>;
+  /** Measure the transcript against this playbook; without one the imported events are printed. */
+  playbook?: string;
+  strict: boolean;
+  json?: boolean;
+  write: (s: string) => void;
+  err: NodeJS.WritableStream;
+}
+
+/**
+ * Another tool's transcript through labpilot: imported into events as it streams, then either
+ * printed (plain or NDJSON) or measured point by point against a playbook. The import's mode
+ * (lenient by default, strict on request) and what it skipped are said on stderr.
+ */
+export async function replayTranscript(o: TranscriptReplayOptions): Promise<{ missed: number; stats: ImportStats }> {
+  const pb = o.playbook ? await compilePlaybook(o.playbook) : undefined;
+  const { events, stats } = importTranscript(o.file, { format: o.format, strict: o.strict });
+  let missed = 0;
+  if (!pb) {
+    for (const { event } of events) {
+      const text = o.json ? JSON.stringify(event) : formatPlain(event);
+      if (text !== undefined) o.write(text + '\n');
+    }
+  } else {
+    const coverage = new Coverage(pb, playbookMatcher(pb.playbook));
+    const summary = new CoverageSummary();
+    const show = (p: ReturnType<Coverage['feed']>) => {
+      if (!p) return;
+      summary.add(p);
+      o.write(o.json ? JSON.stringify({ point: p }) + '\n' : formatPoint(p));
+    };
+    let line = 0;
+    for (const ev of events) {
+      line = ev.line;
+      show(coverage.feed(ev));
+    }
+    show(coverage.end(line));
+    o.write(o.json ? JSON.stringify({ summary: summary.json() }) + '\n' : summary.format());
+    missed = summary.missedCount;
+  }
+  o.err.write(modeLine(o.file, stats, o.strict));
+  return { missed, stats };
+}
+
+function modeLine(file: string, s: ImportStats, strict: boolean): string {
+  const head = `import of ${file} as ${s.format}: ${s.records} records, ${s.events} events`;
+  if (strict) return `${head} (strict: a malformed line stops the import)\n`;
+  const lines = [`${head} (lenient: ${s.skipped} malformed or truncated line(s) skipped; --strict stops at the first, located)`];
+  for (const p of s.problems.slice(0, 5)) lines.push(`  skipped ${p.where}: ${p.message}`);
+  if (s.problems.length > 5) lines.push(`  ... and ${s.skipped - 5} more`);
+  return lines.join('\n') + '\n';
+}
+
+/** A playbook for measuring: variables nobody gave a value keep a visible stand-in. */
+async function compilePlaybook(path: string): Promise<CompiledPlaybook> {
+  const loaded = await loadPlaybook(path);
+  const pb = loaded.playbook;
+  const vars = Object.fromEntries(Object.entries(pb.variables ?? {}).map(([k, d]) => [k, d.default === undefined ? `<${k}>` : String(d.default)]));
+  return { playbook: pb, prompts: loaded.prompts, vars, defaultAttempts: pb.budgets?.attempts ?? 3 };
+}
