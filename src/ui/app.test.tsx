@@ -98,11 +98,7 @@ describe('the terminal app', () => {
   it('p writes a note that rides with the next prompt', async () => {
     const { r, decider } = app(inTurn);
     await r.waitFor('agent working');
-    await r.press('p');
-    await r.waitFor('Note to the agent');
-    await r.type('Keep add() as it is.');
-    await r.waitFor('Keep add() as it is.');
-    await r.press(KEY.ctrlS);
+    await r.write('p', 'Note to the agent', 'Keep add() as it is.');
     await r.waitFor('1 note(s) queued for the next prompt');
     expect(decider.queuedNotes).toEqual(['Keep add() as it is.']);
   });

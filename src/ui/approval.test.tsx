@@ -68,12 +68,8 @@ describe('approval prompt', () => {
   it('replaces the proposal with the person’s own text', async () => {
     const { r, answers } = prompt();
     await r.waitFor('approve');
-    await r.press('r');
-    await r.waitFor('Replace prompt p2 (remediation assertion-failed) with your own');
+    await r.write('r', 'Replace prompt p2 (remediation assertion-failed) with your own', 'Look at multiply only.');
     expect(r.frame()).not.toContain('Fix multiply.');
-    await r.type('Look at multiply only.');
-    await r.waitFor('Look at multiply only.');
-    await r.press(KEY.ctrlS);
     await expect.poll(() => answers).toEqual([{ verdict: 'replace', text: 'Look at multiply only.' }]);
   });
 

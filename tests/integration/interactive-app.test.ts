@@ -112,11 +112,7 @@ describe('the terminal app driving a real run', () => {
   it('a note and a switch to autopilot mid-run are logged; the note goes with the next prompt', async () => {
     const { screen, done, log, standin } = await interactiveRun();
     await screen.waitFor('wants to send prompt p1');
-    await screen.press('p');
-    await screen.waitFor('Note to the agent');
-    await screen.type('Run the tests before you answer.');
-    await screen.waitFor('Run the tests before you answer.');
-    await screen.press(KEY.ctrlS);
+    await screen.write('p', 'Note to the agent', 'Run the tests before you answer.');
     await screen.waitFor(/Run the tests before you answer\.[^\n]*\n[^\n]*\[a\/Enter\] approve/);
     await screen.press('m');
     await screen.waitFor('run ended: passed', 30_000);
@@ -135,11 +131,7 @@ describe('the terminal app driving a real run', () => {
   it('replace, then Ctrl-C twice: the run stops resumable and resumes to a pass', async () => {
     const { screen, done, log, home, env } = await interactiveRun();
     await screen.waitFor('wants to send prompt p1');
-    await screen.press('r');
-    await screen.waitFor('Replace prompt p1 (step) with your own');
-    await screen.type('Make the failing tests pass; change only calc.py.');
-    await screen.waitFor('change only calc.py.');
-    await screen.press(KEY.ctrlS);
+    await screen.write('r', 'Replace prompt p1 (step) with your own', 'Make the failing tests pass; change only calc.py.');
     await screen.waitFor('wants to send prompt p2', 30_000);
     const runId = runIdOf(screen.frame());
     await screen.press(KEY.ctrlC);

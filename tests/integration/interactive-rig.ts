@@ -27,6 +27,8 @@ export interface Rig {
   press(...keys: string[]): Promise<void>;
   type(text: string): Promise<void>;
   waitFor(text: string | RegExp, timeout?: number): Promise<string>;
+  /** Opens a text editor with `key`, waits for its `heading`, types `text` and sends it (Ctrl-S). */
+  write(key: string, heading: string, text: string): Promise<void>;
   /** The last frame as written, colour codes included. */
   raw(): string;
   /** Makes the terminal this many columns wide and tells the app, as a real resize does. */
@@ -45,7 +47,7 @@ export function rig(instance: ReturnType<typeof render>): Rig {
       last = now;
     }
   };
-  return {
+  const r: Rig = {
     frame,
     async press(...keys) {
       for (const k of keys) {
@@ -67,6 +69,13 @@ export function rig(instance: ReturnType<typeof render>): Rig {
         },
         { timeout, interval: 10 },
       ),
+    async write(key, heading, text) {
+      await r.press(key);
+      await r.waitFor(heading);
+      await r.type(text);
+      await r.waitFor(text.split('\n').at(-1)!);
+      await r.press(KEY.ctrlS);
+    },
     raw: () => instance.lastFrame() ?? '',
     resize(columns) {
       Object.defineProperty(instance.stdout, 'columns', { value: columns, configurable: true });
@@ -74,6 +83,7 @@ export function rig(instance: ReturnType<typeof render>): Rig {
     },
     unmount: instance.unmount,
   };
+  return r;
 }
 
 export const mount = (tree: ReactElement): Rig => rig(render(tree));
