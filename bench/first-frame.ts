@@ -6,8 +6,9 @@ import { join, resolve } from 'node:path';
 /**
  * Time from starting `labpilot run --mode interactive` to the terminal app's first frame: the
  * real binary in a 100x40 pseudo-terminal (util-linux `script`; `stty` sizes it, a few ms
- * included), timed from spawn until the header's "labpilot" appears on the terminal. The run goes on to clone and load the engine behind the
- * first frame; it is stopped once the frame is seen. Median of 7 starts. Target: < 300 ms.
+ * included), timed from spawn until the app's key line ("? keys") is on the terminal. The run
+ * goes on to clone and load the engine behind the first frame; it is stopped once the frame is
+ * seen. Median of 7 starts. Target: < 300 ms.
  */
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'labpilot.js');
@@ -50,12 +51,16 @@ function firstFrame(home: string, repoDir: string): Promise<number> {
     }, 20_000);
     child.stdout!.on('data', (d: Buffer) => {
       seen += d.toString();
-      if (seen.includes('labpilot')) {
+      if (seen.includes('? keys')) {
         const ms = performance.now() - t0;
         clearTimeout(timer);
         stop();
         resolvePromise(ms);
       }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`exited before the first frame; the terminal showed: ${JSON.stringify(seen.slice(-300))}`));
     });
     child.on('error', (err) => {
       clearTimeout(timer);
