@@ -63,6 +63,16 @@ program
   });
 
 program
+  .command('report <run-id>')
+  .description("build a run's report from its log: compact on the terminal, Markdown and HTML in files")
+  .option('--md <file>', 'write the Markdown here (default: report.md in the run folder)')
+  .option('--html <file>', 'write the HTML page here (default: report.html in the run folder)')
+  .action(async (runId: string, o) => {
+    const { reportCommand } = await import('./commands/report.js');
+    done(await reportCommand({ runId, ...o, home: program.opts().home }));
+  });
+
+program
   .command('lint <playbooks...>')
   .description('check playbooks; prints file:line:col: problem and exits 2 on any')
   .action(async (paths: string[]) => {

@@ -10,6 +10,7 @@ import { InputError } from '../errors.js';
 import type { Event } from '../events/schema.js';
 import { PACKAGE_ROOT } from './session.js';
 import { runCommand } from './run.js';
+import { writeReport } from './report.js';
 import type { AppView } from '../ui/launch.js';
 
 export interface DemoOptions {
@@ -54,6 +55,8 @@ export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId
     if (!o.json && !o.view) out.write(`demo: sample experiment at ${repo}, Messages API stand-in at ${standin.url}\n`);
     const r = await runCommand({ playbook: DEMO.playbook, vars: [`repo=${repo}`], json: o.json, verbose: o.verbose, home: o.home, env, out, view: o.view });
     if (!o.json) out.write(await stageSummary(new RunStore(o.home ? resolve(o.home) : undefined).paths(r.runId).log));
+    const report = await writeReport({ runId: r.runId, home: o.home });
+    if (!o.json) out.write(`report: ${report.paths.md}\n        ${report.paths.html}\n`);
     return r;
   } finally {
     await standin.close();

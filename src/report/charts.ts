@@ -1,0 +1,77 @@
+import type { RunReport } from './model.js';
+
+/**
+ * The report's charts as Vega-Lite specifications, rendered to SVG by Vega in Node (no browser,
+ * no canvas): the same data and spec give the same SVG, so the page is reproducible.
+ */
+
+const COLORS = ['#4c78a8', '#f58518'];
+const WIDTH = 640;
+
+/** Success per task, the two compared stages side by side: one bar per task and stage. */
+export function taskChartSpec(r: RunReport): object | undefined {
+  const c = r.comparison;
+  if (!c) return undefined;
+  const values = [c.treatment, c.baseline].flatMap((step) =>
+    (r.stages.find((s) => s.step === step)?.figures.tasks ?? []).map((t) => ({
+      task: `T${t.task}`,
+      order: t.task,
+      stage: step,
+      success: t.episodes > 0 ? t.successes / t.episodes : 0,
+      label: `${t.successes}/${t.episodes}`,
+      description: t.description ?? '',
+    })),
+  );
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Success per task',
+    width: WIDTH,
+    height: 260,
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'task', type: 'ordinal', sort: { field: 'order' }, title: 'Task', axis: { labelAngle: 0 } },
+      xOffset: { field: 'stage', sort: [c.treatment, c.baseline] },
+      y: { field: 'success', type: 'quantitative', title: 'Success rate', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+      color: { field: 'stage', type: 'nominal', sort: [c.treatment, c.baseline], scale: { range: COLORS }, title: 'Stage' },
+      tooltip: [{ field: 'stage' }, { field: 'description' }, { field: 'label', title: 'successes' }],
+    },
+  };
+}
+
+/** Mean inference time of each episode, one line per compared stage. */
+export function timingChartSpec(r: RunReport): object | undefined {
+  const c = r.comparison;
+  if (!c) return undefined;
+  const values = [c.treatment, c.baseline].flatMap((step) =>
+    (r.stages.find((s) => s.step === step)?.figures.episodes ?? []).flatMap((e) =>
+      e.inferenceMs === undefined ? [] : [{ episode: e.n, ms: e.inferenceMs, stage: step }],
+    ),
+  );
+  if (values.length === 0) return undefined;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Inference time over episodes',
+    width: WIDTH,
+    height: 240,
+    data: { values },
+    mark: { type: 'line', strokeWidth: 1.2 },
+    encoding: {
+      x: { field: 'episode', type: 'quantitative', title: 'Episode' },
+      y: { field: 'ms', type: 'quantitative', title: 'Mean inference time (ms/step)', scale: { zero: false } },
+      color: { field: 'stage', type: 'nominal', sort: [c.treatment, c.baseline], scale: { range: COLORS }, title: 'Stage' },
+    },
+  };
+}
+
+/** Vega-Lite -> Vega -> SVG, headless. Loaded on demand: only the HTML report needs Vega. */
+export async function toSvg(spec: object): Promise<string> {
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const compiled = vl.compile(spec as Parameters<typeof vl.compile>[0]).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
