@@ -2,14 +2,16 @@ import type { Agent, EventSink } from '../ports.js';
 import { InputError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
 import { createAnthropicAgent } from './anthropic.js';
+import { createLangChainAgent } from './langchain.js';
 import { createToolSet, type ToolSetOptions } from './tools/index.js';
 
 export { createAnthropicAgent, type AnthropicAgentOptions } from './anthropic.js';
+export { createLangChainAgent, type LangChainAgentOptions } from './langchain.js';
 export { priceOf, pricesOf, type Prices } from './pricing.js';
 export { createToolSet, cutOutput, resolveInside, PathEscapeError, type ToolDefinition, type ToolResult, type ToolSet } from './tools/index.js';
 
 /** Agent backends `--agent` accepts. */
-export const AGENT_NAMES = ['anthropic'] as const;
+export const AGENT_NAMES = ['anthropic', 'langchain:openai'] as const;
 
 export interface AgentFromEnvOptions {
   /** The backend (`--agent`); anthropic by default. */
@@ -19,8 +21,9 @@ export interface AgentFromEnvOptions {
   workspace: string;
   sink: EventSink;
   /**
-   * Where ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, LABPILOT_API_TIMEOUT_MS (wait for an answer,
-   * longest silence in a stream) and LABPILOT_API_RETRIES are read; process.env by default.
+   * Where ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL (anthropic), OPENAI_API_KEY / OPENAI_BASE_URL
+   * (langchain:openai), LABPILOT_API_TIMEOUT_MS (wait for an answer, longest silence in a
+   * stream) and LABPILOT_API_RETRIES are read; process.env by default.
    */
   env?: Record<string, string | undefined>;
   tools?: Omit<ToolSetOptions, 'workspace' | 'redactor'>;
@@ -44,9 +47,7 @@ export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
   const env = opts.env ?? process.env;
   const redactor = opts.redactor ?? new Redactor(env);
   const tools = createToolSet({ workspace: opts.workspace, inherit: env, ...opts.tools, redactor });
-  return createAnthropicAgent({
-    apiKey: env.ANTHROPIC_API_KEY || undefined,
-    baseURL: env.ANTHROPIC_BASE_URL || undefined,
+  const common = {
     model: opts.model,
     system: opts.system,
     tools,
@@ -56,5 +57,9 @@ export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
     timeoutMs: positive(env.LABPILOT_API_TIMEOUT_MS),
     maxRetries: positive(env.LABPILOT_API_RETRIES),
     redactor,
-  });
+  };
+  if (name === 'langchain:openai') {
+    return createLangChainAgent({ ...common, provider: 'openai', apiKey: env.OPENAI_API_KEY || undefined, baseURL: env.OPENAI_BASE_URL || undefined });
+  }
+  return createAnthropicAgent({ ...common, apiKey: env.ANTHROPIC_API_KEY || undefined, baseURL: env.ANTHROPIC_BASE_URL || undefined });
 }

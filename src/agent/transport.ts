@@ -14,11 +14,15 @@ type Fetch = NonNullable<ClientOptions['fetch']>;
 /** Statuses the SDK retries; each one seen becomes a notice, so a slow run explains itself. */
 const RETRIED = (status: number) => status === 408 || status === 409 || status === 429 || status >= 500;
 
-/** A fetch that reports failed attempts through the sink before handing the response on. */
-export function noticingFetch(sink: EventSink, inner: Fetch = globalThis.fetch as Fetch): Fetch {
+/**
+ * A fetch that reports failed attempts through the sink before handing the response on, and
+ * tells `onResponse` when a successful response arrives (where a stream's silence starts to count).
+ */
+export function noticingFetch(sink: EventSink, inner: Fetch = globalThis.fetch as Fetch, onResponse?: () => void): Fetch {
   let attempt = 0;
   return (async (url: Parameters<Fetch>[0], init: Parameters<Fetch>[1]) => {
     const res = await inner(url, init);
+    if (res.ok) onResponse?.();
     if (RETRIED(res.status)) {
       attempt++;
       const what = res.status === 529 ? 'overloaded' : res.status === 429 ? 'rate limited' : 'server error';
