@@ -34,6 +34,11 @@ export async function replayCommand(o: ReplayOptions): Promise<number> {
   // What is printed may quote commands' output and prompts: secrets never reach the terminal.
   const redactor = new Redactor(o.env ?? process.env);
   const write = (s: string) => out.write(redactor.redact(s));
+  // `labpilot replay big.jsonl | head`: a reader that stops early is not an error.
+  out.once('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const format = parseFormat(o.format);
   const file = locate(o.target, o.home);
   const kind = format ?? detectFormat(file);

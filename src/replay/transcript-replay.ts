@@ -1,4 +1,5 @@
 import type { CompiledPlaybook } from '../engine/context.js';
+import type { Event } from '../events/schema.js';
 import { playbookMatcher } from './match-rules.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { formatPlain } from '../commands/printer.js';
@@ -28,8 +29,8 @@ export async function replayTranscript(o: TranscriptReplayOptions): Promise<{ mi
   const { events, stats } = importTranscript(o.file, { format: o.format, strict: o.strict });
   let missed = 0;
   if (!pb) {
-    for (const { event } of events) {
-      const text = o.json ? JSON.stringify(event) : formatPlain(event);
+    for (const { event, sidechain } of events) {
+      const text = o.json ? JSON.stringify(event) : plain(event, sidechain);
       if (text !== undefined) o.write(text + '\n');
     }
   } else {
@@ -51,6 +52,12 @@ export async function replayTranscript(o: TranscriptReplayOptions): Promise<{ mi
   }
   o.err.write(modeLine(o.file, stats, o.strict));
   return { missed, stats };
+}
+
+/** The plain console line of an event, with the person's prompts (a live run prints them as proposals). */
+function plain(e: Event, sidechain: boolean): string | undefined {
+  const text = e.type === 'prompt_sent' ? `person: ${e.text.replace(/\s+/g, ' ').trim()}` : formatPlain(e);
+  return text === undefined || !sidechain ? text : `  [subagent]${text}`;
 }
 
 function modeLine(file: string, s: ImportStats, strict: boolean): string {
