@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { labpilot, tempDir, type CliResult } from '../helpers/cli.js';
+import { Event, type EventOf } from '../../src/events/schema.js';
+
+/**
+ * The report of the demo run, through the real binary: the demo writes it and prints where,
+ * `labpilot report <id>` rebuilds the same bytes from the log, its figures are the ones the
+ * stage commands printed, and the HTML page renders its charts in a real headless Chromium.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOT = join(tmpdir(), 'labpilot-report-demo.png');
+
+describe('labpilot report on the demo run', () => {
+  const home = tempDir();
+  let demo: CliResult;
+  let runId: string;
+  let runDir: string;
+  let events: Event[];
+  const ofType = <T extends Event['type']>(type: T) => events.filter((e): e is EventOf<T> => e.type === type);
+  /** The command log of a stage's last attempt: what the stage really printed. */
+  const commandLog = (step: string) => readFileSync(join(runDir, 'commands', `${ofType('command_exited').filter((e) => e.step === step).at(-1)!.commandId}.log`), 'utf8');
+
+  beforeAll(async () => {
+    demo = await labpilot(['--home', home, 'demo'], { ANTHROPIC_API_KEY: '' }).done;
+    if (demo.code !== 0) console.error(demo.stdout.slice(-4000), demo.stderr);
+    [runId] = readdirSync(join(home, 'runs')) as [string];
+    runDir = join(home, 'runs', runId);
+    events = readFileSync(join(runDir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => Event.parse(JSON.parse(l)));
+  }, 300_000);
+
+  it('the demo ends by printing where its report is', () => {
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toContain(`report: ${join(runDir, 'report.md')}\n        ${join(runDir, 'report.html')}\n`);
+    expect(existsSync(join(runDir, 'report.html'))).toBe(true);
+  });
+
+  it('rebuilds byte-identical Markdown and HTML from the log of the finished run', async () => {
+    const out = tempDir('labpilot-report-');
+    const r = await labpilot(['--home', home, 'report', runId, '--md', join(out, 'again.md'), '--html', join(out, 'again.html')]).done;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, 'again.md'))).toEqual(readFileSync(join(runDir, 'report.md')));
+    expect(readFileSync(join(out, 'again.html'))).toEqual(readFileSync(join(runDir, 'report.html')));
+  });
+
+  it('shows per task the successes each compared stage printed', () => {
+    const md = readFileSync(join(runDir, 'report.md'), 'utf8');
+    const perTask = (step: string) => [...commandLog(step).matchAll(/^Task (\d+) success: (\d+)\/(\d+)/gm)].map((m) => `${m[2]}/${m[3]}`);
+    const full = perTask('full');
+    const baseline = perTask('baseline');
+    expect(full).toHaveLength(10);
+    const rows = [...md.matchAll(/^\| (\d+) \| [^|]+ \| [0-9.]+% \((\d+\/\d+)\) \| [0-9.]+% \((\d+\/\d+)\) \|$/gm)];
+    expect(rows.map((m) => [m[2], m[3]])).toEqual(full.map((f, i) => [f, baseline[i]]));
+  });
+
+  it('gives the measured speedup with its spread, the checklist, the remediations and the cost', () => {
+    const md = readFileSync(join(runDir, 'report.md'), 'utf8');
+    const mean = (step: string) => Number(/^Average inference time: ([0-9.]+)/m.exec(commandLog(step))![1]);
+    const m = /Speedup: \*\*([0-9.]+)x\*\* \(95% interval ([0-9.]+)-([0-9.]+)x\)/.exec(md);
+    expect(m).not.toBeNull();
+    const [ratio, low, high] = [Number(m![1]), Number(m![2]), Number(m![3])];
+    expect(low).toBeLessThan(ratio);
+    expect(high).toBeGreaterThan(ratio);
+    // The episode means average to the stage's own figure, up to how they are weighted.
+    expect(ratio).toBeCloseTo(mean('baseline') / mean('full'), 1);
+
+    const checklist = ofType('gate_judged').filter((g) => g.scope === 'checklist');
+    expect(checklist.length).toBeGreaterThan(10);
+    for (const c of checklist) expect(md).toContain(`| pass | ${c.check.replace(/\|/g, '\\|')} |`);
+    for (const r of ofType('remediation_chosen')) expect(md).toMatch(new RegExp(`^\\| \`${r.step}\` \\| \`${r.remediation}\` \\| prompt \\|`, 'm'));
+    const spent = ofType('budget_spent').at(-1)!;
+    expect(md).toContain(`${spent.turns} agent turns, ${spent.tokens.toLocaleString('en-US')} tokens, $${spent.dollars.toFixed(4)}`);
+  });
+
+  describe('the HTML page in headless Chromium', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      // CI installs Debian's chromium (.ci/run); a missing browser is a failure, not a skip.
+      expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`).toBe(true);
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    }, 60_000);
+    afterAll(async () => browser?.close());
+
+    it('renders both charts as SVG: 20 bars with the measured heights, 2 lines, and saves a screenshot', async () => {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      await page.goto(`file://${join(runDir, 'report.html')}`);
+      expect(await page.locator('figure.chart > svg').count()).toBe(2);
+
+      const bars = page.locator('figure[data-chart="tasks"] g.mark-rect path');
+      expect(await bars.count()).toBe(20);
+      const heights = await bars.evaluateAll((els) => els.map((el) => (el as SVGGraphicsElement).getBBox().height));
+      const rates = ['full', 'baseline'].flatMap((step) => [...commandLog(step).matchAll(/^Task \d+ success: (\d+)\/(\d+)/gm)].map((x) => Number(x[1]) / Number(x[2])));
+      // The y axis runs 0-100% over the chart's 260 px.
+      expect(heights.map((h) => Math.round(h))).toEqual(rates.map((r) => Math.round(r * 260)));
+
+      expect(await page.locator('figure[data-chart="timing"] g.mark-line path').count()).toBe(2);
+      expect(await page.locator('figure[data-chart="tasks"] text', { hasText: 'Success per task' }).count()).toBe(1);
+
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      expect(statSync(SCREENSHOT).size).toBeGreaterThan(20_000);
+      console.log(`report screenshot: ${SCREENSHOT}`);
+    }, 60_000);
+  });
+});
