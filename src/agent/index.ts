@@ -1,12 +1,11 @@
 import type { Agent, EventSink } from '../ports.js';
-import { InputError } from '../errors.js';
+import { EnvironmentError, InputError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
 import { createAnthropicAgent } from './anthropic.js';
-import { createLangChainAgent } from './langchain.js';
 import { createToolSet, type ToolSetOptions } from './tools/index.js';
 
 export { createAnthropicAgent, type AnthropicAgentOptions } from './anthropic.js';
-export { createLangChainAgent, type LangChainAgentOptions } from './langchain.js';
+export type { LangChainAgentOptions } from './langchain.js';
 export { priceOf, pricesOf, type Prices } from './pricing.js';
 export { createToolSet, cutOutput, resolveInside, PathEscapeError, type ToolDefinition, type ToolResult, type ToolSet } from './tools/index.js';
 
@@ -59,7 +58,16 @@ export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
     redactor,
   };
   if (name === 'langchain:openai') {
-    return createLangChainAgent({ ...common, provider: 'openai', apiKey: env.OPENAI_API_KEY || undefined, baseURL: env.OPENAI_BASE_URL || undefined });
+    const apiKey = env.OPENAI_API_KEY || undefined;
+    if (!apiKey) throw new EnvironmentError('OPENAI_API_KEY is not set: export it, or point OPENAI_BASE_URL at a stand-in or a local server');
+    const options = { ...common, provider: 'openai' as const, apiKey, baseURL: env.OPENAI_BASE_URL || undefined };
+    // LangChain takes about a second to load: only runs that use it pay for it.
+    let loaded: Promise<Agent> | undefined;
+    return {
+      name,
+      model: opts.model,
+      turn: async (req) => (await (loaded ??= import('./langchain.js').then((m) => m.createLangChainAgent(options)))).turn(req),
+    };
   }
   return createAnthropicAgent({ ...common, apiKey: env.ANTHROPIC_API_KEY || undefined, baseURL: env.ANTHROPIC_BASE_URL || undefined });
 }
