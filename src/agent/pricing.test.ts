@@ -23,6 +23,12 @@ describe('priceOf', () => {
     expect(priceOf('claude-sonnet-4-6', usage(0, 0, 0, 1_000_000))).toBeCloseTo(0.3);
   });
 
+  it('prices the OpenAI models served through LangChain, the mini before its family', () => {
+    expect(priceOf('gpt-4o-mini', usage(1_000_000, 1_000_000))).toBeCloseTo(0.75);
+    expect(priceOf('gpt-4o-2024-08-06', usage(1_000_000, 1_000_000))).toBeCloseTo(12.5);
+    expect(priceOf('gpt-4.1-mini', usage(1_000_000, 1_000_000))).toBeCloseTo(2);
+  });
+
   it('falls back to middle prices for unknown models', () => {
     expect(pricesOf('some-new-model')).toEqual(DEFAULT_PRICES);
     expect(priceOf('some-new-model', usage(1000, 1000))).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import type { Usage } from '../events/schema.js';
 
 /**
  * Dollar cost of a model call from its token usage. Prices are USD per million tokens, from
- * Anthropic's published list; cache writes are the 5-minute ephemeral rate (1.25x input) and
+ * the providers' published lists; cache writes are the 5-minute ephemeral rate (1.25x input) and
  * cache reads 0.1x input. Input tokens exclude cached ones, as the API reports them.
  */
 
@@ -23,6 +23,13 @@ const TABLE: Array<[RegExp, Prices]> = [
   [/haiku-(4|[5-9])|haiku-\d-\d/, per(1, 5)],
   [/3-5-haiku|haiku-3-5/, per(0.8, 4)],
   [/haiku/, per(0.25, 1.25)],
+  // OpenAI models for `--agent langchain:openai` (list prices; cached input is not reported
+  // through LangChain, so only input and output count).
+  [/gpt-4o-mini/, per(0.15, 0.6)],
+  [/gpt-4o/, per(2.5, 10)],
+  [/gpt-4\.1-nano/, per(0.1, 0.4)],
+  [/gpt-4\.1-mini/, per(0.4, 1.6)],
+  [/gpt-4\.1/, per(2, 8)],
 ];
 
 /** Unknown models are priced as the middle family, so budgets still bite. */
