@@ -4,6 +4,9 @@ import { contentText, Emitter, isEditTool, normaliseTool, parse, RecordError, Tu
 /** Item types of a rollout that carry the conversation; others (ghost snapshots, ...) are skipped. */
 const ITEMS = new Set(['message', 'function_call', 'custom_tool_call', 'local_shell_call', 'function_call_output', 'custom_tool_call_output', 'reasoning']);
 
+/** Items a rollout holds that say nothing of the conversation; other bare types are not Codex's. */
+const OTHER_ITEMS = new Set(['ghost_snapshot', 'web_search_call', 'image_generation_call', 'compaction', 'other']);
+
 /** Context Codex sends as a user message that the person did not type. */
 const CONTEXT = /^\s*(<environment_context>|<user_instructions>|<INSTRUCTIONS>|# AGENTS\.md)/;
 
@@ -33,13 +36,13 @@ export class CodexConverter implements Converter {
       else if (l.type === 'compacted') this.out.notice(`summary of earlier history: ${String(p.message ?? '')}`);
       return;
     }
-    if (typeof r.type === 'string') return this.item(r);
+    if (typeof r.type === 'string' && (ITEMS.has(r.type) || OTHER_ITEMS.has(r.type))) return this.item(r);
     if ('record_type' in r) return;
     if (typeof r.id === 'string' && typeof r.timestamp === 'string') {
       this.out.at(r.timestamp);
       return this.out.notice(`codex session ${r.id}`);
     }
-    throw new RecordError('type: not a Codex rollout line (no type)');
+    throw new RecordError(typeof r.type === 'string' ? `type: '${r.type}' is not a Codex rollout record` : 'type: not a Codex rollout line (no type)');
   }
 
   end(): void {
