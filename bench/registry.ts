@@ -12,4 +12,5 @@ export const benches: BenchEntry[] = [
   { name: 'fold', run: async () => (await import('./fold.js')).run() },
   { name: 'first-frame', run: async () => (await import('./first-frame.js')).run() },
   { name: 'context', run: async () => (await import('./context.js')).run() },
+  { name: 'early-stop', run: async () => (await import('./early-stop.js')).run() },
 ];

@@ -74,6 +74,28 @@ export const Metric = z.strictObject({
 });
 export type Metric = z.infer<typeof Metric>;
 
+/**
+ * Stops a long evaluation stage while it streams, once its success gate can no longer be met
+ * (src/results/early-stop.ts): the named metrics are the live counts, `target` the success rate
+ * the gate needs, `total` the episodes the stage runs; `target` and `total` may use variables
+ * and arithmetic ("{{full_trials}} * {{tasks_per_suite}}").
+ */
+export const EarlyStop = z.strictObject({
+  /** Metric: successes so far. */
+  successes: Id,
+  /** Metric: episodes so far. */
+  episodes: Id,
+  /** Metric: episodes that crashed so far; all of the first five crashing stops the stage. */
+  errors: Id.optional(),
+  target: z.union([z.number().gt(0).lt(1), z.string().min(1)]),
+  total: z.union([z.number().int().positive(), z.string().min(1)]).optional(),
+  /** Bound on wrong stops of a stage whose success is at least target + margin (default 0.01). */
+  alpha: z.number().gt(0).lt(1).optional(),
+  /** Default 0.05: the test tells target + margin from target - 2 x margin. */
+  margin: z.number().gt(0).lt(0.5).optional(),
+});
+export type EarlyStop = z.infer<typeof EarlyStop>;
+
 const stepBase = {
   id: Id,
   title: z.string().optional(),
@@ -97,6 +119,7 @@ export const Step = z.discriminatedUnion('kind', [
     derive: z.record(z.string(), Expr).optional(),
     /** Stop the command early when this predicate over live metrics holds. */
     stop_when: Expr.optional(),
+    early_stop: EarlyStop.optional(),
     stage: z.string().optional(),
   }),
   z.strictObject({ ...stepBase, kind: z.literal('check'), checks: z.array(Check).min(1) }),

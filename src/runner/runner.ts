@@ -14,6 +14,7 @@ import { RunInterrupted, messageOf } from '../errors.js';
 import { evaluateCheck, type CheckContext, type CheckOutcome } from './checks.js';
 import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
+import { stageStopper } from '../results/live-stop.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output`. */
 const OUTPUT_TOOLS = new Set(['bash']);
@@ -173,6 +174,8 @@ export class Runner {
     const fd = openSync(join(this.o.commandsDir, `${effect.commandId}.log`), 'w');
     const metrics = createMetricsCollector(effect.metrics);
     const stopWhen = effect.stopWhen ? parseExpr(effect.stopWhen) : undefined;
+    const spec = this.o.engine.playbook.playbook.steps.find((s) => s.id === effect.step);
+    const stopper = spec?.kind === 'run' && spec.early_stop ? stageStopper(spec.early_stop, this.o.engine.playbook.vars) : undefined;
     const tail: string[] = [];
     let firstHit: string[] | undefined;
     const early = new AbortController();
@@ -184,10 +187,12 @@ export class Runner {
       const before = this.reported.size;
       this.scanLine(line, 'command_output');
       if (!firstHit && this.reported.size > before) firstHit = [...tail.slice(-6)];
-      if (metrics.line(line) && stopWhen && !early.signal.aborted) {
-        const r = evalExpr(stopWhen, metrics.values(effect.derive));
-        if (r.ok && r.value === true) {
-          this.o.bus.emit({ type: 'notice', level: 'warn', message: `stopping ${effect.commandId} early: ${effect.stopWhen}` });
+      if (metrics.line(line) && (stopWhen || stopper) && !early.signal.aborted) {
+        const values = metrics.values(effect.derive);
+        const r = stopWhen && evalExpr(stopWhen, values);
+        const why = r && r.ok && r.value === true ? effect.stopWhen : stopper?.(values)?.evidence;
+        if (why) {
+          this.o.bus.emit({ type: 'notice', level: 'warn', message: `stopping ${effect.commandId} early: ${why}` });
           early.abort();
         }
       }

@@ -1,0 +1,32 @@
+import type { EarlyStop } from '../playbook/schema.js';
+import { renderTemplate } from '../playbook/template.js';
+import { evalExpr, parseExpr } from '../engine/expr.js';
+import { InputError } from '../errors.js';
+import { DEFAULT_ALPHA, DEFAULT_MARGIN, sequentialTest, type StopVerdict } from './early-stop.js';
+
+/** Judges a run step's live metrics against its `early_stop` key; undefined while the gate can still be met. */
+export type StageStopper = (metrics: Record<string, number>) => StopVerdict | undefined;
+
+/** `early_stop` with its variables rendered: `target: "{{min_success}}"` becomes 0.8. */
+export function stageStopper(spec: EarlyStop, vars: Record<string, string>): StageStopper {
+  const target = figure(spec.target, vars, 'target');
+  const total = spec.total === undefined ? undefined : figure(spec.total, vars, 'total');
+  const test = sequentialTest({ target, total, alpha: spec.alpha ?? DEFAULT_ALPHA, margin: spec.margin ?? DEFAULT_MARGIN });
+  return (m) => {
+    const episodes = m[spec.episodes];
+    const successes = m[spec.successes];
+    const errors = spec.errors === undefined ? undefined : m[spec.errors];
+    if (episodes === undefined) return undefined;
+    // Before the first success line is printed, successes are none so far.
+    return test.judge({ episodes, successes: successes ?? 0, errors });
+  };
+}
+
+function figure(value: number | string, vars: Record<string, string>, key: string): number {
+  if (typeof value === 'number') return value;
+  const r = evalExpr(parseExpr(renderTemplate(value, vars)), {});
+  if (!r.ok || typeof r.value !== 'number' || !Number.isFinite(r.value)) {
+    throw new InputError(`early_stop.${key}: '${value}' is not a number`);
+  }
+  return r.value;
+}
