@@ -28,7 +28,7 @@ const TASK = /^Task: (.+)$/;
 const TASK_RATE = /^Current task success rate: ([0-9.]+)/;
 const TASK_COUNT = /\((\d+) tasks\)/;
 const TRIALS_OUT = /trials\/task=(\d+)/;
-const TRIALS_CMD = /--num-trials[ =](\d+)/;
+const TRIALS_CMD = /--num-trials[ =]'?(\d+)/;
 
 export function startProgress(command: string, at: number): Progress {
   const trials = TRIALS_CMD.exec(command)?.[1];
