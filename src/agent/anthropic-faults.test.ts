@@ -1,54 +1,33 @@
-import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Event, EventInput } from '../events/schema.js';
-import type { EventSink } from '../ports.js';
+import { describe, expect, it } from 'vitest';
+import { useAgentWorld } from '../../tests/helpers/agent-world.js';
 import { Redactor } from '../runs/redact.js';
 import { startMessagesStandin, type MessagesStandin } from '../standin/messages-server.js';
 import type { ScriptedSessionInput } from '../standin/session-schema.js';
 import { createAnthropicAgent } from './anthropic.js';
 import { createToolSet } from './tools/index.js';
 
-class MemorySink implements EventSink {
-  readonly events: Event[] = [];
-  emit(event: EventInput): Event {
-    const stamped = { ...event, seq: this.events.length, ts: new Date(0).toISOString() } as Event;
-    this.events.push(stamped);
-    return stamped;
-  }
-}
-
-let standin: MessagesStandin | undefined;
-let ws: string;
-let sink: MemorySink;
-beforeEach(() => {
-  ws = realpathSync(mkdtempSync(join(tmpdir(), 'agent-faults-')));
-  sink = new MemorySink();
-});
-afterEach(async () => {
-  await standin?.close();
-  standin = undefined;
-});
+const world = useAgentWorld<MessagesStandin>('agent-faults-');
 
 async function agentFor(session: ScriptedSessionInput, env: Record<string, string> = {}) {
-  standin = await startMessagesStandin({ session });
+  world.standin = await startMessagesStandin({ session });
   const redactor = new Redactor(env);
   const agent = createAnthropicAgent({
     apiKey: 'test-key',
-    baseURL: standin.url,
+    baseURL: world.standin.url,
     model: 'claude-sonnet-4-6',
     system: 'You edit code.',
-    tools: createToolSet({ workspace: ws, commandTimeoutMs: 10_000, inherit: env, redactor }),
-    sink,
+    tools: createToolSet({ workspace: world.ws, commandTimeoutMs: 10_000, inherit: env, redactor }),
+    sink: world.sink,
     maxRetries: 2,
     timeoutMs: 400,
     redactor,
   });
-  return { agent, s: standin };
+  return { agent, s: world.standin };
 }
 
-const notices = () => sink.events.flatMap((e) => (e.type === 'notice' ? [e.message] : []));
+const notices = () => world.sink.events.flatMap((e) => (e.type === 'notice' ? [e.message] : []));
 
 describe('anthropic agent under faults', () => {
   it.each([
@@ -81,7 +60,7 @@ describe('anthropic agent and secrets', () => {
   const keyShaped = ['hf_', 'AbCdEfGhIjKlMnOpQrStUvWx'].join('');
 
   it('sends the model no secret: not in prompts, tool results, or its own echoed text', async () => {
-    writeFileSync(join(ws, 'config.env'), `HF_TOKEN=${keyShaped}\n`);
+    writeFileSync(join(world.ws, 'config.env'), `HF_TOKEN=${keyShaped}\n`);
     const { agent, s } = await agentFor(
       {
         turns: [
@@ -112,7 +91,7 @@ describe('anthropic agent and secrets', () => {
       {},
     );
     await agent.turn({ promptId: 'p', text: 'save the key' });
-    const result = sink.events.find((e) => e.type === 'tool_result');
+    const result = world.sink.events.find((e) => e.type === 'tool_result');
     expect(result).toMatchObject({ isError: true, output: expect.stringContaining('holds a secret') });
   });
 });

@@ -1,11 +1,9 @@
-import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useAgentWorld } from '../../tests/helpers/agent-world.js';
 import { EnvironmentError } from '../errors.js';
-import type { Event, EventInput } from '../events/schema.js';
-import type { EventSink } from '../ports.js';
 import { startMessagesStandin, type MessagesStandin } from '../standin/messages-server.js';
 import type { ScriptedSessionInput } from '../standin/session-schema.js';
 import { createAnthropicAgent } from './anthropic.js';
@@ -13,41 +11,21 @@ import { createAgentFromEnv } from './index.js';
 import { priceOf } from './pricing.js';
 import { createToolSet } from './tools/index.js';
 
-/** An in-memory EventSink: stamps and keeps events in order. */
-class MemorySink implements EventSink {
-  readonly events: Event[] = [];
-  emit(event: EventInput): Event {
-    const stamped = { ...event, seq: this.events.length, ts: new Date(0).toISOString() } as Event;
-    this.events.push(stamped);
-    return stamped;
-  }
-}
-
 const MODEL = 'claude-sonnet-4-6';
-let standin: MessagesStandin | undefined;
-let ws: string;
-let sink: MemorySink;
-beforeEach(() => {
-  ws = realpathSync(mkdtempSync(join(tmpdir(), 'agent-ws-')));
-  sink = new MemorySink();
-});
-afterEach(async () => {
-  await standin?.close();
-  standin = undefined;
-});
+const world = useAgentWorld<MessagesStandin>('agent-ws-');
 
 async function agentFor(session: ScriptedSessionInput, extra: { maxToolRounds?: number } = {}) {
-  standin = await startMessagesStandin({ session });
+  world.standin = await startMessagesStandin({ session });
   const agent = createAnthropicAgent({
     apiKey: 'test-key',
-    baseURL: standin.url,
+    baseURL: world.standin.url,
     model: MODEL,
     system: 'You edit code in the workspace.',
-    tools: createToolSet({ workspace: ws, commandTimeoutMs: 10_000 }),
-    sink,
+    tools: createToolSet({ workspace: world.ws, commandTimeoutMs: 10_000 }),
+    sink: world.sink,
     ...extra,
   });
-  return { agent, s: standin };
+  return { agent, s: world.standin };
 }
 
 const writeThenCat: ScriptedSessionInput = {
@@ -71,7 +49,7 @@ describe('anthropic agent', () => {
     const { agent, s } = await agentFor(writeThenCat);
     const res = await agent.turn({ promptId: 'p1', text: 'Create hello.txt with a greeting.' });
 
-    expect(readFileSync(join(ws, 'notes/hello.txt'), 'utf8')).toBe('hello from the agent\n');
+    expect(readFileSync(join(world.ws, 'notes/hello.txt'), 'utf8')).toBe('hello from the agent\n');
     expect(res.stopReason).toBe('end_turn');
     expect(res.text).toBe('The file is in place.');
     expect(s.requests).toHaveLength(3);
@@ -94,7 +72,7 @@ describe('anthropic agent', () => {
     expect(tools.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
     expect(tools.slice(0, -1).every((t) => t.cache_control === undefined)).toBe(true);
 
-    expect(sink.events.map((e) => (e.type === 'tool_call' ? `${e.type}:${e.name}` : e.type))).toEqual([
+    expect(world.sink.events.map((e) => (e.type === 'tool_call' ? `${e.type}:${e.name}` : e.type))).toEqual([
       'agent_text',
       'tool_call:write_file',
       'tool_result',
@@ -102,9 +80,9 @@ describe('anthropic agent', () => {
       'tool_result',
       'agent_text',
     ]);
-    expect(sink.events.every((e) => 'turn' in e && e.turn === 1)).toBe(true);
-    expect(sink.events[3]).toMatchObject({ type: 'tool_call', input: { command: 'cat notes/hello.txt' } });
-    expect(sink.events[4]).toMatchObject({ type: 'tool_result', output: 'hello from the agent\n[exit code 0]', isError: false });
+    expect(world.sink.events.every((e) => 'turn' in e && e.turn === 1)).toBe(true);
+    expect(world.sink.events[3]).toMatchObject({ type: 'tool_call', input: { command: 'cat notes/hello.txt' } });
+    expect(world.sink.events[4]).toMatchObject({ type: 'tool_result', output: 'hello from the agent\n[exit code 0]', isError: false });
 
     expect(res.usage.inputTokens).toBeGreaterThan(0);
     expect(res.usage.outputTokens).toBeGreaterThan(0);
@@ -119,7 +97,7 @@ describe('anthropic agent', () => {
     const last = s.requests.at(-1)!;
     expect(last.messages).toHaveLength(7);
     expect(last.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant', 'user']);
-    expect(sink.events.at(-1)).toMatchObject({ type: 'agent_text', turn: 2, text: 'No.' });
+    expect(world.sink.events.at(-1)).toMatchObject({ type: 'agent_text', turn: 2, text: 'No.' });
   });
 
   it('sums usage over the loop, cache tokens included', async () => {
@@ -144,13 +122,13 @@ describe('anthropic agent', () => {
     const res = await agent.turn({ promptId: 'p', text: 'go' });
     expect(res.text).toBe('first part of a reply that will be cut off');
     expect(s.requests).toHaveLength(2);
-    expect(sink.events.map((e) => e.type)).toEqual(['notice', 'agent_text']);
-    expect(sink.events[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('broke off') });
+    expect(world.sink.events.map((e) => e.type)).toEqual(['notice', 'agent_text']);
+    expect(world.sink.events[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('broke off') });
 
     // HTTP faults are retried by the SDK itself; each failed attempt is a notice.
     const again = await agent.turn({ promptId: 'p2', text: 'overloaded?' });
     expect(again.text).toBe('served after 529');
-    const notices = sink.events.filter((e) => e.type === 'notice');
+    const notices = world.sink.events.filter((e) => e.type === 'notice');
     expect(notices).toHaveLength(2);
     expect(notices[1]).toMatchObject({ level: 'warn', message: 'the Messages API answered 529 (overloaded); failed attempt 1' });
   });
@@ -202,8 +180,8 @@ describe('anthropic agent', () => {
   });
 
   it('reports a missing key and an unreachable server as environment errors', async () => {
-    expect(() => createAgentFromEnv({ model: MODEL, system: '', workspace: ws, sink, env: {} })).toThrow(EnvironmentError);
-    expect(() => createAgentFromEnv({ model: MODEL, system: '', workspace: ws, sink, env: {} })).toThrow(
+    expect(() => createAgentFromEnv({ model: MODEL, system: '', workspace: world.ws, sink: world.sink, env: {} })).toThrow(EnvironmentError);
+    expect(() => createAgentFromEnv({ model: MODEL, system: '', workspace: world.ws, sink: world.sink, env: {} })).toThrow(
       'ANTHROPIC_API_KEY is not set: export it, or point ANTHROPIC_BASE_URL at a stand-in',
     );
 
@@ -219,8 +197,8 @@ describe('anthropic agent', () => {
       baseURL: url,
       model: MODEL,
       system: 's',
-      tools: createToolSet({ workspace: ws }),
-      sink,
+      tools: createToolSet({ workspace: world.ws }),
+      sink: world.sink,
       maxRetries: 0,
     });
     const err = await agent.turn({ promptId: 'p', text: 'hi' }).catch((e: unknown) => e);

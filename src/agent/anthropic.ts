@@ -1,10 +1,9 @@
 import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
-import type { Agent, EventSink } from '../ports.js';
+import type { Agent } from '../ports.js';
 import { EnvironmentError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
-import type { ToolSet } from './tools/index.js';
 import { brokenStream, noticingFetch, stallWatchdog, translateError } from './transport.js';
-import { createToolLoopAgent, type ChatBackend } from './tool-loop.js';
+import { createToolLoopAgent, type BackendOptions, type ChatBackend } from './tool-loop.js';
 
 /**
  * The Agent port over the Messages API: the shared tool loop (tool-loop.ts) with a backend that
@@ -12,23 +11,8 @@ import { createToolLoopAgent, type ChatBackend } from './tool-loop.js';
  * breakpoints, and emits text blocks as they complete.
  */
 
-export interface AnthropicAgentOptions {
-  apiKey?: string;
-  baseURL?: string;
-  model: string;
-  system: string;
-  tools: ToolSet;
-  sink: EventSink;
-  maxTokens?: number;
-  /** Tool rounds allowed in one turn before it is ended with stop reason `max_tool_rounds`. */
-  maxToolRounds?: number;
-  /** SDK retries for 429/5xx/529/timeouts, with backoff (default 4). */
-  maxRetries?: number;
-  /** Wait for a response to begin, and longest silence inside a stream (default 10 minutes). */
-  timeoutMs?: number;
+export interface AnthropicAgentOptions extends BackendOptions {
   fetch?: ClientOptions['fetch'];
-  /** Masks secrets in everything sent to the model (default: from process.env). */
-  redactor?: Redactor;
 }
 
 type MessageParam = Anthropic.MessageParam;

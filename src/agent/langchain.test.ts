@@ -1,41 +1,20 @@
-import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useAgentWorld } from '../../tests/helpers/agent-world.js';
 import { EnvironmentError, InputError } from '../errors.js';
-import type { Event, EventInput } from '../events/schema.js';
-import type { EventSink } from '../ports.js';
 import { Redactor } from '../runs/redact.js';
 import { startOpenAIStandin, type OpenAIStandin } from '../standin/openai-server.js';
 import type { Fault, ScriptedSessionInput } from '../standin/session-schema.js';
 import { createAgentFromEnv } from './index.js';
 
-class MemorySink implements EventSink {
-  readonly events: Event[] = [];
-  emit(event: EventInput): Event {
-    const stamped = { ...event, seq: this.events.length, ts: new Date(0).toISOString() } as Event;
-    this.events.push(stamped);
-    return stamped;
-  }
-}
-
-let standin: OpenAIStandin | undefined;
-let ws: string;
-let sink: MemorySink;
-beforeEach(() => {
-  ws = realpathSync(mkdtempSync(join(tmpdir(), 'langchain-ws-')));
-  sink = new MemorySink();
-});
-afterEach(async () => {
-  await standin?.close();
-  standin = undefined;
-});
+const world = useAgentWorld<OpenAIStandin>('langchain-ws-');
 
 async function agentFor(session: ScriptedSessionInput, env: Record<string, string> = {}) {
-  standin = await startOpenAIStandin({ session });
-  const fullEnv = { OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: `${standin.url}/v1`, LABPILOT_API_TIMEOUT_MS: '500', LABPILOT_API_RETRIES: '1', ...env };
-  const agent = createAgentFromEnv({ name: 'langchain:openai', model: 'gpt-4o-mini', system: 'You edit code.', workspace: ws, sink, env: fullEnv, redactor: new Redactor(fullEnv) });
-  return { agent, s: standin };
+  world.standin = await startOpenAIStandin({ session });
+  const fullEnv = { OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: `${world.standin.url}/v1`, LABPILOT_API_TIMEOUT_MS: '500', LABPILOT_API_RETRIES: '1', ...env };
+  const agent = createAgentFromEnv({ name: 'langchain:openai', model: 'gpt-4o-mini', system: 'You edit code.', workspace: world.ws, sink: world.sink, env: fullEnv, redactor: new Redactor(fullEnv) });
+  return { agent, s: world.standin };
 }
 
 const writeThenCat: ScriptedSessionInput = {
@@ -57,7 +36,7 @@ describe('langchain:openai agent', () => {
     expect(agent.name).toBe('langchain:openai');
     const res = await agent.turn({ promptId: 'p1', text: 'Create hello.txt with a greeting.' });
 
-    expect(readFileSync(join(ws, 'notes/hello.txt'), 'utf8')).toBe('hello from the agent\n');
+    expect(readFileSync(join(world.ws, 'notes/hello.txt'), 'utf8')).toBe('hello from the agent\n');
     expect(res).toMatchObject({ stopReason: 'end_turn', text: 'The file is in place.' });
     expect(s.requests).toHaveLength(3);
     const third = s.requests[2]!;
@@ -66,7 +45,7 @@ describe('langchain:openai agent', () => {
     expect(third.messages.at(-1)).toMatchObject({ role: 'tool', content: 'hello from the agent\n[exit code 0]' });
     expect((third as { tools?: Array<{ function: { name: string } }> }).tools?.map((t) => t.function.name)).toContain('edit_file');
 
-    expect(sink.events.map((e) => (e.type === 'tool_call' ? `${e.type}:${e.name}` : e.type))).toEqual([
+    expect(world.sink.events.map((e) => (e.type === 'tool_call' ? `${e.type}:${e.name}` : e.type))).toEqual([
       'agent_text',
       'tool_call:write_file',
       'tool_result',
@@ -89,7 +68,7 @@ describe('langchain:openai agent', () => {
     const { agent, s } = await agentFor({ turns: [{ reply: [{ text: 'the reply' }], fault: { ...fault, times: 1 } }] });
     expect((await agent.turn({ promptId: 'p', text: 'go' })).text).toBe('the reply');
     expect(s.requests).toHaveLength(2);
-    expect(sink.events.some((e) => e.type === 'notice')).toBe(true);
+    expect(world.sink.events.some((e) => e.type === 'notice')).toBe(true);
   });
 
   it('fails the turn with an environment error when the fault persists', async () => {
@@ -99,7 +78,7 @@ describe('langchain:openai agent', () => {
   });
 
   it('needs a key, and names the backends it knows', () => {
-    expect(() => createAgentFromEnv({ name: 'langchain:openai', model: 'm', system: '', workspace: ws, sink, env: {} })).toThrow(EnvironmentError);
-    expect(() => createAgentFromEnv({ name: 'langchain:cohere', model: 'm', system: '', workspace: ws, sink, env: {} })).toThrow(InputError);
+    expect(() => createAgentFromEnv({ name: 'langchain:openai', model: 'm', system: '', workspace: world.ws, sink: world.sink, env: {} })).toThrow(EnvironmentError);
+    expect(() => createAgentFromEnv({ name: 'langchain:cohere', model: 'm', system: '', workspace: world.ws, sink: world.sink, env: {} })).toThrow(InputError);
   });
 });

@@ -1,10 +1,9 @@
 import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
-import type { Agent, EventSink } from '../ports.js';
+import type { Agent } from '../ports.js';
 import { EnvironmentError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
-import type { ToolSet } from './tools/index.js';
-import { createToolLoopAgent, type ChatBackend } from './tool-loop.js';
+import { createToolLoopAgent, type BackendOptions, type ChatBackend } from './tool-loop.js';
 import { noticingFetch, stallWatchdog } from './transport.js';
 
 /**
@@ -14,21 +13,8 @@ import { noticingFetch, stallWatchdog } from './transport.js';
  * uses; this file only converts the conversation to LangChain messages and back.
  */
 
-export interface LangChainAgentOptions {
+export interface LangChainAgentOptions extends BackendOptions {
   provider: 'openai';
-  apiKey?: string;
-  baseURL?: string;
-  model: string;
-  system: string;
-  tools: ToolSet;
-  sink: EventSink;
-  maxTokens?: number;
-  maxToolRounds?: number;
-  /** LangChain's retries of a failed request, with backoff (default 4). */
-  maxRetries?: number;
-  /** Wait for a response to begin, and longest silence inside a stream (default 10 minutes). */
-  timeoutMs?: number;
-  redactor?: Redactor;
 }
 
 /** Times a response stream that broke off mid-message is requested again. */

@@ -40,6 +40,25 @@ export interface ChatBackend {
   addToolResults(results: ToolOutcome[]): void;
 }
 
+/** What every backend's constructor takes, besides its provider's key and address. */
+export interface BackendOptions {
+  apiKey?: string;
+  baseURL?: string;
+  model: string;
+  system: string;
+  tools: ToolSet;
+  sink: EventSink;
+  maxTokens?: number;
+  /** Tool rounds allowed in one turn before it is ended with stop reason `max_tool_rounds`. */
+  maxToolRounds?: number;
+  /** Retries of a failed request (429, 5xx, 529, timeouts), with backoff (default 4). */
+  maxRetries?: number;
+  /** Wait for a response to begin, and longest silence inside a stream (default 10 minutes). */
+  timeoutMs?: number;
+  /** Masks secrets in everything sent to the model (default: from process.env). */
+  redactor?: Redactor;
+}
+
 export interface ToolLoopOptions {
   name: string;
   model: string;

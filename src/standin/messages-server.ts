@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { latestUserText, MessagesRequest, type RecordedRequest } from './request.js';
-import { startScriptedServer, type Dialect, type ErrorKind, type ScriptedServer, type ScriptedServerOptions } from './scripted-server.js';
+import { parseWith, startScriptedServer, type Dialect, type ErrorKind, type ScriptedServer, type ScriptedServerOptions } from './scripted-server.js';
 import { buildMessage, errorBody, faultErrors, formatSse, streamEvents, wireId, type WireErrorType } from './wire.js';
 
 /**
@@ -30,12 +30,7 @@ function sendError(res: ServerResponse, kind: ErrorKind, message: string, header
 const messagesDialect: Dialect<RecordedRequest> = {
   path: '/v1/messages',
   authorized: (req) => Boolean(req.headers['x-api-key'] || req.headers.authorization),
-  parse(json) {
-    const parsed = MessagesRequest.safeParse(json);
-    if (parsed.success) return { ok: true, body: parsed.data };
-    const issue = parsed.error.issues[0]!;
-    return { ok: false, message: `${issue.path.join('.')}: ${issue.message}` };
-  },
+  parse: parseWith(MessagesRequest),
   latestText: latestUserText,
   streams: (body) => body.stream === true,
   sendError,

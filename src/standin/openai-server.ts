@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ScriptedTurn } from './session-schema.js';
-import { startScriptedServer, type Dialect, type ErrorKind, type ScriptedServer, type ScriptedServerOptions } from './scripted-server.js';
+import { parseWith, startScriptedServer, type Dialect, type ErrorKind, type ScriptedServer, type ScriptedServerOptions } from './scripted-server.js';
 import { chunk, estimateTokens } from './wire.js';
 
 /**
@@ -78,12 +78,7 @@ function sendError(res: ServerResponse, kind: ErrorKind, message: string, header
 const openaiDialect: Dialect<ChatRequest> = {
   path: '/v1/chat/completions',
   authorized: (req) => /^Bearer \S+/.test(req.headers.authorization ?? ''),
-  parse(json) {
-    const parsed = ChatRequest.safeParse(json);
-    if (parsed.success) return { ok: true, body: parsed.data };
-    const issue = parsed.error.issues[0]!;
-    return { ok: false, message: `${issue.path.join('.')}: ${issue.message}` };
-  },
+  parse: parseWith(ChatRequest),
   latestText: latestChatText,
   streams: (body) => body.stream === true,
   sendError,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { z } from 'zod';
 import { loadSession, ScriptedSession, type ScriptedSessionInput, type ScriptedTurn } from './session-schema.js';
 
 /**
@@ -28,6 +29,16 @@ export interface Dialect<Req> {
   /** Other routes (GET /v1/models); true when answered. */
   extraRoute?(req: IncomingMessage, res: ServerResponse): boolean;
 }
+
+/** A dialect's `parse` from the zod schema of its request body; the first issue is the message. */
+export const parseWith =
+  <S extends z.ZodType>(schema: S) =>
+  (json: unknown): { ok: true; body: z.infer<S> } | { ok: false; message: string } => {
+    const parsed = schema.safeParse(json);
+    if (parsed.success) return { ok: true, body: parsed.data };
+    const issue = parsed.error.issues[0]!;
+    return { ok: false, message: `${issue.path.join('.')}: ${issue.message}` };
+  };
 
 export interface ScriptedServerOptions {
   session: ScriptedSessionInput | string;
