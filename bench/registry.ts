@@ -13,4 +13,5 @@ export const benches: BenchEntry[] = [
   { name: 'first-frame', run: async () => (await import('./first-frame.js')).run() },
   { name: 'context', run: async () => (await import('./context.js')).run() },
   { name: 'early-stop', run: async () => (await import('./early-stop.js')).run() },
+  { name: 'replay', run: async () => (await import('./replay.js')).run() },
 ];
