@@ -46,11 +46,17 @@ program
 program
   .command('resume <run-id>')
   .description('continue a stopped run from its log')
+  .addOption(new Option('--mode <mode>', 'who decides (default: interactive in a terminal, else autopilot)').choices(['interactive', 'autopilot']))
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
   .action(async (runId: string, o) => {
-    const { resumeCommand } = await import('./commands/resume.js');
-    done((await resumeCommand({ runId, ...o, home: program.opts().home })).code);
+    const view = await openView(o);
+    try {
+      const { resumeCommand } = await import('./commands/resume.js');
+      done((await resumeCommand({ runId, ...o, view, home: program.opts().home })).code);
+    } finally {
+      await view?.close();
+    }
   });
 
 program

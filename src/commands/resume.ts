@@ -4,7 +4,8 @@ import { loadPlaybook } from '../playbook/load.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import { stopStaleCommands } from '../runs/stale-commands.js';
-import { InputError, verdictExitCode } from '../errors.js';
+import { InputError, RunInterrupted, verdictExitCode } from '../errors.js';
+import type { AppView } from '../ui/launch.js';
 import type { EventOf } from '../events/schema.js';
 import { openSession } from './session.js';
 import { choosePrinter } from './run.js';
@@ -16,6 +17,8 @@ export interface ResumeOptions {
   verbose?: boolean;
   home?: string;
   decider?: Decider;
+  /** The terminal app, when the resumed run is shown in a terminal. */
+  view?: AppView;
   out?: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
 }
@@ -26,6 +29,14 @@ export interface ResumeOptions {
  * finished is not.
  */
 export async function resumeCommand(o: ResumeOptions): Promise<{ code: number; runId: string }> {
+  try {
+    return await resumeRun(o);
+  } finally {
+    await o.view?.close();
+  }
+}
+
+async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: string }> {
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
   const paths = store.find(o.runId);
   if (store.isLive(o.runId)) throw new InputError(`run ${o.runId} is still running (pid ${readFileSync(paths.lock, 'utf8')})`);
@@ -38,6 +49,7 @@ export async function resumeCommand(o: ResumeOptions): Promise<{ code: number; r
     throw new InputError(`run ${o.runId} already ended: ${ended.verdict} (${ended.reason})`);
   }
   const loaded = await loadPlaybook(started.playbookPath);
+  o.view?.setPlaybook(loaded.playbook);
   const unlock = store.lock(o.runId);
   const last = events[events.length - 1]!;
   const session = openSession({
@@ -49,13 +61,17 @@ export async function resumeCommand(o: ResumeOptions): Promise<{ code: number; r
     branch: started.branch,
     model: started.model,
     agent: started.agent,
-    decider: o.decider,
-    printer: choosePrinter(o),
+    decider: o.view?.decider ?? o.decider,
+    printer: o.view ? undefined : choosePrinter(o),
     env: o.env,
     nextSeq: last.seq + 1,
     from: (engine) => engine.fold(events),
   });
-  const stop = () => session.runner.stop();
+  o.view?.attach(session, o.runId);
+  const stop = () => {
+    session.runner.stop();
+    o.view?.decider.cancel(new RunInterrupted('run stopped by a signal', o.runId));
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
