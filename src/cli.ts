@@ -73,6 +73,8 @@ program
   .description("build a run's report from its log: compact on the terminal, Markdown and HTML in files")
   .option('--md <file>', 'write the Markdown here (default: report.md in the run folder)')
   .option('--html <file>', 'write the HTML page here (default: report.html in the run folder)')
+  .option('--save <dir>', "also save it in this folder of the run's repository, commit on the run's branch and push")
+  .option('--no-push', 'with --save: commit but do not push')
   .action(async (runId: string, o) => {
     const { reportCommand } = await import('./commands/report.js');
     done(await reportCommand({ runId, ...o, home: program.opts().home }));

@@ -10,7 +10,7 @@ import { InputError } from '../errors.js';
 import type { Event } from '../events/schema.js';
 import { PACKAGE_ROOT } from './session.js';
 import { runCommand } from './run.js';
-import { writeReport } from './report.js';
+import { saveReport, writeReport } from './report.js';
 import type { AppView } from '../ui/launch.js';
 
 export interface DemoOptions {
@@ -28,6 +28,7 @@ export const DEMO = {
   session: join(PACKAGE_ROOT, 'playbooks', 'sessions', 'rsd-phase3.yaml'),
   template: join(PACKAGE_ROOT, 'templates', 'sample-experiment'),
   modalBin: join(PACKAGE_ROOT, 'python', 'bin'),
+  resultsDir: 'RVQExperiment/phase3/results',
 };
 
 /**
@@ -57,6 +58,11 @@ export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId
     if (!o.json) out.write(await stageSummary(new RunStore(o.home ? resolve(o.home) : undefined).paths(r.runId).log));
     const report = await writeReport({ runId: r.runId, home: o.home });
     if (!o.json) out.write(`report: ${report.paths.md}\n        ${report.paths.html}\n`);
+    // The guide's last step: results in the repository's results folder, committed, pushed back.
+    if (r.code === 0) {
+      const saved = await saveReport(r.runId, o.home, DEMO.resultsDir, true, report.paths);
+      if (!o.json) out.write(saved.text);
+    }
     return r;
   } finally {
     await standin.close();

@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { RunStore } from '../runs/store.js';
 import { reportFromLog, type RenderedReport } from '../report/index.js';
+import { saveResults } from '../results/save.js';
+import { createGit } from '../runner/git.js';
 
 export interface ReportOptions {
   runId: string;
@@ -10,6 +12,10 @@ export interface ReportOptions {
   md?: string;
   /** Where to write the HTML page (default: report.html in the run's folder). */
   html?: string;
+  /** Also save the report in this folder of the run's repository, commit it on the run's branch and push. */
+  save?: string;
+  /** Push after saving when the repository has a remote (default true). */
+  push?: boolean;
   out?: NodeJS.WritableStream;
 }
 
@@ -38,5 +44,17 @@ export async function reportCommand(o: ReportOptions): Promise<number> {
   const r = await writeReport(o);
   out.write(r.terminal);
   out.write(`report: ${r.paths.md}\n        ${r.paths.html}\n`);
-  return 0;
+  if (o.save === undefined) return 0;
+  const saved = await saveReport(o.runId, o.home, o.save, o.push ?? true, r.paths);
+  out.write(saved.text);
+  return saved.ok ? 0 : 1;
+}
+
+/** Saves the written report into the run's repository; one line or two saying what was done. */
+export async function saveReport(runId: string, home: string | undefined, dir: string, push: boolean, paths: { md: string; html: string }) {
+  const run = new RunStore(home ? resolve(home) : undefined).find(runId);
+  const s = await saveResults({ log: run.log, files: [paths.md, paths.html], dir, git: createGit(), push });
+  const commit = s.commit ? `committed ${s.commit.sha.slice(0, 8)} on ${s.branch}` : `nothing new to commit on ${s.branch}`;
+  const pushed = typeof s.pushed === 'string' ? `push failed: ${s.pushed}` : !push ? 'not pushed (--no-push)' : s.pushed ? 'pushed' : 'not pushed: no remote';
+  return { ok: typeof s.pushed !== 'string', text: `results: ${s.saved.join(', ')}; ${commit}; ${pushed}\n`, result: s };
 }

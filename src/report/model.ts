@@ -179,7 +179,9 @@ function costOf(events: Event[]): Cost {
   }
   const spent = events.filter(of('budget_spent')).at(-1);
   const first = events[0];
-  const lastEvent = events.at(-1);
+  // A finished run's wall time ends with its verdict; what is appended later (saving the
+  // results, a push) does not change the report.
+  const lastEvent = events.filter(of('run_ended')).at(-1) ?? events.at(-1);
   const all = [...steps.values()];
   return {
     turns: spent?.turns ?? all.reduce((a, s) => a + s.turns, 0),

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { labpilot, tempDir, type CliResult } from '../helpers/cli.js';
 import { Event, type EventOf } from '../../src/events/schema.js';
@@ -118,5 +119,26 @@ describe('early stopping of a stage whose success gate cannot be met', () => {
     expect(md).toContain(`## Early stops\n\n- \`full\` (c1): ${evidence}\n`);
     expect(md).toMatch(/^\| `full` \| killed \(SIGTERM\) \| 1 \| \d+ \|/m);
     expect(r.stdout).toContain(`early stop of full: ${evidence}`);
+  });
+
+  it('saves the results into a repository without a remote: committed on the run branch, not pushed', async () => {
+    const runId = crashing.runDir.split('/').at(-1)!;
+    const r = await labpilot(['--home', home, 'report', runId, '--save', 'results']).done;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^results: results/labpilot-report\\.md, results/labpilot-report\\.html; committed [0-9a-f]{8} on labpilot/${runId}; not pushed: no remote$`, 'm'));
+    const workspace = join(crashing.runDir, 'workspace');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace }).toString();
+    expect(git('rev-parse', '--abbrev-ref', 'HEAD')).toBe(`labpilot/${runId}\n`);
+    expect(git('show', 'HEAD:results/labpilot-report.md')).toBe(readFileSync(join(crashing.runDir, 'report.md'), 'utf8'));
+    expect(git('status', '--porcelain')).toBe('');
+  });
+
+  it('refuses a results folder outside the run workspace', async () => {
+    const runId = crashing.runDir.split('/').at(-1)!;
+    const r = await labpilot(['--home', home, 'report', runId, '--save', '../../escape']).done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("labpilot: results folder ../../escape is outside the run's workspace\n");
+    expect(existsSync(join(home, 'runs', 'escape'))).toBe(false);
   });
 });

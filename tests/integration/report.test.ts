@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -39,6 +40,20 @@ describe('labpilot report on the demo run', () => {
     expect(demo.code).toBe(0);
     expect(demo.stdout).toContain(`report: ${join(runDir, 'report.md')}\n        ${join(runDir, 'report.html')}\n`);
     expect(existsSync(join(runDir, 'report.html'))).toBe(true);
+  });
+
+  it("saves the report in the repository's results folder, commits it on the run's branch and pushes it", () => {
+    const origin = /^demo: sample experiment at (\S+),/m.exec(demo.stdout)![1]!;
+    const branch = `labpilot/${runId}`;
+    const show = (path: string) => execFileSync('git', ['show', `${branch}:${path}`], { cwd: origin });
+    // The pushed branch holds the same bytes the run folder has.
+    expect(show('RVQExperiment/phase3/results/labpilot-report.md')).toEqual(readFileSync(join(runDir, 'report.md')));
+    expect(show('RVQExperiment/phase3/results/labpilot-report.html').length).toBeGreaterThan(10_000);
+    expect(execFileSync('git', ['log', '-1', '--format=%s', branch], { cwd: origin }).toString()).toBe(`labpilot: results of run ${runId}\n`);
+    expect(demo.stdout).toMatch(/^results: RVQExperiment\/phase3\/results\/labpilot-report\.md, RVQExperiment\/phase3\/results\/labpilot-report\.html; committed [0-9a-f]{8} on labpilot\/\S+; pushed$/m);
+    const after = events.slice(events.findIndex((e) => e.type === 'run_ended') + 1);
+    expect(after.map((e) => e.type)).toEqual(['commit_made', 'notice', 'notice']);
+    expect(after[2]).toMatchObject({ type: 'notice', message: `pushed ${branch}` });
   });
 
   it('rebuilds byte-identical Markdown and HTML from the log of the finished run', async () => {

@@ -1,0 +1,76 @@
+import { copyFileSync, mkdirSync, realpathSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { readEventLog, EventLogWriter } from '../runs/log.js';
+import type { Event, EventInput, EventOf } from '../events/schema.js';
+import type { Git } from '../ports.js';
+import { InputError, messageOf } from '../errors.js';
+
+/**
+ * The guide's last step, done by labpilot rather than asked of the agent: the run's report goes
+ * into the repository's results folder, everything the run changed is committed on the run's
+ * branch, and the branch is pushed when the repository has a remote. What happened is appended
+ * to the run log (commit_made, notices), after the verdict, so the report stays the same.
+ */
+export interface SaveOptions {
+  log: string;
+  /** The report files to copy (report.md, report.html). */
+  files: string[];
+  /** Folder inside the run's workspace, e.g. RVQExperiment/phase3/results. */
+  dir: string;
+  git: Git;
+  push: boolean;
+}
+
+export interface SaveResult {
+  saved: string[];
+  commit?: { sha: string; files: string[] };
+  branch: string;
+  /** true: pushed; false: no remote configured; a string: the push failed with this message. */
+  pushed: boolean | string;
+}
+
+export async function saveResults(o: SaveOptions): Promise<SaveResult> {
+  const { events } = await readEventLog(o.log);
+  const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
+  if (!started) throw new InputError(`${o.log} has no run_started event`);
+  if (!events.some((e) => e.type === 'run_ended')) throw new InputError(`run ${started.runId} has not finished; its results cannot be saved yet`);
+  const target = resolve(started.workspace, o.dir);
+  const outside = (root: string, path: string) => {
+    const r = relative(root, path);
+    return r.startsWith('..') || isAbsolute(r);
+  };
+  if (outside(started.workspace, target)) throw new InputError(`results folder ${o.dir} is outside the run's workspace`);
+  mkdirSync(target, { recursive: true });
+  // The agent may have left a symlink where the folder should be.
+  if (outside(realpathSync(started.workspace), realpathSync(target))) throw new InputError(`results folder ${o.dir} leads outside the run's workspace`);
+  const saved = o.files.map((f) => {
+    const to = join(target, `labpilot-${basename(f)}`);
+    copyFileSync(f, to);
+    return relative(started.workspace, to);
+  });
+
+  await o.git.ensureRepo(started.workspace, started.branch);
+  const message = `labpilot: results of run ${started.runId}`;
+  const commit = await o.git.commitAll(started.workspace, message);
+  let pushed: SaveResult['pushed'] = false;
+  if (o.push) {
+    try {
+      pushed = await o.git.push(started.workspace, started.branch);
+    } catch (err) {
+      pushed = messageOf(err).trim().split('\n')[0] ?? 'push failed';
+    }
+  }
+
+  const writer = new EventLogWriter(o.log);
+  let seq = events.at(-1)!.seq;
+  const append = (e: EventInput) => writer.append({ ...e, seq: ++seq, ts: new Date().toISOString() } as Event);
+  try {
+    if (commit) append({ type: 'commit_made', sha: commit.sha, branch: started.branch, message, files: commit.files });
+    append({ type: 'notice', level: 'info', message: `results saved to ${saved.join(', ')} on ${started.branch}` });
+    if (typeof pushed === 'string') append({ type: 'notice', level: 'error', message: `push of ${started.branch} failed: ${pushed}` });
+    else if (o.push) append({ type: 'notice', level: 'info', message: pushed ? `pushed ${started.branch}` : `not pushed: the repository has no remote` });
+  } finally {
+    writer.close();
+  }
+  return { saved, commit, branch: started.branch, pushed };
+}
