@@ -1,15 +1,15 @@
 import { copyFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import { readEventLog, EventLogWriter } from '../runs/log.js';
-import type { Event, EventInput, EventOf } from '../events/schema.js';
+import { readEventLog } from '../runs/log.js';
+import type { EventOf } from '../events/schema.js';
 import type { Git } from '../ports.js';
 import { InputError, messageOf } from '../errors.js';
 
 /**
  * The guide's last step, done by labpilot rather than asked of the agent: the run's report goes
  * into the repository's results folder, everything the run changed is committed on the run's
- * branch, and the branch is pushed when the repository has a remote. What happened is appended
- * to the run log (commit_made, notices), after the verdict, so the report stays the same.
+ * branch, and the branch is pushed when the repository has a remote. The run log is left as it
+ * is: its last event stays the verdict, and the commit is in the repository's history.
  */
 export interface SaveOptions {
   log: string;
@@ -61,16 +61,5 @@ export async function saveResults(o: SaveOptions): Promise<SaveResult> {
     }
   }
 
-  const writer = new EventLogWriter(o.log);
-  let seq = events.at(-1)!.seq;
-  const append = (e: EventInput) => writer.append({ ...e, seq: ++seq, ts: new Date().toISOString() } as Event);
-  try {
-    if (commit) append({ type: 'commit_made', sha: commit.sha, branch: started.branch, message, files: commit.files });
-    append({ type: 'notice', level: 'info', message: `results saved to ${saved.join(', ')} on ${started.branch}` });
-    if (typeof pushed === 'string') append({ type: 'notice', level: 'error', message: `push of ${started.branch} failed: ${pushed}` });
-    else if (o.push) append({ type: 'notice', level: 'info', message: pushed ? `pushed ${started.branch}` : `not pushed: the repository has no remote` });
-  } finally {
-    writer.close();
-  }
   return { saved, commit, branch: started.branch, pushed };
 }
