@@ -1,3 +1,4 @@
+import { prng as rng } from './generators/log-noise.js';
 import { DEFAULT_ALPHA, DEFAULT_MARGIN, sequentialTest, type StopReason } from '../src/results/early-stop.js';
 
 /**
@@ -21,18 +22,6 @@ export interface Outcome {
   reason?: StopReason;
   /** Whether the whole stage, run to the end on the same draws, would have met the gate. */
   wouldPass: boolean;
-}
-
-/** Mulberry32: small, fast and seedable, so the bench is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One stage; `truth(n)` is the success chance of episode n (0-based). */
@@ -91,7 +80,7 @@ export async function run(): Promise<void> {
       missed ||= !ok;
       const passing = stopped.filter((o) => o.wouldPass).length;
       console.log(
-        `  true ${truth.toFixed(2)}: wrong stops ${stopped.length}/${STAGES} = ${(rate * 100).toFixed(2)}% (${rules}; ${passing} of them would have met the gate) (target <= ${WRONG_TARGET * 100}%) ${ok ? 'OK' : 'MISSED'}`,
+        `  true ${truth.toFixed(2)}: stopped ${stopped.length}/${STAGES} = ${(rate * 100).toFixed(2)}% (${rules}; ${passing} of them would have met the gate) (target: wrong stops <= ${WRONG_TARGET * 100}%) ${ok ? 'OK' : 'MISSED'}`,
       );
     }
   }

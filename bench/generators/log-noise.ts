@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
  */
 
 /** mulberry32: small, fast and reproducible; the log must be byte-identical across machines. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
