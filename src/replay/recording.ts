@@ -34,6 +34,15 @@ export interface Recording {
 
 export const gateKey = (scope: string, step: string | undefined, name: string) => `${scope}\0${step ?? ''}\0${name}`;
 
+/** A finished round of checks joins the verdicts replay answers from; returns the next, empty round. */
+function keep(gates: Recording['gates'], round: Array<EventOf<'gate_judged'>>): Array<EventOf<'gate_judged'>> {
+  for (const g of round) {
+    const key = gateKey(g.scope, g.step, g.check);
+    gates.set(key, [...(gates.get(key) ?? []), g]);
+  }
+  return [];
+}
+
 export function indexRecording(events: Event[], where: string): Recording {
   const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
   if (!started) throw new InputError('not a labpilot run log: no run_started event', where);
@@ -82,17 +91,8 @@ export function indexRecording(events: Event[], where: string): Recording {
       default:
         break;
     }
-    if (e.type !== 'gate_judged' && round.length > 0 && e.type !== 'notice') {
-      for (const g of round) {
-        const key = gateKey(g.scope, g.step, g.check);
-        gates.set(key, [...(gates.get(key) ?? []), g]);
-      }
-      round = [];
-    }
+    if (e.type !== 'gate_judged' && e.type !== 'notice') round = keep(gates, round);
   }
-  for (const g of round) {
-    const key = gateKey(g.scope, g.step, g.check);
-    gates.set(key, [...(gates.get(key) ?? []), g]);
-  }
+  keep(gates, round);
   return { started, turns, commands, decisions, gates, resumed };
 }

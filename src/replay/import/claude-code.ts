@@ -1,5 +1,5 @@
 import { ClaudeMessageLine, ClaudeSummaryLine, type AnthropicBlock, type AnthropicUsage } from './schema.js';
-import { contentText, Emitter, isEditTool, normaliseTool, parse, RecordError, Turns, type Converter } from './emitter.js';
+import { contentText, Emitter, parse, RecordError, Turns, type Converter } from './emitter.js';
 
 /** Text Claude Code puts in a user line that the person did not type. */
 const NOT_TYPED = /^\s*(<command-name>|<command-message>|<local-command-stdout>|<local-command-stderr>|<system-reminder>|Caveat: The messages below were generated|\[Request interrupted by user)/;
@@ -71,10 +71,7 @@ export class ClaudeCodeConverter implements Converter {
     if (b.type === 'text' && b.text.trim() !== '') this.out.emit({ type: 'agent_text', turn, text: b.text });
     else if (b.type === 'thinking') this.out.notice(`agent thinking: ${b.thinking}`);
     else if (b.type === 'tool_use') {
-      const input = b.input && typeof b.input === 'object' ? (b.input as Record<string, unknown>) : {};
-      const tool = normaliseTool(b.name, input);
-      if (isEditTool(b.name)) this.turns.changedFiles();
-      this.out.emit({ type: 'tool_call', turn, callId: b.id, name: tool.name, input: tool.input });
+      this.turns.call(b.id, b.name, b.input && typeof b.input === 'object' ? (b.input as Record<string, unknown>) : {});
     }
   }
 

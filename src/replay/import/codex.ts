@@ -1,5 +1,5 @@
 import { CodexItem, CodexLine } from './schema.js';
-import { contentText, Emitter, isEditTool, normaliseTool, parse, RecordError, Turns, type Converter } from './emitter.js';
+import { contentText, Emitter, parse, RecordError, Turns, type Converter } from './emitter.js';
 
 /** Item types of a rollout that carry the conversation; others (ghost snapshots, ...) are skipped. */
 const ITEMS = new Set(['message', 'function_call', 'custom_tool_call', 'local_shell_call', 'function_call_output', 'custom_tool_call_output', 'reasoning']);
@@ -70,12 +70,12 @@ export class CodexConverter implements Converter {
         } catch {
           throw new RecordError(`arguments: not JSON: ${it.arguments.slice(0, 80)}`);
         }
-        return this.call(it.call_id, it.name, args && typeof args === 'object' ? (args as Record<string, unknown>) : { arguments: args });
+        return this.turns.call(it.call_id, it.name, args && typeof args === 'object' ? (args as Record<string, unknown>) : { arguments: args });
       }
       case 'custom_tool_call':
-        return this.call(it.call_id, it.name, { input: it.input });
+        return this.turns.call(it.call_id, it.name, { input: it.input });
       case 'local_shell_call':
-        return this.call(it.call_id ?? it.id ?? '', 'local_shell', { command: it.action.command });
+        return this.turns.call(it.call_id ?? it.id ?? '', 'local_shell', { command: it.action.command });
       case 'function_call_output':
       case 'custom_tool_call_output': {
         const { output, isError } = shellOutput(it.output);
@@ -89,11 +89,6 @@ export class CodexConverter implements Converter {
     }
   }
 
-  private call(callId: string, name: string, input: Record<string, unknown>): void {
-    const tool = normaliseTool(name, input);
-    if (isEditTool(name)) this.turns.changedFiles();
-    this.out.emit({ type: 'tool_call', turn: this.turns.turn, callId, name: tool.name, input: tool.input });
-  }
 
   private event(p: Record<string, unknown>): void {
     if (p.type === 'token_count') {

@@ -101,9 +101,11 @@ export class Turns {
     if (reason) this.stopReason = reason;
   }
 
-  /** A tool that writes files ran in this turn. */
-  changedFiles(): void {
-    this.edited = true;
+  /** A tool call of the agent, shell tools as labpilot's `bash`; a file-writing tool marks the turn. */
+  call(callId: string, name: string, input: Record<string, unknown>): void {
+    const tool = normaliseTool(name, input);
+    if (isEditTool(name)) this.edited = true;
+    this.out.emit({ type: 'tool_call', turn: this.n, callId, name: tool.name, input: tool.input });
   }
 
   close(): void {

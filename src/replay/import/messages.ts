@@ -1,5 +1,5 @@
 import { AnthropicBlock, ChatMessage } from './schema.js';
-import { contentText, Emitter, isEditTool, normaliseTool, parse, RecordError, Turns, type Converter } from './emitter.js';
+import { contentText, Emitter, parse, RecordError, Turns, type Converter } from './emitter.js';
 import { usageOf } from './claude-code.js';
 
 /**
@@ -50,7 +50,7 @@ export class MessagesConverter implements Converter {
       else if (b.type === 'thinking') this.out.notice(`agent thinking: ${b.thinking}`);
       else if (b.type === 'tool_use') {
         this.dialect ??= 'anthropic';
-        this.call(b.id, b.name, b.input && typeof b.input === 'object' ? (b.input as Record<string, unknown>) : {});
+        this.turns.call(b.id, b.name, b.input && typeof b.input === 'object' ? (b.input as Record<string, unknown>) : {});
       }
     }
     for (const c of m.tool_calls ?? []) {
@@ -61,7 +61,7 @@ export class MessagesConverter implements Converter {
       } catch {
         throw new RecordError(`tool_calls.${c.id}.function.arguments: not JSON`);
       }
-      this.call(c.id, c.function.name, args && typeof args === 'object' ? (args as Record<string, unknown>) : { arguments: args });
+      this.turns.call(c.id, c.function.name, args && typeof args === 'object' ? (args as Record<string, unknown>) : { arguments: args });
     }
   }
 
@@ -69,11 +69,6 @@ export class MessagesConverter implements Converter {
     this.turns.close();
   }
 
-  private call(callId: string, name: string, input: Record<string, unknown>): void {
-    const tool = normaliseTool(name, input);
-    if (isEditTool(name)) this.turns.changedFiles();
-    this.out.emit({ type: 'tool_call', turn: this.turns.turn, callId, name: tool.name, input: tool.input });
-  }
 }
 
 /** An OpenAI content part (`text`, `input_text`) reads as a text block; other parts are checked as Anthropic blocks. */
