@@ -5,8 +5,8 @@ import { loadPlaybook } from '../playbook/load.js';
 import { formatPlain } from '../commands/printer.js';
 import type { TranscriptFormat } from './import/detect.js';
 import { importTranscript, type ImportStats } from './import/index.js';
-import { Coverage } from './coverage/coverage.js';
-import { CoverageSummary, formatPoint } from './coverage/report.js';
+import { Coverage } from './measure/coverage.js';
+import { CoverageSummary, formatPoint } from './measure/report.js';
 
 export interface TranscriptReplayOptions {
   file: string;
