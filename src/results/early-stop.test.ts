@@ -49,6 +49,15 @@ describe('stageStopper (a run step\'s early_stop key)', () => {
     expect(stop({ n: 101, ok: 0 })).toMatchObject({ reason: 'cannot_reach' });
   });
 
+  it('waits for an episode\'s outcome line before judging, so a count one line late is never read', () => {
+    const stop = stageStopper({ successes: 'ok', episodes: 'n', target: '0.99', total: '10' }, vars);
+    // "# episodes completed so far: 1" arrives before "# successes: 1".
+    expect(stop({ n: 1 }, ['n'])).toBeUndefined();
+    expect(stop({ n: 1, ok: 1 }, ['ok'])).toBeUndefined();
+    expect(stop({ n: 2, ok: 1 }, ['n'])).toBeUndefined();
+    expect(stop({ n: 2, ok: 1 }, ['ok'])).toMatchObject({ reason: 'cannot_reach' });
+  });
+
   it('refuses a target that is not a number', () => {
     expect(() => stageStopper({ successes: 'ok', episodes: 'n', target: 'high' }, vars)).toThrow(InputError);
   });

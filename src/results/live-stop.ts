@@ -4,15 +4,27 @@ import { evalExpr, parseExpr } from '../engine/expr.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_ALPHA, DEFAULT_MARGIN, sequentialTest, type StopVerdict } from './early-stop.js';
 
-/** Judges a run step's live metrics against its `early_stop` key; undefined while the gate can still be met. */
-export type StageStopper = (metrics: Record<string, number>) => StopVerdict | undefined;
+/**
+ * Judges a run step's live metrics against its `early_stop` key; undefined while the gate can
+ * still be met. `updated` names the figures each output line changed: an episode's counters
+ * arrive on separate lines, so a judgement waits until the episode count and its outcome (a
+ * success count or a crash) have both arrived, and never reads a success count one line late.
+ */
+export type StageStopper = (metrics: Record<string, number>, updated?: string[]) => StopVerdict | undefined;
 
 /** `early_stop` with its variables rendered: `target: "{{min_success}}"` becomes 0.8. */
 export function stageStopper(spec: EarlyStop, vars: Record<string, string>): StageStopper {
   const target = figure(spec.target, vars, 'target');
   const total = spec.total === undefined ? undefined : figure(spec.total, vars, 'total');
   const test = sequentialTest({ target, total, alpha: spec.alpha ?? DEFAULT_ALPHA, margin: spec.margin ?? DEFAULT_MARGIN });
-  return (m) => {
+  const pending = new Set<string>();
+  return (m, updated) => {
+    if (updated) {
+      for (const name of updated) pending.add(name);
+      const outcome = pending.has(spec.successes) || (spec.errors !== undefined && pending.has(spec.errors));
+      if (!pending.has(spec.episodes) || !outcome) return undefined;
+      pending.clear();
+    }
     const episodes = m[spec.episodes];
     const successes = m[spec.successes];
     const errors = spec.errors === undefined ? undefined : m[spec.errors];

@@ -8,13 +8,13 @@ import { evalExpr, parseExpr } from '../engine/expr.js';
 export function createMetricsCollector(metrics: Metric[]) {
   const state = metrics.map((m) => ({ m, re: new RegExp(m.regex), n: 0, sum: 0, last: NaN, max: -Infinity, min: Infinity }));
   return {
-    /** Returns true when a figure changed, so live predicates are re-evaluated only then. */
-    line(text: string): boolean {
-      let changed = false;
+    /** Returns the names of the figures the line updated, so live predicates run only then. */
+    line(text: string): string[] {
+      const changed: string[] = [];
       for (const s of state) {
         const hit = s.re.exec(text);
         if (!hit) continue;
-        changed = true;
+        changed.push(s.m.name);
         s.n++;
         if (s.m.agg === 'count') continue;
         const v = Number(hit[1]) * (s.m.scale ?? 1);

@@ -187,10 +187,11 @@ export class Runner {
       const before = this.reported.size;
       this.scanLine(line, 'command_output');
       if (!firstHit && this.reported.size > before) firstHit = [...tail.slice(-6)];
-      if (metrics.line(line) && (stopWhen || stopper) && !early.signal.aborted) {
+      const updated = metrics.line(line);
+      if (updated.length > 0 && (stopWhen || stopper) && !early.signal.aborted) {
         const values = metrics.values(effect.derive);
         const r = stopWhen && evalExpr(stopWhen, values);
-        const why = r && r.ok && r.value === true ? effect.stopWhen : stopper?.(values)?.evidence;
+        const why = r && r.ok && r.value === true ? effect.stopWhen : stopper?.(values, updated)?.evidence;
         if (why) {
           this.o.bus.emit({ type: 'notice', level: 'warn', message: `stopping ${effect.commandId} early: ${why}` });
           early.abort();

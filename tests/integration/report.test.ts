@@ -108,7 +108,7 @@ describe('labpilot report on the demo run', () => {
 
       const bars = page.locator('figure[data-chart="tasks"] g.mark-rect path');
       expect(await bars.count()).toBe(20);
-      const heights = await bars.evaluateAll((els) => els.map((el) => (el as SVGGraphicsElement).getBBox().height));
+      const heights = await bars.evaluateAll((els) => els.map((el) => (el as unknown as { getBBox(): { height: number } }).getBBox().height));
       const rates = ['full', 'baseline'].flatMap((step) => [...commandLog(step).matchAll(/^Task \d+ success: (\d+)\/(\d+)/gm)].map((x) => Number(x[1]) / Number(x[2])));
       // The y axis runs 0-100% over the chart's 260 px.
       expect(heights.map((h) => Math.round(h))).toEqual(rates.map((r) => Math.round(r * 260)));
