@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { exitCodeOf, messageOf } from './errors.js';
 
@@ -15,7 +16,10 @@ async function openView(o: { mode?: string; json?: boolean }) {
   const { chooseFrontEnd } = await import('./ui/front-end.js');
   const front = chooseFrontEnd(o);
   if (!front.app) return undefined;
-  const { openAppView } = await import('./ui/launch.js');
+  // The build bundles the app into one file (scripts/bundle-ui.mjs) so the first frame is not
+  // spent resolving Ink's modules one by one; the unbundled app is the fallback.
+  const bundle = new URL('./ui/launch.bundle.js', import.meta.url);
+  const { openAppView } = (await import(existsSync(bundle) ? bundle.href : './ui/launch.js')) as typeof import('./ui/launch.js');
   return openAppView({ mode: front.mode });
 }
 const done = (code: number) => {
