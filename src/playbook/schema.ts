@@ -96,6 +96,18 @@ export const EarlyStop = z.strictObject({
 });
 export type EarlyStop = z.infer<typeof EarlyStop>;
 
+const Regex = z.string().refine(
+  (source) => {
+    try {
+      new RegExp(source);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid JavaScript regular expression' },
+);
+
 const stepBase = {
   id: Id,
   title: z.string().optional(),
@@ -120,6 +132,12 @@ export const Step = z.discriminatedUnion('kind', [
     /** Stop the command early when this predicate over live metrics holds. */
     stop_when: Expr.optional(),
     early_stop: EarlyStop.optional(),
+    /**
+     * Fetch the results JSON the output names from a Modal volume and cross-check it against the
+     * log (src/results/cross-check.ts). volume: default the `results_volume` variable, else
+     * rsd-results; file_regex: group 1 is the file's path in the volume.
+     */
+    results: z.strictObject({ volume: z.string().optional(), file_regex: Regex.optional() }).optional(),
     stage: z.string().optional(),
   }),
   z.strictObject({ ...stepBase, kind: z.literal('check'), checks: z.array(Check).min(1) }),
@@ -178,18 +196,6 @@ export const Budgets = z.strictObject({
   attempts: z.number().int().positive().optional(),
 });
 export type Budgets = z.infer<typeof Budgets>;
-
-const Regex = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'not a valid JavaScript regular expression' },
-);
 
 /**
  * What the agent's shell may run, on top of the built-in deny list (src/agent/tools/shell-policy.ts):

@@ -1,5 +1,5 @@
 import { openSync, writeSync, closeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Engine, EngineSnapshot } from '../engine/engine.js';
 import type { Effect } from '../engine/effects.js';
 import type { EngineContext } from '../engine/context.js';
@@ -15,6 +15,7 @@ import { evaluateCheck, type CheckContext, type CheckOutcome } from './checks.js
 import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
 import { stageStopper } from '../results/live-stop.js';
+import { crossCheckResults } from '../results/cross-check.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output`. */
 const OUTPUT_TOOLS = new Set(['bash']);
@@ -209,6 +210,22 @@ export class Runner {
       forget?.();
     }
     if (this.stopped) return;
+    if (spec?.kind === 'run' && spec.results) {
+      // Before command_exited: the engine moves on to the gates as soon as it sees the exit.
+      const checked = await crossCheckResults({
+        commandId: effect.commandId,
+        spec: spec.results,
+        vars: this.o.engine.playbook.vars,
+        logFile: join(this.o.commandsDir, `${effect.commandId}.log`),
+        dir: join(dirname(this.o.commandsDir), 'results'),
+        cwd,
+        commands: this.o.commands,
+        env: this.o.env,
+        signal: this.abort.signal,
+      }).catch((err: unknown) => ({ level: 'warn' as const, message: `results cross-check ${effect.commandId} failed: ${messageOf(err)}` }));
+      if (this.stopped) return;
+      if (checked) this.o.bus.emit({ type: 'notice', ...checked });
+    }
     if (result.timedOut) tail.push(`labpilot: command timed out after ${effect.timeoutMs} ms`);
     // Keep the lines around the first error even when the tail has moved past them.
     const excerpt = firstHit && !tail.includes(firstHit[firstHit.length - 1]!) ? [...firstHit, '[...]', ...tail] : tail;
