@@ -32,6 +32,9 @@ export function reportDocument(r: RunReport): ReportDocument {
   if (r.earlyStops.length > 0) {
     sections.push({ title: 'Early stops', blocks: [{ kind: 'list', items: r.earlyStops.map((s) => `\`${s.step}\` (${s.commandId}): ${s.evidence}`) }] });
   }
+  if (r.crossChecks.length > 0) {
+    sections.push({ title: 'Results files', blocks: [{ kind: 'list', items: r.crossChecks.map((c) => `${c.agrees ? 'agrees' : '**DISAGREES**'}: \`${c.step}\` ${cell(c.text)}`) }] });
+  }
   sections.push(checklistSection(r), remediationsSection(r), costSection(r));
   return { title: `Run ${r.runId}: ${r.playbook}`, sections };
 }

@@ -20,6 +20,8 @@ export interface RunReport {
   checklist: Array<{ item: string; passed: boolean; detail: string }>;
   remediations: Array<{ step: string; remediation: string; action: string; attempt: number; why: string }>;
   earlyStops: Array<{ step: string; commandId: string; evidence: string }>;
+  /** The results JSON of a stage read against its log (src/results/cross-check.ts). */
+  crossChecks: Array<{ step: string; agrees: boolean; text: string }>;
   cost: Cost;
 }
 
@@ -85,6 +87,7 @@ export function buildReport(events: Event[]): RunReport {
     checklist: events.filter(of('gate_judged')).filter((g) => g.scope === 'checklist').map((g) => ({ item: g.check, passed: g.passed, detail: g.detail })),
     remediations: events.filter(of('remediation_chosen')).map(({ step, remediation, action, attempt, why }) => ({ step, remediation, action, attempt, why })),
     earlyStops: earlyStopsOf(events),
+    crossChecks: crossChecksOf(events),
     cost: costOf(events),
   };
 }
@@ -149,6 +152,18 @@ function earlyStopsOf(events: Event[]): RunReport['earlyStops'] {
     .map((n) => EARLY.exec(n.message))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ commandId: m[1]!, step: stepOf.get(m[1]!) ?? '', evidence: m[2]! }));
+}
+
+const CROSS_CHECK = /^results cross-check (\S+): (.*)$/s;
+
+function crossChecksOf(events: Event[]): RunReport['crossChecks'] {
+  const stepOf = new Map(events.filter(of('command_started')).map((c) => [c.commandId, c.step]));
+  return events
+    .filter(of('notice'))
+    .flatMap((n) => {
+      const m = CROSS_CHECK.exec(n.message);
+      return m ? [{ step: stepOf.get(m[1]!) ?? '', agrees: n.level === 'info', text: m[2]! }] : [];
+    });
 }
 
 function costOf(events: Event[]): Cost {

@@ -28,6 +28,7 @@ export function renderTerminal(r: RunReport, width = 80): string {
     if (sp) out.push(`speedup ${sp.ratio.toFixed(2)}x${sp.low !== undefined ? ` (95% interval ${sp.low.toFixed(2)}-${sp.high!.toFixed(2)}x)` : ' (stage averages only, no spread)'}`);
   }
   for (const e of r.earlyStops) out.push(`early stop of ${e.step}: ${e.evidence}`);
+  for (const c of r.crossChecks) out.push(`results file of ${c.step}: ${c.text}`);
   if (r.checklist.length > 0) {
     const failed = r.checklist.filter((x) => !x.passed);
     out.push(`checklist: ${r.checklist.length - failed.length}/${r.checklist.length} passed${failed.map((x) => `\n  FAIL ${x.item}: ${x.detail}`).join('')}`);
