@@ -133,4 +133,25 @@ describe('engine', () => {
     expect(sent).toEqual(['Do it.', 'Use x.']);
     expect(last(log)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
   });
+
+  it('counts a turn it did not ask for (the person\'s own prompt) against the budgets and moves nothing else', () => {
+    const engine = new Engine(compile(fixAndVerify, { thing: 't' }));
+    const base = world({});
+    let aside = true;
+    const { log, snapshot } = simulate(engine, runStarted(), (effect, ctx) => {
+      const events = base(effect, ctx);
+      if (effect.kind !== 'send_prompt' || !aside) return events;
+      aside = false;
+      const usage = { inputTokens: 50, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0 };
+      const own: EventInput[] = [
+        { type: 'prompt_sent', promptId: 'u1', step: 'fix', text: 'Keep it small.' },
+        { type: 'agent_turn_ended', turn: 1, promptId: 'u1', stopReason: 'end_turn', usage, costUsd: 0.5, filesChanged: false },
+      ];
+      return [...own, ...events];
+    });
+    expect(log.filter((e) => e.type === 'budget_spent').at(-1)).toMatchObject({ turns: 2, tokens: 165 });
+    expect(snapshot.context.spent.dollars).toBeCloseTo(0.501);
+    expect(log.filter((e) => e.type === 'step_done').map((e) => (e as EventOf<'step_done'>).step)).toEqual(['fix', 'verify']);
+    expect(last(log)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
+  });
 });

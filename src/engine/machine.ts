@@ -77,6 +77,15 @@ export function createEngineMachine(pb: CompiledPlaybook) {
           enqueue.assign({ hits: [...context.hits, hit] });
         }),
       },
+      // A turn the engine did not ask for (the person's own prompt): it moves nothing, but it
+      // is paid for, so it counts against the budgets.
+      agent_turn_ended: {
+        actions: machine.enqueueActions(({ context, event, enqueue }) => {
+          const spent = spend(context, event as EventOf<'agent_turn_ended'>);
+          enqueue.assign({ spent });
+          enqueue({ type: 'effect', params: { kind: 'emit', event: { type: 'budget_spent', ...spent, wallMs: context.now - context.startedAt } } });
+        }),
+      },
       // A killed run resumes by folding its log, then asking again for what it was waiting on.
       run_resumed: {
         actions: machine.enqueueActions(({ context, enqueue }) => {
@@ -160,9 +169,13 @@ const onDecision = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventOf<'de
   return { ctx: { ...ctx, pending: effect }, effects: [effect] };
 };
 
-const onTurnEnded = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventOf<'agent_turn_ended'>) => {
+function spend(ctx: EngineContext, e: EventOf<'agent_turn_ended'>): EngineContext['spent'] {
   const tokens = e.usage.inputTokens + e.usage.outputTokens + e.usage.cacheReadTokens + e.usage.cacheWriteTokens;
-  const spent = { turns: ctx.spent.turns + 1, tokens: ctx.spent.tokens + tokens, dollars: ctx.spent.dollars + e.costUsd };
+  return { turns: ctx.spent.turns + 1, tokens: ctx.spent.tokens + tokens, dollars: ctx.spent.dollars + e.costUsd };
+}
+
+const onTurnEnded = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventOf<'agent_turn_ended'>) => {
+  const spent = spend(ctx, e);
   const next = { ...ctx, spent };
   const budget: Effect = {
     kind: 'emit',

@@ -53,6 +53,9 @@ export class Runner {
   private reported = new Set<string>();
   /** Calls of command-running tools whose result is still to come. */
   private outputCalls = new Set<string>();
+  /** The person's own prompts, sent as turns of their own before the next effect. */
+  private readonly asides: string[] = [];
+  private asideCount = 0;
 
   constructor(
     private readonly o: RunnerOptions,
@@ -69,6 +72,8 @@ export class Runner {
   /** Runs effects until the engine ends the run or the runner is stopped (then resumable). */
   async drive(): Promise<EngineContext['verdict']> {
     while (this.queue.length > 0 && !this.stopped) {
+      await this.sendAsides();
+      if (this.stopped) break;
       await this.execute(this.queue.shift()!);
     }
     if (this.stopped && !this.context.verdict) throw new RunInterrupted('run stopped', this.o.runId);
@@ -79,6 +84,22 @@ export class Runner {
   stop(): void {
     this.stopped = true;
     this.abort.abort();
+  }
+
+  /**
+   * A prompt the person types at any time. It is sent as a turn of its own once the current
+   * action ends, before the engine's next effect; the engine does not wait on it and judges the
+   * step on its own checks as ever, but its tokens and dollars count against the budgets.
+   */
+  say(text: string): void {
+    if (text.trim() !== '') this.asides.push(text);
+  }
+
+  private async sendAsides(): Promise<void> {
+    while (this.asides.length > 0 && !this.stopped) {
+      const step = this.o.engine.playbook.playbook.steps[this.context.stepIndex]?.id ?? 'run';
+      await this.sendPrompt({ kind: 'send_prompt', promptId: `u${++this.asideCount}`, step, text: this.asides.shift()! });
+    }
   }
 
   /** Interrupts only the current action (Esc): the engine judges what was done so far. */

@@ -22,7 +22,7 @@ function app(events: EventInput[], opts: { mode?: 'interactive' | 'autopilot'; e
   const store = new ViewStore(playbook, 0);
   const decider = new HumanDecider(opts.mode);
   const calls: string[] = [];
-  store.controls = { interrupt: () => calls.push('interrupt'), quit: () => calls.push('quit') };
+  store.controls = { interrupt: () => calls.push('interrupt'), quit: () => calls.push('quit'), say: (t) => calls.push(`say:${t}`) };
   events.forEach((e, seq) => store.push({ ...e, seq, ts: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString() } as Event));
   const r = mount(<App store={store} decider={decider} theme={themeFor(opts.env ?? {})} />);
   return { r, store, decider, calls };
@@ -95,12 +95,13 @@ describe('the terminal app', () => {
     expect(f).not.toContain('wants to send');
   });
 
-  it('p writes a note that rides with the next prompt', async () => {
-    const { r, decider } = app(inTurn);
+  it('p during the agent\'s turn sends the person\'s own prompt to the run, to go when the turn ends', async () => {
+    const { r, decider, calls } = app(inTurn);
     await r.waitFor('agent working');
-    await r.write('p', 'Note to the agent', 'Keep add() as it is.');
-    await r.waitFor('1 note(s) queued for the next prompt');
-    expect(decider.queuedNotes).toEqual(['Keep add() as it is.']);
+    await r.write('p', 'Prompt to the agent', 'Keep add() as it is.');
+    await r.waitFor('? keys');
+    expect(calls).toEqual(['say:Keep add() as it is.']);
+    expect(decider.queuedNotes).toEqual([]);
   });
 
   it('? shows the keys', async () => {

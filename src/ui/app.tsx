@@ -96,10 +96,12 @@ function Screen({ store, decider, tickMs = 1000 }: Omit<AppProps, 'theme'>) {
         {writing && (
           <Box borderStyle="round" borderColor={theme.accent} paddingX={1}>
             <TextEditor
-              label="Note to the agent (sent with the next prompt)"
+              label={open ? 'Note to the agent (sent with the prompt awaiting you)' : 'Prompt to the agent (sent when the current action ends)'}
               initial=""
               onSubmit={(text) => {
-                decider.note(text);
+                // With a prompt awaiting approval the note joins it; otherwise it is a turn of its own.
+                if (open || !store.controls) decider.note(text);
+                else store.controls.say(text);
                 setWriting(false);
               }}
               onCancel={() => setWriting(false)}
@@ -110,7 +112,7 @@ function Screen({ store, decider, tickMs = 1000 }: Omit<AppProps, 'theme'>) {
         <Text color={quitArmed ? theme.warn : theme.muted} wrap="truncate-end">
           {quitArmed
             ? 'Press Ctrl-C again to quit; the run stays resumable.'
-            : `? keys · p note · m mode · Esc interrupt · Ctrl-C×2 quit${notes ? ` · ${notes} note(s) queued for the next prompt` : ''}`}
+            : `? keys · p prompt · m mode · Esc interrupt · Ctrl-C×2 quit${notes ? ` · ${notes} note(s) queued for the next prompt` : ''}`}
         </Text>
       </Box>
     </>

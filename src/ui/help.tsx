@@ -7,7 +7,7 @@ export const KEYS: Array<[string, string]> = [
   ['r', 'replace the prompt with your own'],
   ['s', 'skip the prompt'],
   ['x', 'abort the run (asks y to confirm)'],
-  ['p', 'write a note to the agent; it goes with the next prompt'],
+  ['p', 'write to the agent: sent when the current action ends, or with the prompt awaiting you'],
   ['m', 'switch between interactive and autopilot'],
   ['c', 'show or hide the whole checklist'],
   ['Esc', "interrupt the agent's current turn"],

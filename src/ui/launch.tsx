@@ -52,6 +52,9 @@ export function openAppView(o: AppViewOptions): AppView {
           bus.emit({ type: 'notice', level: 'warn', message: 'the person interrupted the agent’s turn' });
           runner.interrupt();
         },
+        say(text) {
+          runner.say(text);
+        },
         quit() {
           bus.emit({ type: 'notice', level: 'warn', message: 'the person quit; the run stays resumable' });
           runner.stop();

@@ -8,6 +8,8 @@ export interface RunControls {
   interrupt(): void;
   /** Stops the run after the current action; the run stays resumable. */
   quit(): void;
+  /** Sends the person's own prompt to the agent once the current action ends. */
+  say(text: string): void;
 }
 
 /**
