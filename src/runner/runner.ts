@@ -55,7 +55,6 @@ export class Runner {
   private outputCalls = new Set<string>();
   /** The person's own prompts, sent as turns of their own before the next effect. */
   private readonly asides: string[] = [];
-  private asideCount = 0;
 
   constructor(
     private readonly o: RunnerOptions,
@@ -98,7 +97,8 @@ export class Runner {
   private async sendAsides(): Promise<void> {
     while (this.asides.length > 0 && !this.stopped) {
       const step = this.o.engine.playbook.playbook.steps[this.context.stepIndex]?.id ?? 'run';
-      await this.sendPrompt({ kind: 'send_prompt', promptId: `u${++this.asideCount}`, step, text: this.asides.shift()! });
+      // Named by the turn it becomes, which the log keeps counting across a resume.
+      await this.sendPrompt({ kind: 'send_prompt', promptId: `u${this.context.spent.turns + 1}`, step, text: this.asides.shift()! });
     }
   }
 
