@@ -168,4 +168,24 @@ describe('the terminal app driving a real run', () => {
     expect(interrupted).toBeGreaterThan(0);
     expect(events.slice(interrupted).find((e) => e.type === 'agent_turn_ended')).toMatchObject({ promptId: 'p1', stopReason: 'aborted' });
   });
+
+  it('p during the agent’s turn sends the person’s own prompt as a turn of its own once that turn ends', async () => {
+    const script: ScriptedSessionInput = { turns: [...SLOW.turns, { when: 'Also explain', reply: [{ text: 'Noted: I will explain each change.' }] }] };
+    const { screen, done, log, standin } = await interactiveRun(script);
+    await screen.waitFor('wants to send prompt p1');
+    await screen.press('a');
+    await screen.waitFor('agent working');
+    await screen.write('p', 'Prompt to the agent', 'Also explain what you changed.');
+    await screen.waitFor('wants to send prompt p2', 30_000);
+    await screen.press('x');
+    await screen.waitFor('Abort the run?');
+    await screen.press('y');
+    await done;
+    const events = await log();
+    const order = events.filter((e) => ['prompt_sent', 'agent_turn_ended', 'command_started'].includes(e.type)).map((e) => ('promptId' in e ? `${e.type}:${e.promptId}` : e.type));
+    expect(order.slice(0, 5)).toEqual(['prompt_sent:p1', 'agent_turn_ended:p1', 'prompt_sent:u2', 'agent_turn_ended:u2', 'command_started']);
+    expect(events.find((e): e is EventOf<'prompt_sent'> => e.type === 'prompt_sent' && e.promptId === 'u2')!.text).toBe('Also explain what you changed.');
+    expect(events.filter((e): e is EventOf<'budget_spent'> => e.type === 'budget_spent').at(-1)!.turns).toBe(2);
+    expect(standin.requests.some((r) => JSON.stringify(r.messages).includes('Also explain what you changed.'))).toBe(true);
+  });
 });
