@@ -16,6 +16,8 @@ export interface ReplayOptions {
   format?: string;
   strict?: boolean;
   json?: boolean;
+  /** Step through the points on the terminal instead of printing (a TTY only). */
+  step?: boolean;
   home?: string;
   out?: NodeJS.WritableStream;
   err?: NodeJS.WritableStream;
@@ -42,6 +44,16 @@ export async function replayCommand(o: ReplayOptions): Promise<number> {
   const format = parseFormat(o.format);
   const file = locate(o.target, o.home);
   const kind = format ?? detectFormat(file);
+  if (o.step) {
+    // The screen reads keys and redraws: it needs a person at a terminal on both ends.
+    const tty = (out as { isTTY?: boolean }).isTTY && process.stdin.isTTY;
+    if (!tty) throw new InputError('--step needs a terminal (stdout and stdin a TTY); drop --step to print the replay');
+    if (o.json) throw new InputError('--step and --json do not go together');
+    const { loadWalk } = await import('../ui/replay-load.js');
+    const { stepThrough } = await import('../ui/replay-app.js');
+    await stepThrough(await loadWalk({ file, format: kind, playbook: o.playbook, strict: o.strict ?? false }), o.env ?? process.env);
+    return 0;
+  }
   if (kind === 'labpilot') {
     const commandsDir = join(dirname(file), 'commands');
     const r = await replayRun({ log: file, commandsDir, playbook: o.playbook });

@@ -70,7 +70,7 @@ function modeLine(file: string, s: ImportStats, strict: boolean): string {
 }
 
 /** A playbook for measuring: variables nobody gave a value keep a visible stand-in. */
-async function compilePlaybook(path: string): Promise<CompiledPlaybook> {
+export async function compilePlaybook(path: string): Promise<CompiledPlaybook> {
   const loaded = await loadPlaybook(path);
   const pb = loaded.playbook;
   const vars = Object.fromEntries(Object.entries(pb.variables ?? {}).map(([k, d]) => [k, d.default === undefined ? `<${k}>` : String(d.default)]));

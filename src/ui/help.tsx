@@ -15,12 +15,13 @@ export const KEYS: Array<[string, string]> = [
   ['?', 'show or hide these keys'],
 ];
 
-export function Help() {
+/** The keys of a screen: the live app's by default. */
+export function Help({ keys = KEYS }: { keys?: Array<[string, string]> }) {
   const theme = useTheme();
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={1}>
       <Text bold>keys</Text>
-      {KEYS.map(([k, what]) => (
+      {keys.map(([k, what]) => (
         <Text key={k}>
           <Text color={theme.accent}>{k.padEnd(14)}</Text>
           {what}
