@@ -2,6 +2,7 @@ import type { Agent, EventSink } from '../ports.js';
 import { EnvironmentError, InputError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
 import { createAnthropicAgent } from './anthropic.js';
+import { createClaudeCodeAgent } from './claude-code.js';
 import { createToolSet, type ToolSetOptions } from './tools/index.js';
 
 export { createAnthropicAgent, type AnthropicAgentOptions } from './anthropic.js';
@@ -10,7 +11,7 @@ export { priceOf, pricesOf, type Prices } from './pricing.js';
 export { createToolSet, cutOutput, resolveInside, PathEscapeError, type ToolDefinition, type ToolResult, type ToolSet } from './tools/index.js';
 
 /** Agent backends `--agent` accepts. */
-export const AGENT_NAMES = ['anthropic', 'langchain:openai'] as const;
+export const AGENT_NAMES = ['anthropic', 'langchain:openai', 'claude-code'] as const;
 
 export interface AgentFromEnvOptions {
   /** The backend (`--agent`); anthropic by default. */
@@ -57,6 +58,7 @@ export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
     maxRetries: positive(env.LABPILOT_API_RETRIES),
     redactor,
   };
+  if (name === 'claude-code') return createClaudeCodeAgent({ ...common, workspace: opts.workspace, env, policy: opts.tools?.policy, approve: opts.tools?.approve });
   if (name === 'langchain:openai') {
     const apiKey = env.OPENAI_API_KEY || undefined;
     if (!apiKey) throw new EnvironmentError('OPENAI_API_KEY is not set: export it, or point OPENAI_BASE_URL at a stand-in or a local server');
