@@ -127,7 +127,7 @@ function CoverageView({ point }: { point: ReplayPoint }) {
       </Text>
       {c.remediation && (
         <Text wrap="truncate-end">
-          {'  '}playbook would send {c.remediation.rule}: {oneLine(c.remediation.text, 160)}
+          {'  '}playbook would send {c.remediation.rule}: {oneLine(c.remediation.text.replace(/^#+\s*/gm, ''), 160)}
         </Text>
       )}
       <Text wrap="truncate-end">

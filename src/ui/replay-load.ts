@@ -31,7 +31,7 @@ export async function loadWalk(o: WalkSource): Promise<ReplayWalk> {
   const { events: imported } = importTranscript(o.file, { format: o.format, strict: o.strict });
   const coverage = pb ? new Coverage(pb, playbookMatcher(pb.playbook)) : undefined;
   const { events, points } = transcriptPoints(imported, coverage);
-  return { title: `${basename(o.file)} (${o.format})`, playbook: pb?.playbook, events, points };
+  return { title: `${basename(o.file)} (${o.format})`, playbook: pb?.playbook, vars: pb?.vars, events, points };
 }
 
 /** The run's playbook names steps and checklist items; a run whose playbook moved is still shown. */

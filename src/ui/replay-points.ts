@@ -27,6 +27,8 @@ export interface ReplayWalk {
   /** What is being stepped through: a run id or the transcript's file. */
   title: string;
   playbook?: Playbook;
+  /** Variables for titles when the events carry none (a transcript has no run_started). */
+  vars?: Record<string, string>;
   events: Event[];
   points: ReplayPoint[];
 }
@@ -82,13 +84,17 @@ export class StateAt {
   private state: ViewState;
 
   constructor(private readonly walk: ReplayWalk) {
-    this.state = initialView(walk.playbook);
+    this.state = this.start();
+  }
+
+  private start(): ViewState {
+    return { ...initialView(this.walk.playbook), vars: this.walk.vars ?? {} };
   }
 
   at(point: ReplayPoint): ViewState {
     if (point.at < this.upto) {
       this.upto = -1;
-      this.state = initialView(this.walk.playbook);
+      this.state = this.start();
     }
     for (let i = this.upto + 1; i <= point.at; i++) this.state = foldView(this.state, this.walk.events[i]!);
     this.upto = point.at;
