@@ -154,4 +154,22 @@ describe('engine', () => {
     expect(log.filter((e) => e.type === 'step_done').map((e) => (e as EventOf<'step_done'>).step)).toEqual(['fix', 'verify']);
     expect(last(log)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
   });
+
+  it('counts failures as the same error by the rules they triggered, whichever line came first', () => {
+    const doc = {
+      ...fixAndVerify,
+      budgets: { turns: 20 },
+      steps: [fixAndVerify.steps[0], { ...fixAndVerify.steps[1], max_attempts: 5 }],
+      remediations: [
+        { id: 'oom', when: { match: 'out of memory' }, then: { prompt: 'quantise' }, steps: ['verify'], max_attempts: 2 },
+        { id: 'stuck', when: { exit_code: 'nonzero', repeated: 3 }, then: { abort: 'stuck' }, steps: ['verify'], priority: 9 },
+      ],
+    };
+    const engine = new Engine(compile(doc, { thing: 't' }));
+    // The same crash, its lines interleaved differently each time.
+    const lines = [['torch.OutOfMemoryError: CUDA out of memory. Tried 324 MiB'], ["Stopping app: OutOfMemoryError('CUDA out of memory')"]];
+    const { log } = simulate(engine, runStarted(), world({ commandOutput: (_c, n) => ({ lines: lines[n % 2]!, exitCode: 1, hits: ['oom'] }) }));
+    expect(log.filter((e) => e.type === 'remediation_chosen').map((e) => (e as EventOf<'remediation_chosen'>).remediation)).toEqual(['oom', 'oom', 'stuck']);
+    expect(last(log)).toMatchObject({ type: 'run_ended', verdict: 'aborted' });
+  });
 });

@@ -229,14 +229,23 @@ export function judgeStep(pb: CompiledPlaybook, ctx: EngineContext): Result {
   const step = currentStep(pb, ctx);
   const failed = ctx.gates.results.filter((g) => !g.passed);
   if (failed.length === 0) return stepPassed(pb, ctx);
-  const evidence = ctx.hits[0]?.line ?? failed[0]!.detail;
-  const failures = { ...ctx.failures, [step.id]: [...(ctx.failures[step.id] ?? []), errorSignature(evidence)] };
+  const failures = { ...ctx.failures, [step.id]: [...(ctx.failures[step.id] ?? []), failureSignature(ctx, failed)] };
   const next = { ...ctx, failures };
   const chosen = chooseRemediation(pb, next, step.id);
   if (chosen) return applyRemediation(pb, next, step, chosen.rule.id, chosen.why, chosen.hit);
   const attemptsLeft = (next.attempts[step.id] ?? 0) < maxAttempts(pb, step);
   if (step.kind === 'prompt' && attemptsLeft) return enterStep(pb, next, next.stepIndex, failed.map(describeGate));
   return failStep(pb, next, step, failed.map(describeGate).join('; '));
+}
+
+/**
+ * What makes two failed attempts "the same error": the rules their output triggered when any
+ * did (which line came first varies with how stdout and stderr interleave), else the first
+ * failed gate's detail with its numbers, addresses and paths normalised.
+ */
+function failureSignature(ctx: EngineContext, failed: GateResult[]): string {
+  const rules = [...new Set(ctx.hits.map((h) => h.remediation))].sort();
+  return rules.length > 0 ? `rules: ${rules.join(', ')}` : errorSignature(failed[0]!.detail);
 }
 
 function describeGate(g: GateResult): string {
