@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import type { CompiledPlaybook } from '../engine/context.js';
-import type { EventOf } from '../events/schema.js';
+import type { Event, EventOf } from '../events/schema.js';
 import { playbookMatcher } from './match-rules.js';
 import { loadPlaybook, packageRoot } from '../playbook/load.js';
 import { resolveVariables } from '../playbook/variables.js';
@@ -40,6 +40,8 @@ export interface ReplayRunResult {
   stopped?: string;
   /** The recorded log ended in a torn line, which was skipped. */
   tornTail: boolean;
+  /** The replay's own events, as its bus emitted them (what `replay --step` walks through). */
+  events: Event[];
 }
 
 /**
@@ -62,7 +64,11 @@ export async function replayRun(o: ReplayRunOptions): Promise<ReplayRunResult> {
   const clock = new ReplayClock(started.ts);
   const bus = new EventBus(clock, new Redactor({}));
   const trace = new TraceBuilder();
-  bus.subscribe((e) => trace.add(e));
+  const replayed: Event[] = [];
+  bus.subscribe((e) => {
+    trace.add(e);
+    replayed.push(e);
+  });
   const agent = new RecordedAgent(rec, clock);
   agent.sink = bus;
   // The runner writes each command's log; the recorded logs stay untouched.
@@ -103,6 +109,7 @@ export async function replayRun(o: ReplayRunOptions): Promise<ReplayRunResult> {
     differences: diffTraces(recorded, trace.items),
     stopped,
     tornTail,
+    events: replayed,
   };
 }
 

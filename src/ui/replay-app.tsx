@@ -64,6 +64,7 @@ function Stepper({ walk }: { walk: ReplayWalk }) {
         labpilot replay {walk.title} · point {k + 1} of {walk.points.length}
         {k === last ? ' (last)' : ''}
       </Text>
+      {walk.note && <Text color={t.warn}>{walk.note}</Text>}
       <StateLine state={state} point={point} />
       <Text wrap="truncate-end">
         event #{event.seq}

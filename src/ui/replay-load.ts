@@ -1,12 +1,11 @@
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { replayRun } from '../replay/run-replay.js';
 import type { TranscriptFormat } from '../replay/import/detect.js';
 import { importTranscript } from '../replay/import/index.js';
 import { Coverage } from '../replay/measure/coverage.js';
 import { playbookMatcher } from '../replay/match-rules.js';
 import { compilePlaybook } from '../replay/transcript-replay.js';
 import { loadPlaybook } from '../playbook/load.js';
-import type { Playbook } from '../playbook/schema.js';
-import { readEventLog } from '../runs/log.js';
 import { runPoints, transcriptPoints, type ReplayWalk } from './replay-points.js';
 
 export interface WalkSource {
@@ -17,29 +16,24 @@ export interface WalkSource {
 }
 
 /**
- * What `labpilot replay --step` steps through: a run's log (with the playbook it names, for step
- * titles and the checklist), or a transcript imported and, with a playbook, measured point by point.
+ * What `labpilot replay --step` steps through: a run replayed on its recorded answers (the
+ * replay's own events, so a changed playbook's triggers show), or a transcript imported and, with
+ * a playbook, measured point by point.
  */
 export async function loadWalk(o: WalkSource): Promise<ReplayWalk> {
   if (o.format === 'labpilot') {
-    const { events } = await readEventLog(o.file);
-    const started = events.find((e) => e.type === 'run_started');
-    const playbook = o.playbook ? (await loadPlaybook(o.playbook)).playbook : await recordedPlaybook(started?.type === 'run_started' ? started.playbookPath : undefined);
-    return { title: started?.type === 'run_started' ? `run ${started.runId}` : basename(o.file), playbook, events, points: runPoints(events) };
+    const r = await replayRun({ log: o.file, commandsDir: join(dirname(o.file), 'commands'), playbook: o.playbook });
+    const playbook = (await loadPlaybook(r.playbookPath)).playbook;
+    const note = [
+      r.playbookChanged ? `replayed with ${basename(r.playbookPath)}, changed since the run` : undefined,
+      r.differences.length ? `${r.differences.length} step(s) decided differently from the recording` : undefined,
+      r.stopped ? `the replay stopped early: ${r.stopped}` : undefined,
+    ].filter((x) => x !== undefined);
+    return { title: `run ${r.runId} (replayed)`, note: note.join('; ') || undefined, playbook, events: r.events, points: runPoints(r.events) };
   }
   const pb = o.playbook ? await compilePlaybook(o.playbook) : undefined;
   const { events: imported } = importTranscript(o.file, { format: o.format, strict: o.strict });
   const coverage = pb ? new Coverage(pb, playbookMatcher(pb.playbook)) : undefined;
   const { events, points } = transcriptPoints(imported, coverage);
   return { title: `${basename(o.file)} (${o.format})`, playbook: pb?.playbook, vars: pb?.vars, events, points };
-}
-
-/** The run's playbook names steps and checklist items; a run whose playbook moved is still shown. */
-async function recordedPlaybook(path: string | undefined): Promise<Playbook | undefined> {
-  if (path === undefined) return undefined;
-  try {
-    return (await loadPlaybook(path)).playbook;
-  } catch {
-    return undefined;
-  }
 }

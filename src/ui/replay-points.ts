@@ -26,6 +26,8 @@ export interface ReplayPoint {
 export interface ReplayWalk {
   /** What is being stepped through: a run id or the transcript's file. */
   title: string;
+  /** What to know about the whole walk: a changed playbook, a replay that stopped early. */
+  note?: string;
   playbook?: Playbook;
   /** Variables for titles when the events carry none (a transcript has no run_started). */
   vars?: Record<string, string>;
