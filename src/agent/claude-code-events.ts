@@ -29,6 +29,9 @@ export interface StreamMessage {
   result?: string;
   stop_reason?: string | null;
   total_cost_usd?: number;
+  is_error?: boolean;
+  /** Set on the assistant message Claude Code makes up to report a failed API call. */
+  error?: unknown;
   usage?: { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number | null; cache_creation_input_tokens?: number | null };
   errors?: string[];
 }
@@ -40,6 +43,8 @@ export interface TurnEnd {
   costUsd: number;
   text: string;
   errors: string[];
+  /** The turn failed (an API error Claude Code gave up on, a crash), whatever its subtype. */
+  failed: boolean;
 }
 
 const textOf = (content: unknown): string => {
@@ -55,6 +60,11 @@ const asRecord = (v: unknown): Record<string, unknown> =>
 export function mapStreamMessage(msg: StreamMessage, turn: number, sink: EventSink, redactor: Redactor): TurnEnd | undefined {
   const blocks = Array.isArray(msg.message?.content) ? msg.message.content : [];
   if (msg.type === 'assistant') {
+    // A failed call is not the model speaking: remediations matching agent text must not see it.
+    if (msg.error !== undefined) {
+      sink.emit({ type: 'notice', level: 'warn', message: `Claude Code: ${redactor.redact(textOf(blocks))}` });
+      return undefined;
+    }
     for (const b of blocks) {
       if (b.type === 'text' && b.text) sink.emit({ type: 'agent_text', turn, text: redactor.redact(b.text) });
       if (b.type === 'tool_use') sink.emit({ type: 'tool_call', turn, callId: b.id ?? '', name: b.name ?? '', input: redactor.deep(asRecord(b.input)) });
@@ -82,5 +92,6 @@ export function mapStreamMessage(msg: StreamMessage, turn: number, sink: EventSi
     costUsd: Math.max(0, msg.total_cost_usd ?? 0),
     text: redactor.redact(msg.result ?? ''),
     errors: (msg.errors ?? []).map((e) => redactor.redact(e)),
+    failed: msg.is_error === true || msg.subtype === 'error_during_execution',
   };
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Agent, AgentTurnRequest, AgentTurnResult, EventSink } from '../ports.js';
+import { EnvironmentError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
 import { mapStreamMessage, type StreamMessage, type TurnEnd } from './claude-code-events.js';
 import { PathEscapeError, resolveInside } from './tools/jail.js';
@@ -106,12 +107,14 @@ export function createClaudeCodeAgent(opts: ClaudeCodeAgentOptions): Agent {
         if (mapped) end = mapped;
       }
     } catch (err) {
-      if (!req.signal?.aborted) throw err;
+      if (!req.signal?.aborted) throw new EnvironmentError(`Claude Code stopped: ${redactor.redact((err as Error).message)}`);
     } finally {
       req.signal?.removeEventListener('abort', onAbort);
     }
     if (!end) return { stopReason: 'aborted', usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, costUsd: 0, text: lastText };
     for (const e of end.errors) opts.sink.emit({ type: 'notice', level: 'warn', message: `Claude Code: ${e}` });
+    // Like the built-in agent's failed call: the run stops with its state saved, resumable.
+    if (end.failed) throw new EnvironmentError(`Claude Code's turn failed (${end.stopReason}): ${end.text || end.errors.join('; ') || 'no reason given'}`);
     return { stopReason: end.stopReason, usage: end.usage, costUsd: end.costUsd, text: end.text || lastText };
   }
 

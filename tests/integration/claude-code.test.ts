@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
 import { latestUserText } from '../../src/standin/request.js';
 import { ROOT, gitRepoFrom, labpilot, parseEvents, tempDir } from '../helpers/cli.js';
-import type { Event, EventOf } from '../../src/events/schema.js';
+import type { Event, EventInput, EventOf } from '../../src/events/schema.js';
+import { createClaudeCodeAgent, type ClaudeCodeAgentOptions } from '../../src/agent/claude-code.js';
 
 /**
  * The example playbook end to end with `--agent claude-code`: the real binary drives the real
@@ -98,4 +99,96 @@ describe('fix-failing-test playbook driving Claude Code, end to end', () => {
       ['test_calc.py is unchanged', true],
     ]);
   });
+});
+
+/** Claude Code on the stand-in, its events collected in `events`. */
+function claudeCode(url: string, workspace: string, events: EventInput[], extra: Partial<ClaudeCodeAgentOptions> = {}) {
+  return createClaudeCodeAgent({
+    model: 'claude-sonnet-4-6',
+    system: '',
+    workspace,
+    sink: { emit: (e) => ({ ...e, seq: events.push(e), ts: '' }) as Event },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ANTHROPIC_API_KEY: 'sk-ant-test-key-000000000000000000',
+      ANTHROPIC_BASE_URL: url,
+      CLAUDE_CONFIG_DIR: tempDir('labpilot-claude-'),
+      CLAUDE_CODE_MAX_RETRIES: '0',
+    },
+    ...extra,
+  });
+}
+
+describe('Claude Code’s permission requests, answered by labpilot', () => {
+  const OUTSIDE = join(tempDir('labpilot-outside-'), 'written.txt');
+  let standin: MessagesStandin;
+  let events: EventInput[];
+  let asked: string[];
+  let workspace: string;
+
+  beforeAll(async () => {
+    standin = await startMessagesStandin({
+      session: {
+        turns: [
+          {
+            when: 'Try the guarded things',
+            reply: [
+              { tool_use: { name: 'Bash', input: { command: `echo hi > ${OUTSIDE}`, description: 'write outside' } } },
+              { tool_use: { name: 'Write', input: { file_path: '../escaped.txt', content: 'no' } } },
+              { tool_use: { name: 'Bash', input: { command: 'git push origin main', description: 'push' } } },
+              { tool_use: { name: 'Write', input: { file_path: 'notes.txt', content: 'kept' } } },
+            ],
+          },
+          { when: 'declined', reply: [{ text: 'Understood.' }] },
+          { repeat: true, reply: [{ text: 'ok' }] },
+        ],
+      },
+    });
+    workspace = gitRepoFrom(join(ROOT, 'templates', 'calc-repo'));
+    events = [];
+    asked = [];
+    const agent = claudeCode(standin.url, workspace, events, { approve: async (command) => (asked.push(command), false) });
+    await agent.turn({ promptId: 'p1', text: 'Try the guarded things' });
+  }, 120_000);
+  afterAll(() => standin.close());
+
+  const resultOf = (name: string, field: string, value: string) => {
+    const call = events.find((e) => e.type === 'tool_call' && e.name === name && e.input[field] === value) as EventOf<'tool_call'> | undefined;
+    return events.find((e) => e.type === 'tool_result' && e.callId === call?.callId) as EventOf<'tool_result'> | undefined;
+  };
+
+  it('refuses a command the shell policy denies, and a file outside the workspace', () => {
+    expect(resultOf('Bash', 'command', `echo hi > ${OUTSIDE}`)).toMatchObject({ isError: true, output: expect.stringContaining('shell policy') });
+    expect(existsSync(OUTSIDE)).toBe(false);
+    expect(resultOf('Write', 'file_path', '../escaped.txt')).toMatchObject({ isError: true, output: expect.stringContaining('outside the workspace') });
+    expect(existsSync(join(workspace, '..', 'escaped.txt'))).toBe(false);
+  });
+
+  it('asks the person about a risky command, and does not run it when declined', () => {
+    expect(asked).toEqual(['git push origin main']);
+    expect(resultOf('Bash', 'command', 'git push origin main')).toMatchObject({ isError: true, output: expect.stringContaining('the person declined') });
+  });
+
+  it('lets a write inside the workspace through', () => {
+    expect(resultOf('Write', 'file_path', 'notes.txt')).toMatchObject({ isError: false });
+    expect(readFileSync(join(workspace, 'notes.txt'), 'utf8')).toBe('kept');
+  });
+});
+
+describe('a Claude Code turn that fails', () => {
+  it('stops with an error naming Claude Code when the model API keeps failing', async () => {
+    const standin = await startMessagesStandin({ session: { turns: [{ repeat: true, reply: [{ text: 'never' }], fault: { status: 500, times: 100 } }] } });
+    try {
+      const events: EventInput[] = [];
+      const agent = claudeCode(standin.url, gitRepoFrom(join(ROOT, 'templates', 'calc-repo')), events);
+      await expect(agent.turn({ promptId: 'p1', text: 'Fix it' })).rejects.toThrow(/Claude Code/);
+      expect(standin.requests.length).toBeGreaterThan(0);
+      // The error Claude Code reports in the model's place is a notice, not the model's text.
+      expect(events.filter((e) => e.type === 'agent_text')).toEqual([]);
+      expect(events.some((e) => e.type === 'notice' && e.message.includes('500'))).toBe(true);
+    } finally {
+      await standin.close();
+    }
+  }, 120_000);
 });
