@@ -31,7 +31,9 @@ await build({
   plugins: [noDevtools, coreExternal],
   // CommonJS dependencies (React) call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __labpilotRequire } from 'node:module'; const require = __labpilotRequire(import.meta.url);" },
-  define: { 'process.env.NODE_ENV': '"production"' },
+  // Yoga's wasm loader fetches its inlined binary when `fetch` exists; the first touch of
+  // `fetch` loads Node's HTTP client (undici). The app never fetches: it takes the plain path.
+  define: { 'process.env.NODE_ENV': '"production"', fetch: 'undefined' },
   minify: true,
   logLevel: 'warning',
 });
