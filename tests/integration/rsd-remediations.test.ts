@@ -83,12 +83,12 @@ async function runUntilRemediation(row: Row, standin: MessagesStandin): Promise<
     PATH: [join(ROOT, 'python', 'bin'), process.env.PATH].join(delimiter),
     MODAL_STANDIN_HOME: join(home, 'modal'),
   });
-  let seen = 0;
-  child.stdout!.on('data', (d: Buffer) => {
-    seen += d.toString().split('\n').filter((l) => l.includes('"prompt_sent"') && l.includes(`## Fix: ${row.expect}`)).length;
-    if (seen > 0) child.kill('SIGTERM');
-  });
-  const r = await done;
+  // Stop the run once the remediation's prompt has reached the model (the log says it was sent
+  // a moment before the request arrives).
+  const marker = `## Fix: ${row.expect}`;
+  const received = () => standin.requests.some((r) => JSON.stringify(r.messages).includes(marker));
+  const poll = setInterval(() => received() && child.kill('SIGTERM'), 50);
+  const r = await done.finally(() => clearInterval(poll));
   return parseEvents(r.stdout.split('\n').filter((l) => l.startsWith('{')).join('\n'));
 }
 
