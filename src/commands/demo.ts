@@ -10,7 +10,7 @@ import { InputError } from '../errors.js';
 import type { Event } from '../events/schema.js';
 import { PACKAGE_ROOT } from './session.js';
 import { runCommand } from './run.js';
-import { saveReport, writeReport } from './report.js';
+import { writeReport } from './report.js';
 import type { AppView } from '../ui/launch.js';
 
 export interface DemoOptions {
@@ -28,7 +28,6 @@ export const DEMO = {
   session: join(PACKAGE_ROOT, 'playbooks', 'sessions', 'rsd-phase3.yaml'),
   template: join(PACKAGE_ROOT, 'templates', 'sample-experiment'),
   modalBin: join(PACKAGE_ROOT, 'python', 'bin'),
-  resultsDir: 'RVQExperiment/phase3/results',
 };
 
 /**
@@ -56,12 +55,11 @@ export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId
     if (!o.json && !o.view) out.write(`demo: sample experiment at ${repo}, Messages API stand-in at ${standin.url}\n`);
     const r = await runCommand({ playbook: DEMO.playbook, vars: [`repo=${repo}`], json: o.json, verbose: o.verbose, home: o.home, env, out, view: o.view });
     if (!o.json) out.write(await stageSummary(new RunStore(o.home ? resolve(o.home) : undefined).paths(r.runId).log));
-    const report = await writeReport({ runId: r.runId, home: o.home });
-    if (!o.json) out.write(`report: ${report.paths.md}\n        ${report.paths.html}\n`);
-    // The guide's last step: results in the repository's results folder, committed, pushed back.
-    if (r.code === 0) {
-      const saved = await saveReport(r.runId, o.home, DEMO.resultsDir, true, report.paths);
-      if (!o.json) out.write(saved.text);
+    // A passed run saved its report into the sample repository itself (the playbook's
+    // save_results); a failed one still gets its report.
+    if (r.code !== 0) {
+      const report = await writeReport({ runId: r.runId, home: o.home });
+      if (!o.json) out.write(`report: ${report.paths.md}\n        ${report.paths.html}\n`);
     }
     return r;
   } finally {

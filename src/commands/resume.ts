@@ -1,6 +1,7 @@
 import { readFileSync, truncateSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
+import { renderTemplate } from '../playbook/template.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import { stopStaleCommands } from '../runs/stale-commands.js';
@@ -8,6 +9,7 @@ import { InputError, RunInterrupted, verdictExitCode } from '../errors.js';
 import type { AppView } from '../ui/launch.js';
 import type { EventOf } from '../events/schema.js';
 import { openSession } from './session.js';
+import { saveRunResults } from '../results/save-run.js';
 import { choosePrinter } from './run.js';
 import type { Decider } from '../ports.js';
 
@@ -88,6 +90,11 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
       );
     }
     const verdict = await session.runner.drive();
+    const save = loaded.playbook.save_results;
+    if (verdict?.verdict === 'passed' && save) {
+      const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
+      await saveRunResults({ runId: o.runId, home: o.home, dir: renderTemplate(save.dir, started.vars), push: save.push, out });
+    }
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId: o.runId };
   } finally {
     process.off('SIGINT', stop);

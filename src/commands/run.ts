@@ -8,6 +8,7 @@ import { createGit } from '../runner/git.js';
 import { RunInterrupted, verdictExitCode } from '../errors.js';
 import type { Mode } from '../events/schema.js';
 import { openSession } from './session.js';
+import { saveRunResults } from '../results/save-run.js';
 import { jsonPrinter, plainPrinter, type Printer } from './printer.js';
 import type { Decider } from '../ports.js';
 import type { AppView } from '../ui/launch.js';
@@ -98,6 +99,11 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
       model: session.model,
     });
     const verdict = await session.runner.drive();
+    const save = loaded.playbook.save_results;
+    if (verdict?.verdict === 'passed' && save) {
+      const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
+      await saveRunResults({ runId: runId, home: o.home, dir: renderTemplate(save.dir, vars), push: save.push, out });
+    }
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId };
   } finally {
     process.off('SIGINT', stop);

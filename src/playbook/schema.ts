@@ -230,5 +230,7 @@ export const Playbook = z.strictObject({
   steps: z.array(Step).min(1),
   remediations: z.array(Remediation).optional(),
   checklist: z.array(ChecklistItem).optional(),
+  /** After a passed run: the report goes into this folder of the repository, committed and pushed. */
+  save_results: z.strictObject({ dir: z.string(), push: z.boolean().default(true) }).optional(),
 });
 export type Playbook = z.infer<typeof Playbook>;

@@ -1,0 +1,19 @@
+/**
+ * The playbook's `save_results`: once a run has passed, its report is written from the log and
+ * saved into the repository's results folder, committed on the run's branch and pushed when the
+ * repository has a remote (the guide's last step). A failed push is reported, not a failed run.
+ */
+export async function saveRunResults(o: {
+  runId: string;
+  home?: string;
+  dir: string;
+  push: boolean;
+  /** Where to say what was saved; nothing is printed without it (JSON output, the terminal app). */
+  out?: NodeJS.WritableStream;
+}): Promise<void> {
+  // The report pulls in the charting library: loaded only by runs that save results.
+  const { writeReport, saveReport } = await import('../commands/report.js');
+  const report = await writeReport({ runId: o.runId, home: o.home });
+  const saved = await saveReport(o.runId, o.home, o.dir, o.push, report.paths);
+  o.out?.write(`report: ${report.paths.md}\n        ${report.paths.html}\n${saved.text}`);
+}
