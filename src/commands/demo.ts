@@ -1,8 +1,7 @@
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { simpleGit } from 'simple-git';
-import { gitEnv } from '../runner/git.js';
+import { gitIn } from '../runner/git.js';
 import { startMessagesStandin } from '../standin/messages-server.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
@@ -69,8 +68,7 @@ export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId
 
 async function sampleRepository(dir: string): Promise<string> {
   cpSync(DEMO.template, dir, { recursive: true });
-  const env = gitEnv();
-  const git = simpleGit({ baseDir: dir, allowEnvironment: Object.keys(env).filter((k) => /^GIT_/i.test(k)) }).env(env);
+  const git = gitIn(dir);
   await git.init(['-b', 'main']);
   await git.add(['-A']);
   await git.commit('Sample RSD experiment');

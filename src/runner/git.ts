@@ -1,4 +1,4 @@
-import { simpleGit } from 'simple-git';
+import { simpleGit, type SimpleGit } from 'simple-git';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Git } from '../ports.js';
@@ -30,11 +30,16 @@ export function gitEnv(env: NodeJS.ProcessEnv = process.env): Record<string, str
   };
 }
 
-/** Real git through simple-git: every agent turn that changed files becomes a commit. */
-export function createGit(): Git {
+/** simple-git in `dir` with labpilot's guarded environment (see gitEnv). */
+export function gitIn(dir?: string): SimpleGit {
   const env = gitEnv();
   const allowEnvironment = Object.keys(env).filter((k) => /^GIT_/i.test(k));
-  const git = (dir?: string) => simpleGit({ baseDir: dir, allowEnvironment }).env(env);
+  return simpleGit({ baseDir: dir, allowEnvironment }).env(env);
+}
+
+/** Real git through simple-git: every agent turn that changed files becomes a commit. */
+export function createGit(): Git {
+  const git = gitIn;
   return {
     async clone(url, dir, branch, ref) {
       try {
