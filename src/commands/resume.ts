@@ -1,7 +1,6 @@
 import { readFileSync, truncateSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
-import { renderTemplate } from '../playbook/template.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import { stopStaleCommands } from '../runs/stale-commands.js';
@@ -90,11 +89,8 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
       );
     }
     const verdict = await session.runner.drive();
-    const save = loaded.playbook.save_results;
-    if (verdict?.verdict === 'passed' && save) {
-      const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
-      await saveRunResults({ runId: o.runId, home: o.home, dir: renderTemplate(save.dir, started.vars), push: save.push, out });
-    }
+    const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
+    await saveRunResults({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: verdict?.verdict, out });
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId: o.runId };
   } finally {
     process.off('SIGINT', stop);

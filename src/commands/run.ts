@@ -99,11 +99,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
       model: session.model,
     });
     const verdict = await session.runner.drive();
-    const save = loaded.playbook.save_results;
-    if (verdict?.verdict === 'passed' && save) {
-      const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
-      await saveRunResults({ runId: runId, home: o.home, dir: renderTemplate(save.dir, vars), push: save.push, out });
-    }
+    const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
+    await saveRunResults({ runId, home: o.home, playbook: loaded.playbook, vars, verdict: verdict?.verdict, out });
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId };
   } finally {
     process.off('SIGINT', stop);
