@@ -62,6 +62,15 @@ async function interactiveRun(script: ScriptedSessionInput | string = SESSION) {
   return { screen, done, home, env, log, standin: s };
 }
 
+/** Waits for the remediation prompt p2, aborts the run there (x, then y) and waits for its end. */
+async function abortAtRemediation(screen: Rig, done: Promise<unknown>): Promise<void> {
+  await screen.waitFor('wants to send prompt p2', 30_000);
+  await screen.press('x');
+  await screen.waitFor('Abort the run?');
+  await screen.press('y');
+  await done;
+}
+
 const runIdOf = (frame: string) => /run (\d{8}-\d{6}-\w+)/.exec(frame)![1]!;
 const decisions = (events: Event[]) =>
   events.filter((e): e is EventOf<'decision'> => e.type === 'decision').map(({ ref, verdict, by, text }) => ({ ref, verdict, by, text }));
@@ -158,11 +167,7 @@ describe('the terminal app driving a real run', () => {
     await screen.waitFor('agent working');
     await screen.press(KEY.escape);
     // The turn ends at once instead of streaming on; the run goes on to verify, which fails.
-    await screen.waitFor('wants to send prompt p2', 30_000);
-    await screen.press('x');
-    await screen.waitFor('Abort the run?');
-    await screen.press('y');
-    await done;
+    await abortAtRemediation(screen, done);
     const events = await log();
     const interrupted = events.findIndex((e) => e.type === 'notice' && e.message === 'the person interrupted the agent’s turn');
     expect(interrupted).toBeGreaterThan(0);
@@ -176,11 +181,7 @@ describe('the terminal app driving a real run', () => {
     await screen.press('a');
     await screen.waitFor('agent working');
     await screen.write('p', 'Prompt to the agent', 'Also explain what you changed.');
-    await screen.waitFor('wants to send prompt p2', 30_000);
-    await screen.press('x');
-    await screen.waitFor('Abort the run?');
-    await screen.press('y');
-    await done;
+    await abortAtRemediation(screen, done);
     const events = await log();
     const order = events.filter((e) => ['prompt_sent', 'agent_turn_ended', 'command_started'].includes(e.type)).map((e) => ('promptId' in e ? `${e.type}:${e.promptId}` : e.type));
     expect(order.slice(0, 5)).toEqual(['prompt_sent:p1', 'agent_turn_ended:p1', 'prompt_sent:u2', 'agent_turn_ended:u2', 'command_started']);
