@@ -8,7 +8,18 @@ const noDevtools = {
   name: 'no-devtools',
   setup(b) {
     b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default { connectToDevTools() {} };' }));
+    b.onLoad({ filter: /^react-devtools-core$/, namespace: 'stub' }, () => ({ contents: 'export default { connectToDevTools() {} };' }));
+    b.onLoad({ filter: /^is-in-ci$/, namespace: 'stub' }, () => ({ contents: 'export default false;' }));
+  },
+};
+
+// Ink renders only its static part when it guesses it runs in CI (the CI variable is set). The
+// app is mounted only when labpilot has decided the terminal is live (src/ui/front-end.ts), so
+// that guess must not hide the approval prompt from a person whose shell happens to export CI.
+const liveTerminal = {
+  name: 'live-terminal',
+  setup(b) {
+    b.onResolve({ filter: /^is-in-ci$/ }, () => ({ path: 'is-in-ci', namespace: 'stub' }));
   },
 };
 
@@ -28,7 +39,7 @@ await build({
   format: 'esm',
   target: 'node20',
   outfile: 'dist/ui/launch.bundle.js',
-  plugins: [noDevtools, coreExternal],
+  plugins: [noDevtools, liveTerminal, coreExternal],
   // CommonJS dependencies (React) call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __labpilotRequire } from 'node:module'; const require = __labpilotRequire(import.meta.url);" },
   // Yoga's wasm loader fetches its inlined binary when `fetch` exists; the first touch of
