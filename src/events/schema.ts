@@ -101,6 +101,8 @@ export const Event = z.discriminatedUnion('type', [
     step: z.string(),
     command: z.string(),
     cwd: z.string(),
+    /** The value of the step's `for_each` variable this command runs for (one of parallel runs). */
+    item: z.string().optional(),
   }),
   z.object({
     ...base,
@@ -114,6 +116,8 @@ export const Event = z.discriminatedUnion('type', [
     type: z.literal('command_exited'),
     commandId: z.string(),
     step: z.string(),
+    /** The value of the step's `for_each` variable this command runs for (one of parallel runs). */
+    item: z.string().optional(),
     exitCode: z.number().int().nullable(),
     signal: z.string().nullable(),
     durationMs: z.number().nonnegative(),
@@ -127,6 +131,8 @@ export const Event = z.discriminatedUnion('type', [
     type: z.literal('trigger_matched'),
     remediation: z.string(),
     step: z.string(),
+    /** The value of the step's `for_each` variable whose command printed the line. */
+    item: z.string().optional(),
     source: Source,
     line: z.string(),
     groups: z.array(z.string()),

@@ -139,6 +139,12 @@ export const Step = z.discriminatedUnion('kind', [
      */
     results: z.strictObject({ volume: z.string().optional(), file_regex: Regex.optional() }).optional(),
     stage: z.string().optional(),
+    /**
+     * Run the command once per value of a list, all at once: `{ var: suite, in: "{{suites}}" }`
+     * binds `{{suite}}` to each comma-separated value of `suites`. Every run is gated on its own
+     * figures; a retry reruns only the values that failed. An empty list runs the step once.
+     */
+    for_each: z.strictObject({ var: z.string().min(1), in: z.string() }).optional(),
   }),
   z.strictObject({ ...stepBase, kind: z.literal('check'), checks: z.array(Check).min(1) }),
 ]);
