@@ -1,4 +1,5 @@
-import type { RunReport } from './model.js';
+import type { Comparison, RunReport } from './model.js';
+import { stageOf } from './stages.js';
 
 /**
  * The report's charts as Vega-Lite specifications, rendered to SVG by Vega in Node (no browser,
@@ -8,12 +9,13 @@ import type { RunReport } from './model.js';
 const COLORS = ['#4c78a8', '#f58518'];
 const WIDTH = 640;
 
+/** Per suite in a fanned-out run: `Success per task: libero_object`. */
+const titled = (title: string, c: Comparison) => (c.item === undefined ? title : `${title}: ${c.item}`);
+
 /** Success per task, the two compared stages side by side: one bar per task and stage. */
-export function taskChartSpec(r: RunReport): object | undefined {
-  const c = r.comparison;
-  if (!c) return undefined;
+export function taskChartSpec(r: RunReport, c: Comparison): object {
   const values = [c.treatment, c.baseline].flatMap((step) =>
-    (r.stages.find((s) => s.step === step)?.figures.tasks ?? []).map((t) => ({
+    (stageOf(r.stages, step, c.item)?.figures.tasks ?? []).map((t) => ({
       task: `T${t.task}`,
       order: t.task,
       stage: step,
@@ -24,7 +26,7 @@ export function taskChartSpec(r: RunReport): object | undefined {
   );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Success per task',
+    title: titled('Success per task', c),
     width: WIDTH,
     height: 260,
     data: { values },
@@ -40,18 +42,16 @@ export function taskChartSpec(r: RunReport): object | undefined {
 }
 
 /** Mean inference time of each episode, one line per compared stage. */
-export function timingChartSpec(r: RunReport): object | undefined {
-  const c = r.comparison;
-  if (!c) return undefined;
+export function timingChartSpec(r: RunReport, c: Comparison): object | undefined {
   const values = [c.treatment, c.baseline].flatMap((step) =>
-    (r.stages.find((s) => s.step === step)?.figures.episodes ?? []).flatMap((e) =>
+    (stageOf(r.stages, step, c.item)?.figures.episodes ?? []).flatMap((e) =>
       e.inferenceMs === undefined ? [] : [{ episode: e.n, ms: e.inferenceMs, stage: step }],
     ),
   );
   if (values.length === 0) return undefined;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Inference time over episodes',
+    title: titled('Inference time over episodes', c),
     width: WIDTH,
     height: 240,
     data: { values },

@@ -1,6 +1,6 @@
-import type { RunReport, StageReport } from './model.js';
+import type { RunReport } from './model.js';
+import { comparisonSections } from './comparison-sections.js';
 import { cell, dollars, duration, int, ms, pct } from './format.js';
-import { taskBars, timingLines } from './text-charts.js';
 
 /**
  * The report as sections of blocks, rendered to Markdown and to HTML alike, so the two say the
@@ -11,7 +11,7 @@ export type Block =
   | { kind: 'list'; items: string[] }
   | { kind: 'table'; head: string[]; rows: string[][]; align?: Array<'l' | 'r'> }
   /** A chart: SVG in the HTML page, `text` (compact characters) in Markdown and the terminal. */
-  | { kind: 'chart'; chart: 'tasks' | 'timing'; text: string[] };
+  | { kind: 'chart'; chart: 'tasks' | 'timing'; text: string[]; /** The suite it shows, in a fanned-out run. */ item?: string };
 
 export interface Section {
   title: string;
@@ -25,15 +25,17 @@ export interface ReportDocument {
 
 const mark = (ok: boolean) => (ok ? 'pass' : 'FAIL');
 
+/** ` [libero_object]` after a step's name for what ran per item, as the engine names its checks. */
+const suiteOf = (x: { item?: string }) => (x.item === undefined ? '' : ` [${cell(x.item)}]`);
+
 export function reportDocument(r: RunReport): ReportDocument {
   const sections: Section[] = [overview(r), stagesSection(r)];
-  const cmp = comparisonSection(r);
-  if (cmp) sections.push(...cmp);
+  sections.push(...comparisonSections(r));
   if (r.earlyStops.length > 0) {
-    sections.push({ title: 'Early stops', blocks: [{ kind: 'list', items: r.earlyStops.map((s) => `\`${s.step}\` (${s.commandId}): ${s.evidence}`) }] });
+    sections.push({ title: 'Early stops', blocks: [{ kind: 'list', items: r.earlyStops.map((s) => `\`${s.step}\`${suiteOf(s)} (${s.commandId}): ${s.evidence}`) }] });
   }
   if (r.crossChecks.length > 0) {
-    sections.push({ title: 'Results files', blocks: [{ kind: 'list', items: r.crossChecks.map((c) => `${c.agrees ? 'agrees' : '**DISAGREES**'}: \`${c.step}\` ${cell(c.text)}`) }] });
+    sections.push({ title: 'Results files', blocks: [{ kind: 'list', items: r.crossChecks.map((c) => `${c.agrees ? 'agrees' : '**DISAGREES**'}: \`${c.step}\`${suiteOf(c)} ${cell(c.text)}`) }] });
   }
   sections.push(checklistSection(r), remediationsSection(r), costSection(r));
   return { title: `Run ${r.runId}: ${r.playbook}`, sections };
@@ -51,12 +53,14 @@ function overview(r: RunReport): Section {
 }
 
 function stagesSection(r: RunReport): Section {
+  const suites = r.stages.some((s) => s.item !== undefined);
   const rows = r.stages.map((s) => {
     const f = s.figures;
     const episodes = f.totals?.episodes ?? f.episodes.length;
     const successes = f.totals?.successes ?? f.episodes.filter((e) => e.success).length;
     return [
       `\`${s.step}\``,
+      ...(suites ? [cell(s.item ?? '')] : []),
       s.exitCode === null ? `killed (${s.signal ?? 'signal'})` : String(s.exitCode),
       String(s.attempts),
       int(episodes),
@@ -70,65 +74,20 @@ function stagesSection(r: RunReport): Section {
   return {
     title: 'Stages',
     blocks: [
-      { kind: 'p', text: 'The last attempt of each run step, with the figures labpilot parsed from its output.' },
-      { kind: 'table', head: ['Stage', 'Exit', 'Attempts', 'Episodes', 'Success', 'Episode errors', 'Inference/step', 'Acceptance', 'Time'], rows, align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] },
+      {
+        kind: 'p',
+        text: suites
+          ? 'The last attempt of each run step, per suite for the steps that ran one command per suite, with the figures labpilot parsed from its output.'
+          : 'The last attempt of each run step, with the figures labpilot parsed from its output.',
+      },
+      {
+        kind: 'table',
+        head: ['Stage', ...(suites ? ['Suite'] : []), 'Exit', 'Attempts', 'Episodes', 'Success', 'Episode errors', 'Inference/step', 'Acceptance', 'Time'],
+        rows,
+        align: ['l', ...(suites ? (['l'] as const) : []), 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      },
     ],
   };
-}
-
-const timesOf = (s: StageReport) => s.figures.episodes.flatMap((e) => (e.inferenceMs === undefined ? [] : [e.inferenceMs]));
-
-function comparisonSection(r: RunReport): Section[] | undefined {
-  const c = r.comparison;
-  if (!c) return undefined;
-  const t = r.stages.find((s) => s.step === c.treatment)!;
-  const b = r.stages.find((s) => s.step === c.baseline)!;
-  const rate = (s: StageReport) => s.figures.totals?.successRate ?? (s.figures.episodes.length ? s.figures.episodes.filter((e) => e.success).length / s.figures.episodes.length : undefined);
-  const sp = c.speedup;
-  const speed = !sp
-    ? 'Speedup: not measured (a stage printed no inference time).'
-    : sp.low !== undefined
-      ? `Speedup: **${sp.ratio.toFixed(2)}x** (95% interval ${sp.low.toFixed(2)}-${sp.high!.toFixed(2)}x), the mean of per-episode inference times of \`${c.baseline}\` (${ms(sp.baseline!.mean)}, p10-p90 ${sp.baseline!.p10.toFixed(1)}-${sp.baseline!.p90.toFixed(1)}) over \`${c.treatment}\` (${ms(sp.treatment!.mean)}, p10-p90 ${sp.treatment!.p10.toFixed(1)}-${sp.treatment!.p90.toFixed(1)}), ${sp.episodes.baseline} and ${sp.episodes.treatment} episodes.`
-      : `Speedup: **${sp.ratio.toFixed(2)}x** from the stage averages only; the output has no per-episode timing, so there is no spread to report.`;
-  const head = {
-    title: `${c.treatment} vs ${c.baseline}`,
-    blocks: [
-      { kind: 'list', items: [`Success: ${pct(rate(t))} with \`${c.treatment}\`, ${pct(rate(b))} with \`${c.baseline}\``, `Inference per step: ${ms(t.figures.inference?.meanMs)} vs ${ms(b.figures.inference?.meanMs)}`, speed] },
-    ],
-  } satisfies Section;
-  const tasks = taskTable(t, b);
-  const timing = [timesOf(t), timesOf(b)];
-  const timingBlocks: Block[] =
-    timing[0]!.length + timing[1]!.length > 0
-      ? [{ kind: 'chart', chart: 'timing', text: timingLines([{ name: c.treatment, values: timing[0]! }, { name: c.baseline, values: timing[1]! }]) }]
-      : [{ kind: 'p', text: 'The output has no per-episode timing (`Episode inference time:` lines); only the stage averages above are known.' }];
-  return [
-    head,
-    { title: 'Success per task', blocks: [{ kind: 'chart', chart: 'tasks', text: taskBars([{ name: c.treatment, tasks: t.figures.tasks }, { name: c.baseline, tasks: b.figures.tasks }]) }, tasks] },
-    { title: 'Inference time over episodes', blocks: timingBlocks },
-    { title: 'Acceptance and timing breakdown', blocks: [breakdown(r.stages.filter((s) => s.figures.inference))] },
-  ];
-}
-
-function taskTable(t: StageReport, b: StageReport): Block {
-  const ids = [...new Set([...t.figures.tasks, ...b.figures.tasks].map((x) => x.task))].sort((x, y) => x - y);
-  const rate = (s: StageReport, id: number) => {
-    const x = s.figures.tasks.find((k) => k.task === id);
-    return x ? `${pct(x.episodes ? x.successes / x.episodes : undefined)} (${x.successes}/${x.episodes})` : 'n/a';
-  };
-  const desc = (id: number) => t.figures.tasks.find((k) => k.task === id)?.description ?? b.figures.tasks.find((k) => k.task === id)?.description ?? '';
-  return { kind: 'table', head: ['Task', 'Description', t.step, b.step], rows: ids.map((id) => [String(id), cell(desc(id)), rate(t, id), rate(b, id)]), align: ['r', 'l', 'r', 'r'] };
-}
-
-function breakdown(stages: StageReport[]): Block {
-  const rows = stages.map((s) => {
-    const i = s.figures.inference!;
-    const times = timesOf(s);
-    const spread = times.length > 0 ? `${Math.min(...times).toFixed(1)}-${Math.max(...times).toFixed(1)} ms` : 'n/a';
-    const acc = s.figures.acceptance;
-    return [`\`${s.step}\``, acc === undefined || acc === null ? 'n/a' : acc.toFixed(2), ms(i.meanMs), ms(i.draftMs), ms(i.mainMs), spread];
-  });
-  return { kind: 'table', head: ['Stage', 'Draft acceptance', 'Mean/step', 'Draft', 'Main', 'Episode means (min-max)'], rows, align: ['l', 'r', 'r', 'r', 'r', 'r'] };
 }
 
 function checklistSection(r: RunReport): Section {

@@ -8,10 +8,14 @@ import { taskChartSpec, timingChartSpec, toSvg } from './charts.js';
  * and no external resource, so it opens anywhere and can be mailed or archived as it is.
  */
 export async function renderHtml(doc: ReportDocument, report: RunReport): Promise<string> {
-  const specs = { tasks: taskChartSpec(report), timing: timingChartSpec(report) };
-  const svgs: Partial<Record<'tasks' | 'timing', string>> = {};
-  for (const [name, spec] of Object.entries(specs) as Array<['tasks' | 'timing', object | undefined]>) {
-    if (spec) svgs[name] = await toSvg(spec);
+  const svgs = new Map<string, string>();
+  for (const c of report.comparisons) {
+    for (const [name, spec] of [
+      ['tasks', taskChartSpec(report, c)],
+      ['timing', timingChartSpec(report, c)],
+    ] as const) {
+      if (spec) svgs.set(chartKey(name, c.item), await toSvg(spec));
+    }
   }
   const body = doc.sections
     .map((s) => `<section>\n<h2>${inline(s.title)}</h2>\n${s.blocks.map((b) => block(b, svgs)).join('\n')}\n</section>`)
@@ -34,7 +38,10 @@ ${body}
 `;
 }
 
-function block(b: Block, svgs: Partial<Record<'tasks' | 'timing', string>>): string {
+/** A chart of a comparison: one per chart kind, and per suite in a fanned-out run. */
+const chartKey = (chart: string, item: string | undefined) => (item === undefined ? chart : `${chart}\u0000${item}`);
+
+function block(b: Block, svgs: Map<string, string>): string {
   switch (b.kind) {
     case 'p':
       return `<p>${inline(b.text)}</p>`;
@@ -47,9 +54,10 @@ function block(b: Block, svgs: Partial<Record<'tasks' | 'timing', string>>): str
       return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
     }
     case 'chart': {
-      const svg = svgs[b.chart];
+      const svg = svgs.get(chartKey(b.chart, b.item));
+      const suite = b.item === undefined ? '' : ` data-suite="${escapeHtml(b.item)}"`;
       // Without an SVG (no data for it) the compact text chart still says what there is.
-      return svg ? `<figure class="chart" data-chart="${b.chart}">${svg}</figure>` : `<pre>${escapeHtml(b.text.join('\n'))}</pre>`;
+      return svg ? `<figure class="chart" data-chart="${b.chart}"${suite}>${svg}</figure>` : `<pre>${escapeHtml(b.text.join('\n'))}</pre>`;
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { Event, EventOf } from '../events/schema.js';
-import { parseLiberoOutput, type StageFigures } from '../results/libero-log.js';
-import { speedupOf, type Speedup } from './stats.js';
+import type { StageFigures } from '../results/libero-log.js';
+import { comparisonsOf, stagesOf } from './stages.js';
+import type { Speedup } from './stats.js';
 
 /**
  * Everything the report shows, derived from the run log alone: a past run's report can be
@@ -15,18 +16,25 @@ export interface RunReport {
   model: string;
   vars: Record<string, string>;
   verdict?: { verdict: string; reason: string };
+  /** One per run step, or per step and item for a step fanned out over a list (`for_each`). */
   stages: StageReport[];
-  comparison?: Comparison;
+  /**
+   * Treatment against baseline: none, one for a run without fan-out, or one per item (suite) when
+   * the compared steps were fanned out, in the order the items ran.
+   */
+  comparisons: Comparison[];
   checklist: Array<{ item: string; passed: boolean; detail: string }>;
   remediations: Array<{ step: string; remediation: string; action: string; attempt: number; why: string }>;
-  earlyStops: Array<{ step: string; commandId: string; evidence: string }>;
+  earlyStops: Array<{ step: string; item?: string; commandId: string; evidence: string }>;
   /** The results JSON of a stage read against its log (src/results/cross-check.ts). */
-  crossChecks: Array<{ step: string; agrees: boolean; text: string }>;
+  crossChecks: Array<{ step: string; item?: string; agrees: boolean; text: string }>;
   cost: Cost;
 }
 
 export interface StageReport {
   step: string;
+  /** The value of the step's `for_each` variable this stage ran for; absent without fan-out. */
+  item?: string;
   commandId: string;
   command: string;
   attempts: number;
@@ -42,6 +50,8 @@ export interface StageReport {
 export interface Comparison {
   treatment: string;
   baseline: string;
+  /** The item (suite) both compared stages ran for; absent without fan-out. */
+  item?: string;
   speedup?: Speedup;
 }
 
@@ -83,7 +93,7 @@ export function buildReport(events: Event[]): RunReport {
     vars: started.vars,
     verdict: ended && { verdict: ended.verdict, reason: ended.reason },
     stages,
-    comparison: comparisonOf(stages),
+    comparisons: comparisonsOf(stages),
     checklist: events.filter(of('gate_judged')).filter((g) => g.scope === 'checklist').map((g) => ({ item: g.check, passed: g.passed, detail: g.detail })),
     remediations: events.filter(of('remediation_chosen')).map(({ step, remediation, action, attempt, why }) => ({ step, remediation, action, attempt, why })),
     earlyStops: earlyStopsOf(events),
@@ -92,77 +102,35 @@ export function buildReport(events: Event[]): RunReport {
   };
 }
 
-/** The last command of each run step, with its output parsed; steps in the order they ran. */
-function stagesOf(events: Event[]): StageReport[] {
-  const lines = new Map<string, string[]>();
-  for (const e of events) if (e.type === 'command_output') (lines.get(e.commandId) ?? lines.set(e.commandId, []).get(e.commandId)!).push(e.line);
-  const commands = new Map(events.filter(of('command_started')).map((c) => [c.commandId, c]));
-  const last = new Map<string, { exited: EventOf<'command_exited'>; attempts: number }>();
-  for (const x of events.filter(of('command_exited'))) {
-    last.set(x.step, { exited: x, attempts: (last.get(x.step)?.attempts ?? 0) + 1 });
-  }
-  return [...last.values()].map(({ exited, attempts }) => {
-    const gates = gatesAfter(events, exited);
-    return {
-      step: exited.step,
-      commandId: exited.commandId,
-      command: commands.get(exited.commandId)?.command ?? '',
-      attempts,
-      exitCode: exited.exitCode,
-      signal: exited.signal,
-      durationMs: exited.durationMs,
-      metrics: exited.metrics,
-      figures: parseLiberoOutput(lines.get(exited.commandId) ?? []),
-      gates,
-    };
-  });
-}
-
-/** The step gates judged right after a command exited (until the next command or step). */
-function gatesAfter(events: Event[], exited: EventOf<'command_exited'>): StageReport['gates'] {
-  const out: StageReport['gates'] = [];
-  for (const e of events.slice(events.indexOf(exited) + 1)) {
-    if (e.type === 'command_started' || e.type === 'step_entered' || e.type === 'step_done') break;
-    if (e.type === 'gate_judged' && e.scope === 'step' && e.step === exited.step) out.push({ check: e.check, passed: e.passed, detail: e.detail });
-  }
-  return out;
-}
-
-/**
- * The stage measured without the change (a step named like "baseline") against the largest other
- * stage with per-task results that came before it: in the RSD playbook, full against baseline.
- */
-function comparisonOf(stages: StageReport[]): Comparison | undefined {
-  const measured = stages.filter((s) => s.figures.tasks.length > 0);
-  const baseline = measured.find((s) => /baseline/i.test(s.step));
-  if (!baseline) return undefined;
-  const others = measured.filter((s) => s !== baseline);
-  const size = (s: StageReport) => s.figures.episodes.length;
-  const treatment = others.reduce<StageReport | undefined>((best, s) => (best && size(best) > size(s) ? best : s), undefined);
-  if (!treatment) return undefined;
-  return { treatment: treatment.step, baseline: baseline.step, speedup: speedupOf(baseline.figures, treatment.figures) };
-}
-
 const EARLY = /^stopping (\S+) early: (.*)$/s;
 
+/** The step and item of a command, named by its id in a notice. */
+function commandsOf(events: Event[]): (commandId: string) => { step: string; item?: string } {
+  const started = new Map(events.filter(of('command_started')).map((c) => [c.commandId, c]));
+  return (id) => {
+    const c = started.get(id);
+    return { step: c?.step ?? '', ...(c?.item !== undefined && { item: c.item }) };
+  };
+}
+
 function earlyStopsOf(events: Event[]): RunReport['earlyStops'] {
-  const stepOf = new Map(events.filter(of('command_started')).map((c) => [c.commandId, c.step]));
+  const command = commandsOf(events);
   return events
     .filter(of('notice'))
     .map((n) => EARLY.exec(n.message))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ commandId: m[1]!, step: stepOf.get(m[1]!) ?? '', evidence: m[2]! }));
+    .map((m) => ({ commandId: m[1]!, ...command(m[1]!), evidence: m[2]! }));
 }
 
 const CROSS_CHECK = /^results cross-check (\S+): (.*)$/s;
 
 function crossChecksOf(events: Event[]): RunReport['crossChecks'] {
-  const stepOf = new Map(events.filter(of('command_started')).map((c) => [c.commandId, c.step]));
+  const command = commandsOf(events);
   return events
     .filter(of('notice'))
     .flatMap((n) => {
       const m = CROSS_CHECK.exec(n.message);
-      return m ? [{ step: stepOf.get(m[1]!) ?? '', agrees: n.level === 'info', text: m[2]! }] : [];
+      return m ? [{ ...command(m[1]!), agrees: n.level === 'info', text: m[2]! }] : [];
     });
 }
 
