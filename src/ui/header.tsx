@@ -41,7 +41,8 @@ export function Header({ state, mode, now }: { state: ViewState; mode: string; n
         step {state.step ?? '–'}
         {title ? ` (${title})` : ''}
         {state.attempt && state.attempt > 1 ? ` attempt ${state.attempt}` : ''}
-        {stage ? ` · stage ${stage}` : ''} · <Text color={theme.muted}>{PHASE[state.phase]}</Text>
+        {stage ? ` · stage ${stage}` : ''} ·{' '}
+        <Text color={theme.muted}>{state.phase === 'command' && state.commands.length > 1 ? `running ${state.commands.length} commands` : PHASE[state.phase]}</Text>
       </Text>
       <Text wrap="truncate-end" color={theme.muted}>
         spent {of(`$${state.spent.dollars.toFixed(2)}`, b?.dollars === undefined ? undefined : `$${b.dollars}`)} · tokens{' '}

@@ -43,7 +43,8 @@ export function EntryView({ entry: e }: { entry: Entry }) {
       return (
         <Box flexDirection="column">
           <Text>
-            {'  '}$ {e.command}{' '}
+            {'  '}
+            {e.item === undefined ? '' : `[${e.item}] `}$ {e.command}{' '}
             <Text color={e.exit === 'exit 0' ? t.ok : t.bad}>
               {e.exit} in {(e.durationMs / 1000).toFixed(1)} s
             </Text>
@@ -59,7 +60,12 @@ export function EntryView({ entry: e }: { entry: Entry }) {
         </Box>
       );
     case 'trigger':
-      return <Text color={t.warn} wrap="truncate-end">  ! matched {e.remediation}: {e.line}</Text>;
+      return (
+        <Text color={t.warn} wrap="truncate-end">
+          {'  '}! matched {e.remediation}
+          {e.item === undefined ? '' : ` [${e.item}]`}: {e.line}
+        </Text>
+      );
     case 'remediation':
       return <Text color={t.warn}>  ↻ remediation {e.remediation} ({e.action}): {oneLine(e.why, 140)}</Text>;
     case 'gate':
@@ -89,9 +95,13 @@ export function History({ entries }: { entries: Entry[] }) {
   return <Static items={entries}>{(e) => <EntryView key={e.key} entry={e} />}</Static>;
 }
 
-/** What is in flight: tool calls awaiting their results, the running command's last lines. */
+/**
+ * What is in flight: tool calls awaiting their results, the running commands' last lines. Several
+ * commands at once (a step fanned out over suites) each show fewer lines, labelled by suite.
+ */
 export function Live({ state }: { state: ViewState }) {
   const t = useTheme();
+  const lines = state.commands.length > 1 ? 2 : Infinity;
   return (
     <Box flexDirection="column">
       {state.tools.map((c) => (
@@ -99,19 +109,20 @@ export function Live({ state }: { state: ViewState }) {
           {'  '}⚙ {c.name} <Text color={t.muted}>{c.input}</Text> …
         </Text>
       ))}
-      {state.command && (
-        <Box flexDirection="column">
+      {state.commands.map((c) => (
+        <Box key={c.commandId} flexDirection="column">
           <Text color={t.accent} wrap="truncate-end">
-            {'  '}$ {state.command.command} …
+            {'  '}
+            {c.item === undefined ? '' : `[${c.item}] `}$ {c.command} …
           </Text>
-          {state.command.tail.map((l, i) => (
+          {c.tail.slice(-lines).map((l, i) => (
             <Text key={i} color={t.muted} wrap="truncate-end">
               {'    | '}
               {l}
             </Text>
           ))}
         </Box>
-      )}
+      ))}
     </Box>
   );
 }

@@ -77,4 +77,39 @@ describe('stage progress', () => {
     expect(f).toMatch(/\[\.+\] 4 episodes/);
     expect(f).not.toContain('left');
   });
+
+  it('gives each suite running at once its own labelled bar, and drops each as its command exits', async () => {
+    const two = Playbook.parse({
+      name: 'eval',
+      steps: [{ id: 'full', kind: 'run', stage: 'full', command: 'modal run eval.py --task-suite {{suite}} --num-trials 2', for_each: { var: 'suite', in: '{{suites}}' } }],
+    });
+    const started = (commandId: string, item: string): EventInput => ({ type: 'command_started', commandId, step: 'full', item, command: `modal run eval.py --task-suite ${item} --num-trials 2`, cwd: '/ws' });
+    const line = (commandId: string, text: string): EventInput => ({ type: 'command_output', commandId, stream: 'stdout', line: text });
+    const events: EventInput[] = [
+      { type: 'step_entered', step: 'full', attempt: 1 },
+      started('c5', 'libero_spatial'),
+      started('c6', 'libero_object'),
+      line('c5', 'LIBERO environment created: libero_spatial (10 tasks)'),
+      line('c6', 'LIBERO environment created: libero_object (10 tasks)'),
+      line('c6', '# episodes completed so far: 1'),
+      line('c5', '# episodes completed so far: 1'),
+      line('c6', '# episodes completed so far: 2'),
+      line('c6', '# successes: 2 (100.0%)'),
+      line('c5', '# episodes completed so far: 2'),
+      line('c5', '# episodes completed so far: 3'),
+    ];
+    const state = events.reduce((s, e, seq) => foldView(s, { ...e, seq, ts: new Date(T0).toISOString() } as Event), initialView(two));
+    const r = mount(<Stages state={state} now={T0 + 60_000} />);
+    const f = await r.waitFor('libero_object');
+    // 100 columns leave 40 cells, less the label's 15: 3 of 20 fill 4, 2 of 20 fill 3 (2.5 rounded up).
+    // Each suite's time left is from its own pace: 20 s an episode for spatial, 30 s for object.
+    expect(f).toMatch(/^libero_spatial \[#{4}\.{21}\] 3 of 20 episodes · 5m40s left$/m);
+    expect(f).toMatch(/^libero_object  \[#{3}\.{22}\] 2 of 20 episodes · 2 succeeded \(100%\) · 9m00s left$/m);
+    r.unmount();
+    const exited = foldView(state, { type: 'command_exited', commandId: 'c6', step: 'full', item: 'libero_object', exitCode: 0, signal: null, durationMs: 1, metrics: {}, tail: [], seq: 99, ts: new Date(T0).toISOString() });
+    const after = mount(<Stages state={exited} now={T0} />);
+    const g = await after.waitFor('libero_spatial');
+    expect(g).not.toContain('libero_object');
+    expect(g.match(/episodes/g)).toHaveLength(1);
+  });
 });

@@ -12,17 +12,20 @@ export function bar(done: number, total: number, width: number): string {
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
-export function ProgressBar({ progress, now }: { progress: Progress; now: number }) {
+/** One command's bar; `label` names its suite when several run at once. */
+export function ProgressBar({ progress, now, label }: { progress: Progress; now: number; label?: string }) {
   const theme = useTheme();
   const columns = useColumns();
   const p = progress;
-  const width = Math.max(10, Math.min(40, columns - 60));
+  const prefix = label === undefined ? '' : `${label} `;
+  const width = Math.max(10, Math.min(40, columns - 60 - prefix.length));
   const of = p.total === undefined ? '' : ` of ${p.total}`;
   const success = p.successes === undefined ? '' : ` · ${p.successes} succeeded${p.episodes > 0 ? ` (${pct(p.successes / p.episodes)})` : ''}`;
   const left = timeLeft(p, now);
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
+        {prefix}
         <Text color={theme.accent}>{bar(p.episodes, p.total ?? 0, width)}</Text> {p.episodes}
         {of} episodes{success}
         {left === undefined ? '' : ` · ${formatDuration(left)} left`}
@@ -30,6 +33,7 @@ export function ProgressBar({ progress, now }: { progress: Progress; now: number
       {p.perTask.length > 0 && (
         <Text wrap="truncate-end" color={theme.muted}>
           {'  '}
+          {prefix}
           {p.perTask
             .slice(-4)
             .map((t, i) => `task ${p.perTask.length - Math.min(4, p.perTask.length) + i + 1}: ${t.rate === undefined ? '…' : pct(t.rate)}`)
@@ -42,11 +46,16 @@ export function ProgressBar({ progress, now }: { progress: Progress; now: number
 
 type RunStep = Extract<Playbook['steps'][number], { kind: 'run' }>;
 
-/** The playbook's run steps (its stages), each with its outcome; the running one with its bar. */
+/**
+ * The playbook's run steps (its stages), each with its outcome; the running one with its bar, or
+ * a bar per suite, labelled, when the step runs one command per suite at once.
+ */
 export function Stages({ state, now }: { state: ViewState; now: number }) {
   const theme = useTheme();
   const stages = (state.playbook?.steps ?? []).filter((s): s is RunStep => s.kind === 'run');
-  if (stages.length === 0 && !state.command) return null;
+  if (stages.length === 0 && state.commands.length === 0) return null;
+  const measured = state.commands.filter((c) => c.progress.episodes + (c.progress.total ?? 0) > 0);
+  const width = Math.max(0, ...measured.map((c) => c.item?.length ?? 0));
   return (
     <Box flexDirection="column">
       <Text>
@@ -63,9 +72,9 @@ export function Stages({ state, now }: { state: ViewState; now: number }) {
           );
         })}
       </Text>
-      {state.command && state.command.progress.episodes + (state.command.progress.total ?? 0) > 0 && (
-        <ProgressBar progress={state.command.progress} now={now} />
-      )}
+      {measured.map((c) => (
+        <ProgressBar key={c.commandId} progress={c.progress} now={now} label={c.item?.padEnd(width)} />
+      ))}
     </Box>
   );
 }

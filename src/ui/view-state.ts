@@ -6,7 +6,7 @@ import { progressLine, startProgress, type Progress } from './progress.js';
 /**
  * What the terminal app shows, folded from the event stream alone (DESIGN.md principle 2): the
  * app keeps no state the run log lacks. `history` only grows, so it can live in Ink's <Static>
- * and never redraw; everything in flight (tool calls, the running command) is `live`.
+ * and never redraw; everything in flight (tool calls, the running commands) is `live`.
  */
 export type Entry = { key: string } & (
   | { kind: 'step'; step: string; title?: string; attempt: number }
@@ -14,8 +14,8 @@ export type Entry = { key: string } & (
   | { kind: 'decision'; ref: string; verdict: string; by: string; reason?: string }
   | { kind: 'agent'; text: string }
   | { kind: 'tool'; name: string; input: string; output: string; isError: boolean }
-  | { kind: 'command'; command: string; exit: string; durationMs: number; tail: string[]; metrics: Record<string, number> }
-  | { kind: 'trigger'; remediation: string; line: string }
+  | { kind: 'command'; command: string; item?: string; exit: string; durationMs: number; tail: string[]; metrics: Record<string, number> }
+  | { kind: 'trigger'; remediation: string; item?: string; line: string }
   | { kind: 'remediation'; remediation: string; action: string; why: string }
   | { kind: 'gate'; check: string; passed: boolean; detail: string; checklist: boolean }
   | { kind: 'commit'; sha: string; files: number }
@@ -29,6 +29,8 @@ export type ItemState = 'pending' | 'passed' | 'failed';
 export interface LiveCommand {
   commandId: string;
   step: string;
+  /** The item of a step fanned out over a list (`for_each`): one command per item, all at once. */
+  item?: string;
   command: string;
   tail: string[];
   progress: Progress;
@@ -47,7 +49,8 @@ export interface ViewState {
   startedAt?: number;
   history: Entry[];
   tools: Array<{ callId: string; name: string; input: string }>;
-  command?: LiveCommand;
+  /** The commands running now: one, or one per item of a fanned-out step, in the order they started. */
+  commands: LiveCommand[];
   /** The latest trigger and remediation choice, shown beside a remediation's prompt. */
   trigger?: { remediation: string; line: string };
   choice?: { remediation: string; why: string };
@@ -59,7 +62,7 @@ export interface ViewState {
 const TAIL = 6;
 
 export function initialView(playbook?: Playbook): ViewState {
-  return { playbook, vars: {}, phase: 'starting', spent: { turns: 0, tokens: 0, dollars: 0 }, history: [], tools: [], outcomes: {}, checklist: [] };
+  return { playbook, vars: {}, phase: 'starting', spent: { turns: 0, tokens: 0, dollars: 0 }, history: [], tools: [], commands: [], outcomes: {}, checklist: [] };
 }
 
 export const oneLine = (s: string, max = 200): string => {
@@ -76,7 +79,8 @@ export function foldView(s: ViewState, e: Event): ViewState {
     case 'run_started':
       return { ...s, runId: e.runId, mode: e.mode, model: e.model, vars: e.vars, startedAt: Date.parse(e.ts), checklist: checklistOf(s.playbook, e) };
     case 'run_resumed':
-      return { ...add({ kind: 'notice', level: 'info', message: `resumed after event ${e.fromSeq}` }), runId: e.runId };
+      // Whatever was running when the run stopped is gone; a resume starts its commands anew.
+      return { ...add({ kind: 'notice', level: 'info', message: `resumed after event ${e.fromSeq}` }), runId: e.runId, commands: [] };
     case 'step_entered':
       return { ...add({ kind: 'step', step: e.step, title: titleOf(s, e.step), attempt: e.attempt }), step: e.step, attempt: e.attempt };
     case 'prompt_proposed':
@@ -98,26 +102,34 @@ export function foldView(s: ViewState, e: Event): ViewState {
       return s;
     case 'budget_spent':
       return { ...s, spent: { turns: e.turns, tokens: e.tokens, dollars: e.dollars } };
-    case 'command_started':
-      return { ...s, phase: 'command', command: { commandId: e.commandId, step: e.step, command: e.command, tail: [], progress: startProgress(e.command, Date.parse(e.ts)) } };
+    case 'command_started': {
+      const started: LiveCommand = { commandId: e.commandId, step: e.step, ...item(e), command: e.command, tail: [], progress: startProgress(e.command, Date.parse(e.ts)) };
+      return { ...s, phase: 'command', commands: [...s.commands.filter((c) => runsAlongside(c, e)), started] };
+    }
     case 'command_output': {
-      const c = s.command;
-      if (!c || c.commandId !== e.commandId) return s;
-      return { ...s, command: { ...c, tail: [...c.tail.slice(1 - TAIL), e.line], progress: progressLine(c.progress, e.line) } };
+      const i = s.commands.findIndex((c) => c.commandId === e.commandId);
+      if (i < 0) return s;
+      const c = s.commands[i]!;
+      const next = { ...c, tail: [...c.tail.slice(1 - TAIL), e.line], progress: progressLine(c.progress, e.line) };
+      return { ...s, commands: s.commands.map((x, j) => (j === i ? next : x)) };
     }
     case 'command_exited': {
       const exit = e.exitCode === null ? `signal ${e.signal}` : `exit ${e.exitCode}`;
-      const next = add({ kind: 'command', command: s.command?.command ?? e.commandId, exit, durationMs: e.durationMs, tail: e.tail.slice(-TAIL), metrics: e.metrics });
-      return { ...next, command: undefined, phase: 'checking' };
+      const live = s.commands.find((c) => c.commandId === e.commandId);
+      const next = add({ kind: 'command', command: live?.command ?? e.commandId, ...item(e), exit, durationMs: e.durationMs, tail: e.tail.slice(-TAIL), metrics: e.metrics });
+      const commands = s.commands.filter((c) => c !== live);
+      return { ...next, commands, phase: commands.length > 0 ? 'command' : 'checking' };
     }
     case 'trigger_matched':
-      return { ...add({ kind: 'trigger', remediation: e.remediation, line: e.line }), trigger: { remediation: e.remediation, line: e.line } };
+      return { ...add({ kind: 'trigger', remediation: e.remediation, ...item(e), line: e.line }), trigger: { remediation: e.remediation, line: e.line } };
     case 'remediation_chosen':
       return { ...add({ kind: 'remediation', remediation: e.remediation, action: e.action, why: e.why }), choice: { remediation: e.remediation, why: e.why } };
     case 'gate_judged': {
       const next = add({ kind: 'gate', check: e.check, passed: e.passed, detail: e.detail, checklist: e.scope === 'checklist' });
-      if (e.scope !== 'checklist') return { ...next, phase: 'checking' };
-      return { ...next, phase: 'checking', checklist: judgeItem(s.checklist, e.check, e.passed, e.detail) };
+      // One suite's gates may be judged while the other suites' commands still run.
+      const phase = s.commands.length > 0 ? 'command' : 'checking';
+      if (e.scope !== 'checklist') return { ...next, phase };
+      return { ...next, phase, checklist: judgeItem(s.checklist, e.check, e.passed, e.detail) };
     }
     case 'commit_made':
       return add({ kind: 'commit', sha: e.sha, files: e.files.length });
@@ -126,11 +138,21 @@ export function foldView(s: ViewState, e: Event): ViewState {
     case 'notice':
       return add({ kind: 'notice', level: e.level, message: e.message });
     case 'run_ended':
-      return { ...add({ kind: 'end', verdict: e.verdict, reason: e.reason }), phase: 'ended', ended: { verdict: e.verdict, reason: e.reason }, command: undefined, tools: [] };
+      return { ...add({ kind: 'end', verdict: e.verdict, reason: e.reason }), phase: 'ended', ended: { verdict: e.verdict, reason: e.reason }, commands: [], tools: [] };
   }
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** `{ item }` when the event names one, else nothing: without fan-out no entry has the key. */
+const item = (e: { item?: string }) => (e.item === undefined ? {} : { item: e.item });
+
+/**
+ * Whether a running command stays when another starts: only the other items of the same
+ * fanned-out step run alongside it. Anything else still listed never exited (its process was
+ * stopped with the run) and the new command takes its place.
+ */
+const runsAlongside = (c: LiveCommand, e: { step: string; item?: string }) => e.item !== undefined && c.item !== undefined && c.step === e.step && c.item !== e.item;
 
 /** Fills playbook variables in a title or label; an unknown one is shown as written. */
 export function filled(text: string, vars: Record<string, string>): string {
@@ -152,9 +174,20 @@ function checklistOf(pb: Playbook | undefined, e: Event & { type: 'run_started' 
   return (pb?.checklist ?? []).map((i) => ({ label: filled(i.item, vars), state: 'pending' as const }));
 }
 
+/**
+ * An item whose check reads a fanned-out step is judged once per item, as `<label> [<item>]`:
+ * the first judgement takes the pending item's place, the others follow it in order.
+ */
 function judgeItem(list: ViewState['checklist'], label: string, passed: boolean, detail: string): ViewState['checklist'] {
-  const state: ItemState = passed ? 'passed' : 'failed';
+  const judged = { label, state: (passed ? 'passed' : 'failed') as ItemState, detail };
   const i = list.findIndex((x) => x.label === label && x.state === 'pending');
-  if (i < 0) return [...list, { label, state, detail }];
-  return list.map((x, j) => (j === i ? { label, state, detail } : x));
+  if (i >= 0) return list.map((x, j) => (j === i ? judged : x));
+  const base = PER_ITEM.exec(label)?.[1];
+  if (base === undefined) return [...list, judged];
+  const pending = list.findIndex((x) => x.label === base && x.state === 'pending');
+  if (pending >= 0) return list.map((x, j) => (j === pending ? judged : x));
+  const after = list.findLastIndex((x) => PER_ITEM.exec(x.label)?.[1] === base);
+  return after < 0 ? [...list, judged] : [...list.slice(0, after + 1), judged, ...list.slice(after + 1)];
 }
+
+const PER_ITEM = /^(.*) \[[^\]]+\]$/s;
