@@ -104,7 +104,7 @@ describe('stage progress', () => {
     // 100 columns leave 40 cells, less the label's 15: 3 of 20 fill 4, 2 of 20 fill 3 (2.5 rounded up).
     // Each suite's time left is from its own pace: 20 s an episode for spatial, 30 s for object.
     expect(f).toMatch(/^libero_spatial \[#{4}\.{21}\] 3 of 20 episodes · 5m40s left$/m);
-    expect(f).toMatch(/^libero_object  \[#{3}\.{22}\] 2 of 20 episodes · 2 succeeded \(100%\) · 9m00s left$/m);
+    expect(f).toMatch(/^libero_object {2}\[#{3}\.{22}\] 2 of 20 episodes · 2 succeeded \(100%\) · 9m00s left$/m);
     r.unmount();
     const exited = foldView(state, { type: 'command_exited', commandId: 'c6', step: 'full', item: 'libero_object', exitCode: 0, signal: null, durationMs: 1, metrics: {}, tail: [], seq: 99, ts: new Date(T0).toISOString() });
     const after = mount(<Stages state={exited} now={T0} />);
