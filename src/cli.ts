@@ -96,6 +96,7 @@ program
   .command('demo')
   .description('run the RSD Phase 3 playbook offline on the sample experiment (autopilot)')
   .option('--interactive', 'a person decides in the terminal app')
+  .option('--var <key=value>', 'set a playbook variable, e.g. suites=libero_spatial,libero_object (repeatable)', collect, [])
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
   .action(async (o) => {

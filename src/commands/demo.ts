@@ -17,6 +17,8 @@ export interface DemoOptions {
   json?: boolean;
   verbose?: boolean;
   interactive?: boolean;
+  /** More playbook variables (`suites=libero_spatial,libero_object`); the repository is the sample's. */
+  var?: string[];
   /** The terminal app (with --interactive): a person decides. */
   view?: AppView;
   out?: NodeJS.WritableStream;
@@ -52,7 +54,7 @@ export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId
     };
     // The app owns the terminal while it shows; it prints the run itself.
     if (!o.json && !o.view) out.write(`demo: sample experiment at ${repo}, Messages API stand-in at ${standin.url}\n`);
-    const r = await runCommand({ playbook: DEMO.playbook, vars: [`repo=${repo}`], json: o.json, verbose: o.verbose, home: o.home, env, out, view: o.view });
+    const r = await runCommand({ playbook: DEMO.playbook, vars: [`repo=${repo}`, ...(o.var ?? [])], json: o.json, verbose: o.verbose, home: o.home, env, out, view: o.view });
     if (!o.json) out.write(await stageSummary(new RunStore(o.home ? resolve(o.home) : undefined).paths(r.runId).log));
     // A passed run saved its report into the sample repository itself (the playbook's
     // save_results); a failed one still gets its report.
@@ -85,7 +87,8 @@ export async function stageSummary(log: string): Promise<string> {
     .filter((e) => 'episodes' in e.metrics)
     .map((e) => {
       const figures = FIGURES.filter((f) => f in e.metrics).map((f) => `${f}=${e.metrics[f]}`);
-      return `  ${e.step.padEnd(10)} exit ${e.exitCode ?? e.signal}  ${figures.join('  ')}`;
+      const stage = e.item === undefined ? e.step : `${e.step} [${e.item}]`;
+      return `  ${stage.padEnd(10)} exit ${e.exitCode ?? e.signal}  ${figures.join('  ')}`;
     });
   return rows.length > 0 ? `stages:\n${rows.join('\n')}\n` : '';
 }

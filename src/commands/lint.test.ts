@@ -25,6 +25,7 @@ describe('labpilot lint on broken playbooks', () => {
     ['unreachable-step.yaml', '7:9', "unreachable step 'orphan'"],
     ['undefined-var-yaml.yaml', '8:63', "undefined variable 'repo_url'"],
     ['undefined-var-block.yaml', '7:30', "undefined variable 'suite'"],
+    ['for-each-undeclared.yaml', '8:22', "for_each binds 'suite', which is not a declared variable"],
     ['bad-expression.yaml', '6:35', `invalid expression: expected a number, a name or "(" but found 'and'`],
     ['bad-expression-quoted.yaml', '8:55', 'invalid expression: expected a number, a name or "(" but the expression ended'],
     ['unknown-step.yaml', '12:20', "unknown step 'smok' (steps: smoke)"],

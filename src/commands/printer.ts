@@ -63,11 +63,11 @@ export function formatPlain(e: Event, verbose = false): string | undefined {
     case 'agent_turn_ended':
       return `  turn ${e.turn} ended (${e.stopReason}), ${e.usage.inputTokens + e.usage.outputTokens} tokens, $${e.costUsd.toFixed(4)}`;
     case 'command_started':
-      return `  $ ${e.command}`;
+      return `  ${e.item === undefined ? '' : `[${e.item}] `}$ ${e.command}`;
     case 'command_output':
       return verbose ? `  | ${e.line}` : undefined;
     case 'command_exited':
-      return `  exit ${e.exitCode ?? e.signal} in ${(e.durationMs / 1000).toFixed(1)} s${Object.keys(e.metrics).length ? `: ${figures(e.metrics)}` : ''}`;
+      return `  ${e.item === undefined ? '' : `[${e.item}] `}exit ${e.exitCode ?? e.signal} in ${(e.durationMs / 1000).toFixed(1)} s${Object.keys(e.metrics).length ? `: ${figures(e.metrics)}` : ''}`;
     case 'trigger_matched':
       return `  trigger ${e.remediation} (${e.source}): ${oneLine(e.line)}`;
     case 'remediation_chosen':

@@ -18,12 +18,24 @@ export interface TriggerHit {
   source: Source;
   line: string;
   groups: string[];
+  /** The for_each value whose command printed the line. */
+  item?: string;
 }
 
 export interface GateResult {
   check: string;
   passed: boolean;
   detail: string;
+}
+
+/** One value's last run of a step with `for_each`. */
+export interface ItemRun {
+  commandId: string;
+  exitCode: number | null;
+  tail: string[];
+  metrics: Record<string, number>;
+  /** Set once its gates are judged; a retry reruns only the values not passed. */
+  passed?: boolean;
 }
 
 /** Why the current prompt or command was issued, so its answer is routed right. */
@@ -54,7 +66,12 @@ export interface EngineContext {
   metrics: Record<string, Record<string, number>>;
   /** Error signature of each failed attempt of a step, newest last, for `repeated`. */
   failures: Record<string, string[]>;
-  gates: { expected: number; results: GateResult[] };
+  /** The for_each value each expected gate judges, when the step fans out. */
+  gates: { expected: number; results: GateResult[]; items?: string[] };
+  /** Steps with for_each: each value's last run. */
+  fanout: Record<string, Record<string, ItemRun>>;
+  /** The for_each value a failed step is remediated for: prompts quote its figures and output. */
+  focus: string | null;
   spent: { turns: number; tokens: number; dollars: number };
   startedAt: number;
   now: number;
@@ -78,6 +95,8 @@ export function initialContext(): EngineContext {
     metrics: {},
     failures: {},
     gates: { expected: 0, results: [] },
+    fanout: {},
+    focus: null,
     spent: { turns: 0, tokens: 0, dollars: 0 },
     startedAt: 0,
     now: 0,

@@ -25,14 +25,20 @@ export type Effect =
       metrics: Metric[];
       derive: Record<string, string>;
       stopWhen?: string;
+      /** The for_each value this run is for, and the variable it binds (`{ suite: 'libero_goal' }`). */
+      item?: string;
+      bind?: Record<string, string>;
     }
+  /** Run one command per for_each value at once; answered by one `command_exited` each. */
+  | { kind: 'run_commands'; step: string; runs: RunCommandEffect[] }
   /** Verify checks; answered by one `gate_judged` per check, in order. */
   | {
       kind: 'run_checks';
       scope: 'step' | 'checklist';
       step?: string;
       /** `metrics` is set for a metric check that names another step (`step: full`). */
-      checks: Array<{ name: string; check: Check; metrics?: Record<string, number> }>;
+      /** Per check, for a fanned-out step: the value's own figures, command and exit code. */
+      checks: Array<{ name: string; check: Check; metrics?: Record<string, number>; commandId?: string; exitCode?: number | null }>;
       metrics: Record<string, number>;
       /** The step's last command, for output_matches without `run` and for exit_code. */
       commandId?: string;
@@ -40,3 +46,4 @@ export type Effect =
     };
 
 export type EffectKind = Effect['kind'];
+export type RunCommandEffect = Effect & { kind: 'run_command' };

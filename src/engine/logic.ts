@@ -1,4 +1,6 @@
 import type { Effect } from './effects.js';
+import { type Result, commandEffect, done, emit } from './effect-builders.js';
+import { type NamedCheck, checksPerItem, fanOut, itemsOf, judgedItems, perValue, settleItems } from './fan-out.js';
 import {
   type CompiledPlaybook,
   type EngineContext,
@@ -15,25 +17,13 @@ import { errorSignature } from './signature.js';
 import { renderTemplate } from '../playbook/template.js';
 import type { Check, Step } from '../playbook/schema.js';
 import type { Verdict } from '../events/schema.js';
-import { parseDuration } from '../playbook/duration.js';
 
 /**
  * The engine's decisions as pure functions `(playbook, context, ...) -> { ctx, effects }`.
  * The XState machine (machine.ts) routes events here and turns the result into its next state;
  * keeping the arithmetic out of the machine config keeps both readable.
  */
-export interface Result {
-  ctx: EngineContext;
-  effects: Effect[];
-}
-
-const emit = (event: Effect & { kind: 'emit' }): Effect => event;
-
-/** Sets what the engine now waits on: the last effect that expects an answer. */
-function done(ctx: EngineContext, effects: Effect[]): Result {
-  const waiting = [...effects].reverse().find((e) => e.kind !== 'emit') ?? null;
-  return { ctx: { ...ctx, pending: waiting }, effects };
-}
+export type { Result };
 
 export function templateVars(pb: CompiledPlaybook, ctx: EngineContext, step: Step): Record<string, string> {
   const vars: Record<string, string> = {
@@ -49,6 +39,8 @@ export function templateVars(pb: CompiledPlaybook, ctx: EngineContext, step: Ste
     for (const name of [...(step.metrics ?? []).map((m) => m.name), ...Object.keys(step.derive ?? {})]) vars[`metrics.${name}`] = 'not measured';
   }
   for (const [k, v] of Object.entries(metricScope(ctx, step.id))) vars[`metrics.${k}`] = String(v);
+  // A remediation for one value of a fanned-out step speaks of that value: `{{suite}}`.
+  if (ctx.focus !== null && step.kind === 'run' && step.for_each) vars[step.for_each.var] = ctx.focus;
   return vars;
 }
 
@@ -77,6 +69,7 @@ export function enterStep(pb: CompiledPlaybook, ctx: EngineContext, index: numbe
     hits: [],
     lastCommand: null,
     gates: { expected: 0, results: [] },
+    focus: null,
     activity: { origin: 'step' },
   };
   const entered = emit({ kind: 'emit', event: { type: 'step_entered', step: step.id, attempt } });
@@ -88,7 +81,11 @@ export function enterStep(pb: CompiledPlaybook, ctx: EngineContext, index: numbe
     return { ctx: r.ctx, effects: [entered, ...r.effects] };
   }
   if (step.kind === 'run') {
-    const r = runCommand(next, step.id, renderTemplate(step.command, vars, { shell: true, where: step.id }), step, vars);
+    const items = itemsOf(step, vars);
+    const r =
+      items.length > 0
+        ? fanOut(next, step, items, vars)
+        : runCommand(next, step.id, renderTemplate(step.command, vars, { shell: true, where: step.id }), step, vars);
     return { ctx: r.ctx, effects: [entered, ...r.effects] };
   }
   const r = runChecks(pb, next, 'step', step, step.checks);
@@ -118,22 +115,8 @@ export function runCommand(
   spec: Partial<Step & { kind: 'run' }> = {},
   vars: Record<string, string> = {},
 ): Result {
-  const commandId = `c${ctx.seq.command + 1}`;
   const next = { ...ctx, seq: { ...ctx.seq, command: ctx.seq.command + 1 } };
-  return done(next, [
-    {
-      kind: 'run_command',
-      commandId,
-      step,
-      command,
-      cwd: spec.cwd ?? '.',
-      timeoutMs: spec.timeout === undefined ? undefined : parseDuration(spec.timeout),
-      metrics: spec.metrics ?? [],
-      // Thresholds in predicates may be playbook variables: `success_rate < {{min_success}}`.
-      derive: Object.fromEntries(Object.entries(spec.derive ?? {}).map(([k, v]) => [k, renderTemplate(v, vars)])),
-      stopWhen: spec.stop_when === undefined ? undefined : renderTemplate(spec.stop_when, vars),
-    },
-  ]);
+  return done(next, [commandEffect(`c${next.seq.command}`, step, command, spec, vars)]);
 }
 
 function checkName(c: Check): string {
@@ -176,20 +159,21 @@ export function runChecks(
   names?: string[],
 ): Result {
   const vars = step ? templateVars(pb, ctx, step) : { ...pb.vars, workspace: ctx.workspace, run_id: ctx.runId, branch: ctx.branch };
-  const named = checks.map((check, i) => {
-    const rendered = renderCheck(check, vars);
-    const name = names?.[i];
-    const label = name !== undefined ? renderTemplate(name, vars) : checkName(rendered);
-    const other = rendered.check === 'metric' && rendered.step !== undefined ? metricScope(ctx, rendered.step) : undefined;
-    return { name: label, check: rendered, ...(other && { metrics: other }) };
-  });
-  const next = { ...ctx, gates: { expected: checks.length, results: [] } };
-  return done(next, [
+  const label = (v: Record<string, string>): NamedCheck[] =>
+    checks.map((check, i) => {
+      const rendered = renderCheck(check, v);
+      const name = names?.[i];
+      return { name: name !== undefined ? renderTemplate(name, v) : checkName(rendered), check: rendered };
+    });
+  const fanned = scope === 'step' && step?.kind === 'run' && step.for_each && judgedItems(ctx, step.id).length > 0;
+  const named = fanned ? checksPerItem(ctx, step, vars, label) : label(vars).flatMap((c) => perValue(ctx, c));
+  const gates = { expected: named.length, results: [], ...(fanned && { items: named.map((c) => c.item!) }) };
+  return done({ ...ctx, gates }, [
     {
       kind: 'run_checks',
       scope,
       step: step?.id,
-      checks: named,
+      checks: named.map(({ item: _item, ...c }) => c),
       metrics: metricScope(ctx, step?.id ?? ''),
       commandId: ctx.lastCommand?.commandId,
       exitCode: ctx.lastCommand?.exitCode,
@@ -225,11 +209,14 @@ export function failStep(pb: CompiledPlaybook, ctx: EngineContext, step: Step, r
 }
 
 /** All gates of the step are in: pass it, remediate, retry with feedback, or fail it. */
-export function judgeStep(pb: CompiledPlaybook, ctx: EngineContext): Result {
-  const step = currentStep(pb, ctx);
+export function judgeStep(pb: CompiledPlaybook, judged: EngineContext): Result {
+  const step = currentStep(pb, judged);
+  const ctx = judged.gates.items ? settleItems(judged, step.id) : judged;
   const failed = ctx.gates.results.filter((g) => !g.passed);
   if (failed.length === 0) return stepPassed(pb, ctx);
-  const failures = { ...ctx.failures, [step.id]: [...(ctx.failures[step.id] ?? []), failureSignature(ctx, failed)] };
+  // A fanned-out step is remediated for one value at a time: its failure is the one that counts.
+  const own = ctx.focus === null ? failed : failed.filter((g) => g.check.endsWith(` [${ctx.focus}]`));
+  const failures = { ...ctx.failures, [step.id]: [...(ctx.failures[step.id] ?? []), failureSignature(ctx, own)] };
   const next = { ...ctx, failures };
   const chosen = chooseRemediation(pb, next, step.id);
   if (chosen) return applyRemediation(pb, next, step, chosen.rule.id, chosen.why, chosen.hit);

@@ -32,6 +32,7 @@ export function createEngineMachine(pb: CompiledPlaybook) {
     if (p.kind === 'decide') return (p.question.kind === 'prompt' ? p.question.promptId : p.question.ref) === ref;
     if (p.kind === 'send_prompt') return p.promptId === ref;
     if (p.kind === 'run_command') return p.commandId === ref;
+    if (p.kind === 'run_commands') return p.runs.some((r) => r.commandId === ref);
     return true;
   };
 
@@ -45,12 +46,12 @@ export function createEngineMachine(pb: CompiledPlaybook) {
       ended: ({ context }) => context.verdict !== null,
       deciding: waitsFor('decide'),
       prompting: waitsFor('send_prompt'),
-      running: waitsFor('run_command'),
+      running: ({ context }) => waitsFor('run_command')({ context }) || waitsFor('run_commands')({ context }),
       checking: waitsFor('run_checks'),
       answersDecision: ({ context, event }) => answers(context, (event as EventOf<'decision'>).ref, 'decide'),
       answersTurn: ({ context, event }) => answers(context, (event as EventOf<'agent_turn_ended'>).promptId, 'send_prompt'),
       answersCommand: ({ context, event }) =>
-        answers(context, (event as EventOf<'command_exited'>).commandId, 'run_command'),
+        answers(context, (event as EventOf<'command_exited'>).commandId, context.pending?.kind === 'run_commands' ? 'run_commands' : 'run_command'),
       lastGate: ({ context }) => context.gates.results.length + 1 >= context.gates.expected,
     },
   });
@@ -73,7 +74,7 @@ export function createEngineMachine(pb: CompiledPlaybook) {
       trigger_matched: {
         actions: machine.enqueueActions(({ context, event, enqueue }) => {
           const e = event as EventOf<'trigger_matched'>;
-          const hit = { remediation: e.remediation, source: e.source, line: e.line, groups: e.groups };
+          const hit = { remediation: e.remediation, source: e.source, line: e.line, groups: e.groups, ...(e.item !== undefined && { item: e.item }) };
           enqueue.assign({ hits: [...context.hits, hit] });
         }),
       },
@@ -186,6 +187,7 @@ const onTurnEnded = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventOf<'a
 };
 
 const onCommandExited = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventOf<'command_exited'>) => {
+  if (ctx.pending?.kind === 'run_commands') return onItemExited(pb, ctx, ctx.pending, e);
   const next: EngineContext = {
     ...ctx,
     lastCommand: { commandId: e.commandId, exitCode: e.exitCode, tail: e.tail },
@@ -193,6 +195,17 @@ const onCommandExited = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventO
   };
   return ctx.activity?.origin === 'step' ? logic.afterAction(pb, next) : logic.retryAfterRemediation(pb, next);
 };
+
+/** One run of a fanned-out step is in; the gates wait for the last. */
+function onItemExited(pb: CompiledPlaybook, ctx: EngineContext, pending: Effect & { kind: 'run_commands' }, e: EventOf<'command_exited'>) {
+  const run = pending.runs.find((r) => r.commandId === e.commandId)!;
+  const item = { commandId: e.commandId, exitCode: e.exitCode, tail: e.tail, metrics: e.metrics };
+  const fanout = { ...ctx.fanout, [e.step]: { ...ctx.fanout[e.step], [run.item!]: item } };
+  const runs = pending.runs.filter((r) => r !== run);
+  // What is still running stays pending, so a resumed run starts only those again.
+  if (runs.length > 0) return { ctx: { ...ctx, fanout, pending: { ...pending, runs } }, effects: [] };
+  return logic.afterAction(pb, { ...ctx, fanout });
+}
 
 export type EngineMachine = ReturnType<typeof createEngineMachine>;
 

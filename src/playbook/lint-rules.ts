@@ -152,8 +152,17 @@ function variableProblems(data: Obj, prompts: Map<string, string>, promptUses: M
   const inThen = (path: Path): boolean => path[0] === 'remediations' && path[2] === 'then';
 
   const yaml: PathProblem[] = [];
+  // for_each binds a declared variable, so every other use of it (a prompt, the checklist) has a value too.
+  const bound = new Map<number, string>();
+  list(data.steps).forEach((s, i) => {
+    const name = isObj(s) && isObj(s.for_each) ? str(s.for_each.var) : undefined;
+    if (name === undefined) return;
+    bound.set(i, name);
+    if (!declared.includes(name)) yaml.push({ path: ['steps', i, 'for_each', 'var'], index: 0, message: `for_each binds '${name}', which is not a declared variable` });
+  });
   walkStrings(data, [], (path, s) => {
-    const set = inThen(path) ? withRemediation : base;
+    const own = path[0] === 'steps' ? bound.get(path[1] as number) : undefined;
+    const set = inThen(path) ? withRemediation : own !== undefined ? new Set([...base, own]) : base;
     for (const r of templateVariables(s)) {
       if (!defined(r.name, set)) yaml.push({ path, index: r.index, message: `undefined variable '${r.name}'` });
     }

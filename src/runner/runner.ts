@@ -1,7 +1,7 @@
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Engine, EngineSnapshot } from '../engine/engine.js';
-import type { Effect } from '../engine/effects.js';
+import type { Effect, RunCommandEffect } from '../engine/effects.js';
 import type { EngineContext } from '../engine/context.js';
 import { rulesFor } from '../engine/context.js';
 import type { Matcher } from '../engine/matcher.js';
@@ -123,15 +123,20 @@ export class Runner {
     for (const line of text.split('\n')) this.scanLine(line, source);
   }
 
-  private scanLine(line: string, source: Source): void {
+  /** Reports the rules the line triggers, once per rule (and per value of a fanned-out step); true if any. */
+  private scanLine(line: string, source: Source, item?: string): boolean {
     const step = this.o.engine.playbook.playbook.steps[this.context.stepIndex]?.id;
-    if (!step) return;
+    if (!step) return false;
     const applicable = new Set(rulesFor(this.o.engine.playbook, step).map((r) => r.id));
+    let hit = false;
     for (const m of this.o.matcher.matchLine(line, source)) {
-      if (!applicable.has(m.id) || this.reported.has(m.id)) continue;
-      this.reported.add(m.id);
-      this.o.bus.emit({ type: 'trigger_matched', remediation: m.id, step, source, line, groups: m.groups });
+      const key = item === undefined ? m.id : `${m.id}@${item}`;
+      if (!applicable.has(m.id) || this.reported.has(key)) continue;
+      this.reported.add(key);
+      hit = true;
+      this.o.bus.emit({ type: 'trigger_matched', remediation: m.id, step, source, line, groups: m.groups, ...(item !== undefined && { item }) });
     }
+    return hit;
   }
 
   private async execute(effect: Effect): Promise<void> {
@@ -144,7 +149,11 @@ export class Runner {
       case 'send_prompt':
         return this.sendPrompt(effect);
       case 'run_command':
+        this.reported.clear();
         return this.runCommand(effect);
+      case 'run_commands':
+        this.reported.clear();
+        return this.runAll(effect);
       case 'run_checks':
         return this.runChecks(effect);
     }
@@ -189,15 +198,23 @@ export class Runner {
     });
   }
 
-  private async runCommand(effect: Effect & { kind: 'run_command' }): Promise<void> {
-    this.reported.clear();
+  /** A fanned-out step's commands, all at once; each answers with its own command_exited. */
+  private async runAll(effect: Effect & { kind: 'run_commands' }): Promise<void> {
+    const settled = await Promise.allSettled(effect.runs.map((run) => this.runCommand(run)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async runCommand(effect: RunCommandEffect): Promise<void> {
     const cwd = resolve(this.o.workspace, effect.cwd);
-    this.o.bus.emit({ type: 'command_started', commandId: effect.commandId, step: effect.step, command: effect.command, cwd });
+    const { item } = effect;
+    const vars = { ...this.o.engine.playbook.vars, ...effect.bind };
+    this.o.bus.emit({ type: 'command_started', commandId: effect.commandId, step: effect.step, command: effect.command, cwd, ...(item !== undefined && { item }) });
     const fd = openSync(join(this.o.commandsDir, `${effect.commandId}.log`), 'w');
     const metrics = createMetricsCollector(effect.metrics);
     const stopWhen = effect.stopWhen ? parseExpr(effect.stopWhen) : undefined;
     const spec = this.o.engine.playbook.playbook.steps.find((s) => s.id === effect.step);
-    const stopper = spec?.kind === 'run' && spec.early_stop ? stageStopper(spec.early_stop, this.o.engine.playbook.vars) : undefined;
+    const stopper = spec?.kind === 'run' && spec.early_stop ? stageStopper(spec.early_stop, vars) : undefined;
     const tail: string[] = [];
     let firstHit: string[] | undefined;
     const early = new AbortController();
@@ -206,9 +223,7 @@ export class Runner {
       this.o.bus.emit({ type: 'command_output', commandId: effect.commandId, stream, line });
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
-      const before = this.reported.size;
-      this.scanLine(line, 'command_output');
-      if (!firstHit && this.reported.size > before) firstHit = [...tail.slice(-6)];
+      if (this.scanLine(line, 'command_output', item) && !firstHit) firstHit = [...tail.slice(-6)];
       const updated = metrics.line(line);
       if (updated.length > 0 && (stopWhen || stopper) && !early.signal.aborted) {
         const values = metrics.values(effect.derive);
@@ -236,7 +251,7 @@ export class Runner {
       const checked = await crossCheckResults({
         commandId: effect.commandId,
         spec: spec.results,
-        vars: this.o.engine.playbook.vars,
+        vars,
         logFile: join(this.o.commandsDir, `${effect.commandId}.log`),
         dir: join(dirname(this.o.commandsDir), 'results'),
         cwd,
@@ -254,6 +269,7 @@ export class Runner {
       type: 'command_exited',
       commandId: effect.commandId,
       step: effect.step,
+      ...(item !== undefined && { item }),
       exitCode: result.exitCode,
       signal: result.signal,
       durationMs: result.durationMs,
@@ -264,13 +280,15 @@ export class Runner {
 
   private async runChecks(effect: Effect & { kind: 'run_checks' }): Promise<void> {
     const evaluate = this.o.evaluate ?? evaluateCheck;
-    for (const { name, check, metrics } of effect.checks) {
+    for (const gate of effect.checks) {
+      const { name, check, metrics } = gate;
+      const commandId = gate.commandId ?? effect.commandId;
       const ctx: CheckContext = {
         workspace: this.o.workspace,
         commands: this.o.commands,
         metrics: metrics ?? effect.metrics,
-        commandLog: effect.commandId ? join(this.o.commandsDir, `${effect.commandId}.log`) : undefined,
-        exitCode: effect.exitCode,
+        commandLog: commandId ? join(this.o.commandsDir, `${commandId}.log`) : undefined,
+        exitCode: 'exitCode' in gate ? gate.exitCode : effect.exitCode,
         scriptDirs: this.o.scriptDirs,
         env: this.o.env,
       };

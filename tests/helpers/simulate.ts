@@ -1,5 +1,5 @@
 import { Engine, type EngineSnapshot } from '../../src/engine/engine.js';
-import type { Effect } from '../../src/engine/effects.js';
+import type { Effect, RunCommandEffect } from '../../src/engine/effects.js';
 import type { Event, EventInput } from '../../src/events/schema.js';
 
 /**
@@ -48,7 +48,7 @@ export function world(opts: {
     command: string,
     n: number,
   ) => { lines: string[]; exitCode: number; metrics?: Record<string, number>; hits?: string[] };
-  gate?: (name: string) => boolean;
+  gate?: (name: string, metrics?: Record<string, number>) => boolean;
 }): Responder {
   let commands = 0;
   return (effect) => {
@@ -77,32 +77,12 @@ export function world(opts: {
             filesChanged: false,
           },
         ];
-      case 'run_command': {
-        const out = opts.commandOutput?.(effect.command, ++commands) ?? { lines: [], exitCode: 0 };
-        return [
-          { type: 'command_started', commandId: effect.commandId, step: effect.step, command: effect.command, cwd: '/ws' },
-          ...out.lines.map((line): EventInput => ({ type: 'command_output', commandId: effect.commandId, stream: 'stdout', line })),
-          ...(out.hits ?? []).map(
-            (remediation): EventInput => ({
-              type: 'trigger_matched',
-              remediation,
-              step: effect.step,
-              source: 'command_output',
-              line: out.lines[0] ?? '',
-              groups: [],
-            }),
-          ),
-          {
-            type: 'command_exited',
-            commandId: effect.commandId,
-            step: effect.step,
-            exitCode: out.exitCode,
-            signal: null,
-            durationMs: 5,
-            metrics: out.metrics ?? {},
-            tail: out.lines.slice(-5),
-          },
-        ];
+      case 'run_command':
+        return commandEvents(effect, opts.commandOutput?.(effect.command, ++commands)).flat();
+      case 'run_commands': {
+        // Parallel runs: all start, their lines interleave, and they exit in reverse order.
+        const each = effect.runs.map((run) => commandEvents(run, opts.commandOutput?.(run.command, ++commands)));
+        return [...each.map((e) => e[0]), ...each.flatMap((e) => e[1]), ...each.reverse().map((e) => e[2])].flat();
       }
       case 'run_checks':
         return effect.checks.map(
@@ -111,7 +91,7 @@ export function world(opts: {
             scope: effect.scope,
             step: effect.step,
             check: c.name,
-            passed: c.check.check === 'exit_code' ? effect.exitCode === c.check.equals : (opts.gate?.(c.name) ?? true),
+            passed: c.check.check === 'exit_code' ? (c.exitCode ?? effect.exitCode) === c.check.equals : (opts.gate?.(c.name, c.metrics ?? effect.metrics) ?? true),
             detail: 'simulated',
           }),
         );
@@ -119,4 +99,33 @@ export function world(opts: {
         return [];
     }
   };
+}
+
+type CommandOut = { lines: string[]; exitCode: number; metrics?: Record<string, number>; hits?: string[] };
+
+/** What a runner appends for one command: [started], [output and trigger lines], [exited]. */
+function commandEvents(effect: RunCommandEffect, out: CommandOut = { lines: [], exitCode: 0 }): [EventInput[], EventInput[], EventInput[]] {
+  const item = effect.item === undefined ? {} : { item: effect.item };
+  return [
+    [{ type: 'command_started', commandId: effect.commandId, step: effect.step, command: effect.command, cwd: '/ws', ...item }],
+    [
+      ...out.lines.map((line): EventInput => ({ type: 'command_output', commandId: effect.commandId, stream: 'stdout', line })),
+      ...(out.hits ?? []).map(
+        (remediation): EventInput => ({ type: 'trigger_matched', remediation, step: effect.step, source: 'command_output', line: out.lines[0] ?? '', groups: [], ...item }),
+      ),
+    ],
+    [
+      {
+        type: 'command_exited',
+        commandId: effect.commandId,
+        step: effect.step,
+        ...item,
+        exitCode: out.exitCode,
+        signal: null,
+        durationMs: 5,
+        metrics: out.metrics ?? {},
+        tail: out.lines.slice(-5),
+      },
+    ],
+  ];
 }
