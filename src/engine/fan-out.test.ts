@@ -91,7 +91,7 @@ describe('a step that fans out over a list', () => {
         gate: byMetrics,
       }),
     );
-    expect(log.filter(of('remediation_chosen')).map((e) => e.remediation)).toEqual(['oom']);
+    expect(log.filter(of('remediation_chosen')).map((e) => [e.remediation, e.item])).toEqual([['oom', 'libero_10']]);
     expect(log.filter(of('prompt_sent')).map((e) => e.text)).toEqual(['fix libero_10: torch.OutOfMemoryError: CUDA out of memory (exit 1)']);
     // The retry: one command, for the suite that failed, under a new id.
     const started = log.filter(of('command_started'));

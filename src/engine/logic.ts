@@ -261,7 +261,7 @@ function applyRemediation(
   };
   const chosen = emit({
     kind: 'emit',
-    event: { type: 'remediation_chosen', remediation: rule.id, step: step.id, action, attempt, why },
+    event: { type: 'remediation_chosen', remediation: rule.id, step: step.id, action, attempt, why, ...(ctx.focus !== null && { item: ctx.focus }) },
   });
   const vars = { ...templateVars(pb, next, step), ...remediationVars(next, rule.id, hit) };
   let r: Result;

@@ -145,6 +145,8 @@ export const Event = z.discriminatedUnion('type', [
     action: z.enum(['prompt', 'run', 'ask', 'abort']),
     attempt: z.number().int().positive(),
     why: z.string(),
+    /** The for_each value it was chosen for, when the step fanned out. */
+    item: z.string().optional(),
   }),
   z.object({
     ...base,

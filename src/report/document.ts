@@ -102,7 +102,7 @@ function remediationsSection(r: RunReport): Section {
   if (r.remediations.length === 0) return { title: 'Remediations', blocks: [{ kind: 'p', text: 'No remediation fired.' }] };
   return {
     title: 'Remediations',
-    blocks: [{ kind: 'table', head: ['Step', 'Remediation', 'Action', 'Attempt', 'Why'], rows: r.remediations.map((x) => [`\`${x.step}\``, `\`${x.remediation}\``, x.action, String(x.attempt), cell(x.why)]) }],
+    blocks: [{ kind: 'table', head: ['Step', 'Remediation', 'Action', 'Attempt', 'Why'], rows: r.remediations.map((x) => [`\`${x.step}\`${suiteOf(x)}`, `\`${x.remediation}\``, x.action, String(x.attempt), cell(x.why)]) }],
   };
 }
 

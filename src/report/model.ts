@@ -24,7 +24,7 @@ export interface RunReport {
    */
   comparisons: Comparison[];
   checklist: Array<{ item: string; passed: boolean; detail: string }>;
-  remediations: Array<{ step: string; remediation: string; action: string; attempt: number; why: string }>;
+  remediations: Array<{ step: string; remediation: string; action: string; attempt: number; why: string; item?: string }>;
   earlyStops: Array<{ step: string; item?: string; commandId: string; evidence: string }>;
   /** The results JSON of a stage read against its log (src/results/cross-check.ts). */
   crossChecks: Array<{ step: string; item?: string; agrees: boolean; text: string }>;
@@ -95,7 +95,9 @@ export function buildReport(events: Event[]): RunReport {
     stages,
     comparisons: comparisonsOf(stages),
     checklist: events.filter(of('gate_judged')).filter((g) => g.scope === 'checklist').map((g) => ({ item: g.check, passed: g.passed, detail: g.detail })),
-    remediations: events.filter(of('remediation_chosen')).map(({ step, remediation, action, attempt, why }) => ({ step, remediation, action, attempt, why })),
+    remediations: events
+      .filter(of('remediation_chosen'))
+      .map(({ step, remediation, action, attempt, why, item }) => ({ step, remediation, action, attempt, why, ...(item !== undefined && { item }) })),
     earlyStops: earlyStopsOf(events),
     crossChecks: crossChecksOf(events),
     cost: costOf(events),

@@ -45,7 +45,7 @@ export function renderTerminal(r: RunReport, width = 80): string {
     const failed = r.checklist.filter((x) => !x.passed);
     out.push(`checklist: ${r.checklist.length - failed.length}/${r.checklist.length} passed${failed.map((x) => `\n  FAIL ${x.item}: ${x.detail}`).join('')}`);
   }
-  out.push(`remediations: ${r.remediations.length === 0 ? 'none' : r.remediations.map((x) => `${x.remediation} (${x.step})`).join(', ')}`);
+  out.push(`remediations: ${r.remediations.length === 0 ? 'none' : r.remediations.map((x) => `${x.remediation} (${x.item === undefined ? x.step : `${x.step} ${x.item}`})`).join(', ')}`);
   out.push(`cost: ${r.cost.turns} turns, ${int(r.cost.tokens)} tokens, ${dollars(r.cost.dollars)}, wall time ${duration(r.cost.wallMs)}`);
   return out.join('\n') + '\n';
 }

@@ -77,8 +77,17 @@ describe('labpilot demo --var suites=libero_spatial,libero_object', () => {
     for (const stage of STAGES) for (const suite of SUITES) expect(stdout).toMatch(new RegExp(`^  ${stage} \\[${suite}\\]\\s+exit 0\\s+episodes=\\d+`, 'm'));
   });
 
-  it('merges the suites in one report', () => {
+  it('merges the suites in one report: a row per suite with its own measured rates, and charts per suite', () => {
     const md = readFileSync(join(runDir, 'report.md'), 'utf8');
-    for (const suite of SUITES) expect(md).toContain(suite);
+    const html = readFileSync(join(runDir, 'report.html'), 'utf8');
+    const rate = (step: string, suite: string) =>
+      events.filter(of('command_exited')).filter((e) => e.step === step && e.item === suite).at(-1)!.metrics.success_rate!;
+    const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
+    expect(md).toContain('## Suites: full vs baseline');
+    for (const suite of SUITES) {
+      expect(md).toMatch(new RegExp(`^\\| ${suite} \\| ${pct(rate('full', suite))} \\| ${pct(rate('baseline', suite))} \\| [\\d.]+ ms \\| [\\d.]+ ms \\| [\\d.]+x`, 'm'));
+      expect(md).toContain(`## ${suite}: success per task`);
+      expect(html).toContain(`data-suite="${suite}"`);
+    }
   });
 });
