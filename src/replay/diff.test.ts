@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diffTraces, firstDifferentLine } from './diff.js';
-import type { TraceItem } from './trace.js';
+import { traceOf, type TraceItem } from './trace.js';
+import type { Event } from '../events/schema.js';
 
 const items = (...keys: string[]): TraceItem[] => keys.map((key, seq) => ({ kind: 'step', step: key.split(':')[0]!, key, label: key, seq }));
 const keys = (xs: TraceItem[]) => xs.map((x) => x.key);
@@ -30,5 +31,22 @@ describe('firstDifferentLine', () => {
   it('names the first line where two prompts part', () => {
     expect(firstDifferentLine('# Fix\nuse 4-bit\nrerun', '# Fix\nuse 8-bit\nrerun')).toEqual({ line: 2, recorded: 'use 4-bit', replayed: 'use 8-bit' });
     expect(firstDifferentLine('same', 'same')).toBeUndefined();
+  });
+});
+
+describe('traceOf on a fanned-out step', () => {
+  const trigger = (seq: number, item: string | undefined, line: string): Event =>
+    ({ type: 'trigger_matched', seq, ts: '2026-01-01T00:00:00Z', remediation: 'cuda-oom', step: 'smoke', source: 'command_output', line, groups: [], ...(item && { item }) }) as Event;
+
+  it('finds no difference when parallel commands printed their errors in the other order', () => {
+    const first = traceOf([trigger(0, 'libero_spatial', 'CUDA out of memory'), trigger(1, 'libero_object', 'CUDA out of memory')]);
+    const second = traceOf([trigger(0, 'libero_object', 'CUDA out of memory'), trigger(1, 'libero_spatial', 'CUDA out of memory')]);
+    expect(diffTraces(first, second)).toEqual([]);
+    expect(first.map((t) => t.label)).toEqual(['trigger cuda-oom [libero_object] (command output): CUDA out of memory', 'trigger cuda-oom [libero_spatial] (command output): CUDA out of memory']);
+  });
+
+  it('keeps the order of one command’s own triggers', () => {
+    const one = traceOf([trigger(0, undefined, 'b: second rule'), trigger(1, undefined, 'a: first')]);
+    expect(one.map((t) => t.seq)).toEqual([0, 1]);
   });
 });

@@ -37,8 +37,11 @@ export class TraceBuilder {
       case 'step_entered':
         this.step = e.step;
         return push('step', `${e.step}#${e.attempt}`, `step ${e.step}, attempt ${e.attempt}`);
-      case 'trigger_matched':
-        return push('trigger', `${e.remediation} ${e.source} ${e.line}`, `trigger ${e.remediation} (${e.source.replace('_', ' ')}): ${oneLine(e.line)}`);
+      case 'trigger_matched': {
+        const item = e.item === undefined ? '' : ` [${e.item}]`;
+        push('trigger', `${e.remediation} ${e.source}${item} ${e.line}`, `trigger ${e.remediation}${item} (${e.source.replace('_', ' ')}): ${oneLine(e.line)}`);
+        return this.orderParallel();
+      }
       case 'remediation_chosen':
         return push('remediation', `${e.remediation} ${e.action} #${e.attempt}`, `remediation ${e.remediation} (${e.action}, attempt ${e.attempt})`);
       case 'prompt_proposed': {
@@ -63,6 +66,19 @@ export class TraceBuilder {
         return push('end', `${e.verdict} ${e.reason}`, `run ended: ${e.verdict}: ${oneLine(e.reason)}`);
       default:
         return;
+    }
+  }
+
+  /**
+   * Commands of a fanned-out step run at once, so which of them printed its error first varies
+   * from run to run: adjacent triggers of different values are kept in one order, by value.
+   */
+  private orderParallel(): void {
+    const items = this.items;
+    for (let i = items.length - 1; i > 0; i--) {
+      const [a, b] = [items[i - 1]!, items[i]!];
+      if (a.kind !== 'trigger' || !/ \[[^\]]+\] /.test(a.key) || !/ \[[^\]]+\] /.test(b.key) || a.key <= b.key) return;
+      [items[i - 1], items[i]] = [b, a];
     }
   }
 

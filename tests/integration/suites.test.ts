@@ -21,9 +21,10 @@ describe('labpilot demo --var suites=libero_spatial,libero_object', () => {
   let stdout: string;
   let events: Event[];
   let runDir: string;
+  let home: string;
 
   beforeAll(async () => {
-    const home = tempDir();
+    home = tempDir();
     const r = await labpilot(['--home', home, 'demo', '--var', `suites=${SUITES.join(',')}`], { ANTHROPIC_API_KEY: '' }).done;
     if (r.code !== 0) console.error(r.stdout.slice(-4000), r.stderr);
     ({ code, stdout } = r);
@@ -89,5 +90,11 @@ describe('labpilot demo --var suites=libero_spatial,libero_object', () => {
       expect(md).toContain(`## ${suite}: success per task`);
       expect(html).toContain(`data-suite="${suite}"`);
     }
+  });
+
+  it('replays to the same decisions, whichever parallel command printed its error first', async () => {
+    const replay = await labpilot(['--home', home, 'replay', events[0]!.type === 'run_started' ? events[0]!.runId : '', '--check']).done;
+    expect(replay.stdout).toContain('no differences');
+    expect(replay.code).toBe(0);
   });
 });
