@@ -15,7 +15,8 @@ import { createAgentFromEnv } from '../agent/index.js';
 import { DEFAULT_SYSTEM_PROMPT } from '../agent/system-prompt.js';
 import { promptText } from '../engine/logic.js';
 import type { LoadedPlaybook } from '../playbook/load.js';
-import type { Decider } from '../ports.js';
+import type { Agent, Decider } from '../ports.js';
+import { EnvironmentError } from '../errors.js';
 import type { Printer } from './printer.js';
 
 /** The package root, for the python/ checks shipped with labpilot. */
@@ -72,16 +73,12 @@ export function openSession(o: SessionOptions): Session {
       ? async (command: string, reason: string) =>
           (await decider.decide({ kind: 'ask', ref: 'shell-policy', step: pb.steps[runner.context.stepIndex]?.id ?? '', text: `Let the agent run \`${command}\`? It ${reason}.` })).verdict === 'approve'
       : undefined;
-  const agent = createAgentFromEnv({
-    name: agentName,
-    model,
-    system,
-    workspace: o.workspace,
-    sink: bus,
-    env,
-    redactor,
-    tools: { policy: pb.policy?.shell, approve },
-  });
+  const create = (): Agent =>
+    createAgentFromEnv({ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor, tools: { policy: pb.policy?.shell, approve } });
+  // A playbook of commands and checks alone never talks to a model, so it runs without a key;
+  // one that can prompt (or a person at the terminal, who may type to the agent) needs it now.
+  const prompts = pb.steps.some((s) => s.kind === 'prompt') || (pb.remediations ?? []).some((r) => r.then.prompt !== undefined);
+  const agent: Agent = prompts || decider.mode === 'interactive' ? create() : deferredFailure(create, agentName, model);
   const matcher = compileMatcher(
     (pb.remediations ?? [])
       .filter((r) => r.when.match !== undefined)
@@ -106,4 +103,14 @@ export function openSession(o: SessionOptions): Session {
     o.from?.(engine),
   );
   return { bus, runner, engine, model, agentName, close: () => writer.close() };
+}
+
+/** The agent, or one whose every turn fails with why it could not be made (a missing key). */
+function deferredFailure(create: () => Agent, name: string, model: string): Agent {
+  try {
+    return create();
+  } catch (err) {
+    if (!(err instanceof EnvironmentError)) throw err;
+    return { name, model, turn: () => Promise.reject(err) };
+  }
 }
