@@ -47,8 +47,10 @@ function withTailBreakpoint(history: MessageParam[]): MessageParam[] {
   return [...history.slice(0, -1), { ...last, content: blocks } as MessageParam];
 }
 
+export const ANTHROPIC_KEY_MISSING = 'ANTHROPIC_API_KEY is not set: export it, or point ANTHROPIC_BASE_URL at a stand-in';
+
 export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
-  if (!opts.apiKey) throw new EnvironmentError('ANTHROPIC_API_KEY is not set: export it, or point ANTHROPIC_BASE_URL at a stand-in');
+  if (!opts.apiKey) throw new EnvironmentError(ANTHROPIC_KEY_MISSING);
   const baseURL = opts.baseURL ?? DEFAULT_BASE_URL;
   const timeoutMs = opts.timeoutMs ?? 600_000;
   const client = new Anthropic({

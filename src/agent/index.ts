@@ -1,7 +1,7 @@
 import type { Agent, EventSink } from '../ports.js';
 import { EnvironmentError, InputError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
-import { createAnthropicAgent } from './anthropic.js';
+import { ANTHROPIC_KEY_MISSING, createAnthropicAgent } from './anthropic.js';
 import { createClaudeCodeAgent } from './claude-code.js';
 import { createToolSet, type ToolSetOptions } from './tools/index.js';
 
@@ -60,9 +60,9 @@ export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
   };
   if (name === 'claude-code') return createClaudeCodeAgent({ ...common, workspace: opts.workspace, env, policy: opts.tools?.policy, approve: opts.tools?.approve });
   if (name === 'langchain:openai') {
-    const apiKey = env.OPENAI_API_KEY || undefined;
-    if (!apiKey) throw new EnvironmentError('OPENAI_API_KEY is not set: export it, or point OPENAI_BASE_URL at a stand-in or a local server');
-    const options = { ...common, provider: 'openai' as const, apiKey, baseURL: env.OPENAI_BASE_URL || undefined };
+    const missing = missingCredentials(name, env);
+    if (missing) throw missing;
+    const options = { ...common, provider: 'openai' as const, apiKey: env.OPENAI_API_KEY!, baseURL: env.OPENAI_BASE_URL || undefined };
     // LangChain takes about a second to load: only runs that use it pay for it.
     let loaded: Promise<Agent> | undefined;
     return {
@@ -72,4 +72,16 @@ export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
     };
   }
   return createAnthropicAgent({ ...common, apiKey: env.ANTHROPIC_API_KEY || undefined, baseURL: env.ANTHROPIC_BASE_URL || undefined });
+}
+
+/**
+ * Why the backend cannot talk to its model with this environment (a missing key), so that a
+ * run fails before it clones anything. Claude Code may use its own login: not checked here.
+ */
+export function missingCredentials(name: string, env: Record<string, string | undefined>): EnvironmentError | undefined {
+  if (name === 'anthropic' && !env.ANTHROPIC_API_KEY) return new EnvironmentError(ANTHROPIC_KEY_MISSING);
+  if (name === 'langchain:openai' && !env.OPENAI_API_KEY) {
+    return new EnvironmentError('OPENAI_API_KEY is not set: export it, or point OPENAI_BASE_URL at a stand-in or a local server');
+  }
+  return undefined;
 }

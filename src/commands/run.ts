@@ -7,7 +7,8 @@ import { RunStore } from '../runs/store.js';
 import { createGit } from '../runner/git.js';
 import { RunInterrupted, verdictExitCode } from '../errors.js';
 import type { Mode } from '../events/schema.js';
-import { openSession } from './session.js';
+import { needsModel, openSession } from './session.js';
+import { missingCredentials } from '../agent/index.js';
 import { saveRunResults } from '../results/save-run.js';
 import { jsonPrinter, plainPrinter, type Printer } from './printer.js';
 import type { Decider } from '../ports.js';
@@ -48,6 +49,10 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
   const loaded = await loadPlaybook(o.playbook);
   o.view?.setPlaybook(loaded.playbook);
   const vars = resolveVariables(loaded.playbook, parseVarArgs(o.vars ?? []));
+  // A missing key is found before a run folder exists or a repository is cloned.
+  const mode = o.view?.decider.mode ?? o.decider?.mode ?? o.mode ?? 'autopilot';
+  const missing = needsModel(loaded.playbook, mode) ? missingCredentials(o.agent ?? 'anthropic', o.env ?? process.env) : undefined;
+  if (missing) throw missing;
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
   const runId = store.newRunId();
   const paths = store.create(runId);
@@ -92,7 +97,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
       playbookPath: resolve(o.playbook),
       playbookHash: loaded.hash,
       vars,
-      mode: o.view?.decider.mode ?? o.decider?.mode ?? o.mode ?? 'autopilot',
+      mode,
       workspace,
       branch,
       agent: session.agentName,

@@ -17,6 +17,8 @@ import { promptText } from '../engine/logic.js';
 import type { LoadedPlaybook } from '../playbook/load.js';
 import type { Agent, Decider } from '../ports.js';
 import { EnvironmentError } from '../errors.js';
+import type { Playbook } from '../playbook/schema.js';
+import type { Mode } from '../events/schema.js';
 import type { Printer } from './printer.js';
 
 /** The package root, for the python/ checks shipped with labpilot. */
@@ -77,8 +79,7 @@ export function openSession(o: SessionOptions): Session {
     createAgentFromEnv({ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor, tools: { policy: pb.policy?.shell, approve } });
   // A playbook of commands and checks alone never talks to a model, so it runs without a key;
   // one that can prompt (or a person at the terminal, who may type to the agent) needs it now.
-  const prompts = pb.steps.some((s) => s.kind === 'prompt') || (pb.remediations ?? []).some((r) => r.then.prompt !== undefined);
-  const agent: Agent = prompts || decider.mode === 'interactive' ? create() : deferredFailure(create, agentName, model);
+  const agent: Agent = needsModel(pb, decider.mode) ? create() : deferredFailure(create, agentName, model);
   const matcher = compileMatcher(
     (pb.remediations ?? [])
       .filter((r) => r.when.match !== undefined)
@@ -103,6 +104,11 @@ export function openSession(o: SessionOptions): Session {
     o.from?.(engine),
   );
   return { bus, runner, engine, model, agentName, close: () => writer.close() };
+}
+
+/** Whether a run of the playbook may send a prompt: a prompt step, a prompt remediation, or a person at the terminal. */
+export function needsModel(pb: Playbook, mode: Mode): boolean {
+  return mode === 'interactive' || pb.steps.some((s) => s.kind === 'prompt') || (pb.remediations ?? []).some((r) => r.then.prompt !== undefined);
 }
 
 /** The agent, or one whose every turn fails with why it could not be made (a missing key). */
