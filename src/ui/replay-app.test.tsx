@@ -60,6 +60,15 @@ describe('labpilot replay --step over a transcript measured against a playbook',
     await r.press('t');
     f = await r.waitFor('no later point where a trigger matched');
     expect(f).toContain('point 7 of 7');
+    // And back: T walks the trigger points in reverse, and says when there is none before.
+    await r.press('T');
+    f = await r.waitFor('point 4 of 7');
+    expect(f).toMatch(/! checkpoint-keys/);
+    await r.press('T');
+    await r.waitFor('point 3 of 7');
+    await r.press('T');
+    f = await r.waitFor('no earlier point where a trigger matched');
+    expect(f).toContain('point 3 of 7');
   });
 });
 

@@ -4,7 +4,7 @@ import { formatPlain } from '../commands/printer.js';
 import type { Event } from '../events/schema.js';
 import { Help } from './help.js';
 import { EntryView } from './history.js';
-import { nextMatch, StateAt, type ReplayPoint, type ReplayWalk } from './replay-points.js';
+import { nextMatch, previousMatch, StateAt, type ReplayPoint, type ReplayWalk } from './replay-points.js';
 import { ThemeContext, themeFor, useTheme, type Theme } from './theme.js';
 import { oneLine, titleOf, type ViewState } from './view-state.js';
 
@@ -12,6 +12,7 @@ export const REPLAY_KEYS: Array<[string, string]> = [
   ['n / →', 'next point'],
   ['p / ←', 'previous point'],
   ['t', 'jump to the next point where a trigger matched'],
+  ['T', 'jump back to the previous point where a trigger matched'],
   ['q', 'quit'],
   ['?', 'show or hide these keys'],
 ];
@@ -47,9 +48,9 @@ function Stepper({ walk }: { walk: ReplayWalk }) {
     setNote(undefined);
     if (input === 'n' || key.rightArrow) setK((i) => Math.min(i + 1, last));
     else if (input === 'p' || key.leftArrow) setK((i) => Math.max(i - 1, 0));
-    else if (input === 't') {
-      const to = nextMatch(walk.points, k);
-      if (to === undefined) setNote('no later point where a trigger matched');
+    else if (input === 't' || input === 'T') {
+      const to = input === 't' ? nextMatch(walk.points, k) : previousMatch(walk.points, k);
+      if (to === undefined) setNote(`no ${input === 't' ? 'later' : 'earlier'} point where a trigger matched`);
       else setK(to);
     } else if (input === '?') setHelp((h) => !h);
     else if (input === 'q') exit();
@@ -81,7 +82,7 @@ function Stepper({ walk }: { walk: ReplayWalk }) {
         </Box>
       )}
       {note && <Text color={t.warn}>{note}</Text>}
-      {help ? <Help keys={REPLAY_KEYS} /> : <Text color={t.muted}>n/→ next · p/← previous · t next trigger · q quit · ? keys</Text>}
+      {help ? <Help keys={REPLAY_KEYS} /> : <Text color={t.muted}>n/→ next · p/← previous · t/T next/previous trigger · q quit · ? keys</Text>}
     </Box>
   );
 }

@@ -77,6 +77,12 @@ export function nextMatch(points: ReplayPoint[], from: number): number | undefin
   return undefined;
 }
 
+/** The closest earlier point where a trigger matched, if any. */
+export function previousMatch(points: ReplayPoint[], from: number): number | undefined {
+  for (let k = from - 1; k >= 0; k--) if (points[k]!.matches.length > 0) return k;
+  return undefined;
+}
+
 /**
  * The screen's state at a point: the live app's fold over the events up to it. Stepping forward
  * folds on from the last state; stepping back folds again from the start (the fold only goes on).
