@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { exitCodeOf, messageOf } from './errors.js';
 
@@ -16,10 +15,10 @@ async function openView(o: { mode?: string; json?: boolean }) {
   const { chooseFrontEnd } = await import('./ui/front-end.js');
   const front = chooseFrontEnd(o);
   if (!front.app) return undefined;
-  // The build bundles the app into one file (scripts/bundle-ui.mjs) so the first frame is not
-  // spent resolving Ink's modules one by one; the unbundled app is the fallback.
-  const bundle = new URL('./ui/launch.bundle.js', import.meta.url);
-  const { openAppView } = (await import(existsSync(bundle) ? bundle.href : './ui/launch.js')) as typeof import('./ui/launch.js');
+  // The build bundles the app into one script with V8's code cache (scripts/bundle-ui.mjs), so
+  // the first frame is not spent resolving and compiling Ink's modules; else the unbundled app.
+  const { loadLaunch } = await import('./ui/launch-load.js');
+  const { openAppView } = await loadLaunch();
   return openAppView({ mode: front.mode });
 }
 const done = (code: number) => {
