@@ -4,6 +4,7 @@
 // of that. The CLI falls back to dist/ui/launch.js without the bundle.
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Buffer } from 'node:buffer';
 import { URL, fileURLToPath } from 'node:url';
@@ -129,6 +130,47 @@ const yogaFromCompiledWasm = {
   },
 };
 
+// An ES module importing a CommonJS one gets its own copy of its exports (esbuild's __toESM):
+// React's for each of some forty modules, Node's process object for a dozen, a few ms of the
+// bundle's start. Each such module is imported through one module that copies it once: React's
+// exports by name, a Node built-in's live, as __toESM gives them.
+const builtin = /^(node:)?(process|fs|os|tty)$/;
+const oneCopy = {
+  name: 'one-copy',
+  setup(b) {
+    b.onResolve({ filter: /^(react(\/jsx-runtime)?|(node:)?(process|fs|os|tty))$/ }, async (args) => {
+      if (args.kind !== 'import-statement' || args.namespace === 'one-copy' || args.pluginData === 'real') return undefined;
+      if (builtin.test(args.path)) return { path: `node:${args.path.replace(/^node:/, '')}`, namespace: 'one-copy' };
+      const real = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'real' });
+      return real.errors.length ? { errors: real.errors } : { path: real.path, namespace: 'one-copy' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'one-copy' }, (args) => {
+      const from = JSON.stringify(args.path);
+      if (args.path.startsWith('node:')) return { contents: `export * from ${from};\nexport { default } from ${from};\n` };
+      const names = Object.keys(createRequire(import.meta.url)(args.path)).filter((name) => name !== 'default');
+      return { contents: `import * as real from ${from};\nexport default real.default;\nexport const { ${names.join(', ')} } = real;\n`, resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+// signal-exit (Ink's, to restore the terminal on exit) requires Node's assert, a few
+// milliseconds of the start, to check with assert.equal that each handler is a function. An
+// equal pair passes without it; Node's assert loads for anything else.
+const lazyAssert = {
+  name: 'lazy-assert',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?assert$/ }, (args) => (args.kind === 'require-call' && args.namespace === 'file' ? { path: 'assert', namespace: 'lazy-assert' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-assert' }, () => ({
+      contents: [
+        'let assert;',
+        "const real = () => (assert ??= require('node:assert'));",
+        'const equal = (actual, expected, ...rest) => { if (actual != expected) real().equal(actual, expected, ...rest); };',
+        "module.exports = new Proxy(function assert() {}, { get: (_, key) => (key === 'equal' ? equal : real()[key]), apply: (_, self, args) => real()(...args) });",
+      ].join('\n'),
+    }));
+  },
+};
+
 // The entry: the app, Yoga's start, and Ink's render for the code cache's warm-up.
 const entry = [
   "export { openAppView } from './launch.js';",
@@ -143,7 +185,7 @@ const { outputFiles } = await build({
   format: 'cjs',
   target: 'node20',
   outfile: fileURLToPath(new URL('../dist/ui/launch.bundle.cjs', import.meta.url)),
-  plugins: [noDevtools, liveTerminal, coreExternal, plainWidth, inkWithoutTopLevelAwait, yogaFromCompiledWasm],
+  plugins: [noDevtools, liveTerminal, coreExternal, oneCopy, lazyAssert, plainWidth, inkWithoutTopLevelAwait, yogaFromCompiledWasm],
   // Yoga's wasm loader fetches its inlined binary when `fetch` exists; the first touch of
   // `fetch` loads Node's HTTP client (undici). The app never fetches: it takes the plain path.
   define: { 'process.env.NODE_ENV': '"production"', fetch: 'undefined', 'Intl.Segmenter': 'PlainSegmenter' },

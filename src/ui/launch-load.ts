@@ -54,15 +54,16 @@ export async function runBundle(useCache: boolean, dir?: URL): Promise<{ bundle:
   const source = readFileSync(files.bundle);
   const build = source.subarray(0, source.indexOf('\n') + 1);
   // The labpilot modules it shares, imported as the run imports them: the errors and the decider
-  // are the run's own classes. They are named relative to dist/ui, where this module is too.
+  // are the run's own classes. They are named relative to dist/ui, where this module is too; they
+  // load while the bundle compiles.
   const names = /; shares (.*)$/.exec(build.toString().trim())?.[1]?.split(' ') ?? [];
-  const modules = await Promise.all(names.map((name) => import(new URL(name, import.meta.url).href)));
-  const shared = new Map(names.map((name, i) => [name, modules[i]]));
+  const modules = Promise.all(names.map((name) => import(new URL(name, import.meta.url).href)));
   const filename = fileURLToPath(files.bundle);
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source.toString('utf8')}\n})`, {
     filename,
     cachedData: useCache ? cacheOf(files.cache, build) : undefined,
   });
+  const shared = new Map((await modules).map((m, i) => [names[i], m]));
   const nodeRequire = createRequire(files.bundle);
   const module = { exports: {} as Bundle };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
