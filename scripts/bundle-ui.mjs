@@ -195,6 +195,8 @@ const { outputFiles } = await build({
   logLevel: 'warning',
 });
 
+// esbuild writes ASCII only (non-ASCII characters escaped); the loader relies on it.
+if (/[\u0080-\uffff]/.test(outputFiles[0].text)) throw new Error('the bundle is not ASCII only');
 // The first line: the build's name, which the code cache repeats, and the shared modules.
 const firstLine = `// labpilot terminal app, build ${randomUUID()}; shares ${[...shared].sort().join(' ')}\n`;
 await writeFile(outputFiles[0].path, firstLine + outputFiles[0].text);

@@ -1,5 +1,9 @@
-import { Command, Option } from 'commander';
+import { createRequire } from 'node:module';
 import { exitCodeOf, messageOf } from './errors.js';
+
+// commander is CommonJS: required as such, it loads without Node parsing it for ES module
+// exports first (the terminal app's first frame waits on the CLI loading).
+const { Command, Option } = createRequire(import.meta.url)('commander') as typeof import('commander');
 
 // Thin: commander parses, each command is one function in commands/ (loaded on demand, so
 // `labpilot lint` does not pay for the SDK and the UI).

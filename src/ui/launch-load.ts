@@ -59,7 +59,8 @@ export async function runBundle(useCache: boolean, dir?: URL): Promise<{ bundle:
   const names = /; shares (.*)$/.exec(build.toString().trim())?.[1]?.split(' ') ?? [];
   const modules = Promise.all(names.map((name) => import(new URL(name, import.meta.url).href)));
   const filename = fileURLToPath(files.bundle);
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source.toString('utf8')}\n})`, {
+  // The build makes it ASCII only, so Latin-1 reads it as UTF-8 would, only sooner.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source.toString('latin1')}\n})`, {
     filename,
     cachedData: useCache ? cacheOf(files.cache, build) : undefined,
   });
