@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 
 /**
  * Time from starting `labpilot run --mode interactive` to the terminal app's first frame: the
- * real binary in a 100x40 pseudo-terminal (util-linux `script`; `stty` sizes it, a few ms
+ * real binary in a 100x40 pseudo-terminal (util-linux `script`; `stty` sizes it, 20-50 ms
  * included), timed from spawn until the app's key line ("? keys") is on the terminal. The run
  * goes on to clone and load the engine behind the first frame; it is stopped once the frame is
  * seen. Median of 7 starts. Target: < 300 ms.
