@@ -3,6 +3,8 @@ import type { Block, Section } from './document.js';
 import { stageOf } from './stages.js';
 import { cell, ms, pct } from './format.js';
 import { taskBars, timingLines } from './text-charts.js';
+import { pooledFigures, speedupOf } from './stats.js';
+import type { StageFigures } from '../results/libero-log.js';
 
 /**
  * Treatment against baseline. A run without fan-out has one comparison and its sections as they
@@ -46,10 +48,19 @@ function suitesSection(r: RunReport, suites: Comparison[]): Section {
     const other = c.treatment !== first.treatment || c.baseline !== first.baseline ? ` (\`${c.treatment}\` vs \`${c.baseline}\`)` : '';
     return [`${cell(c.item!)}${other}`, pct(successRate(t)), pct(successRate(b)), ms(t.figures.inference?.meanMs), ms(b.figures.inference?.meanMs), speedupCell(c), acceptanceOf(t)];
   });
+  const pooled = pooledComparison(r, suites);
+  if (pooled) {
+    const { t, b } = pooled;
+    const acceptance = typeof t.acceptance === 'number' ? t.acceptance.toFixed(2) : 'n/a';
+    rows.push(['all suites (pooled)', pct(t.totals?.successRate), pct(b.totals?.successRate), ms(t.inference?.meanMs), ms(b.inference?.meanMs), pooled.cell, acceptance]);
+  }
   return {
     title: `Suites: ${first.treatment} vs ${first.baseline}`,
     blocks: [
-      { kind: 'p', text: `Each suite ran as its own command; the speedup is per suite, with its 95% interval where per-episode timing was printed.` },
+      {
+        kind: 'p',
+        text: `Each suite ran as its own command; the speedup is per suite, with its 95% interval where per-episode timing was printed${pooled ? "; the last row pools every suite's episodes" : ''}.`,
+      },
       {
         kind: 'table',
         head: ['Suite', `Success ${first.treatment}`, `Success ${first.baseline}`, `Inference ${first.treatment}`, `Inference ${first.baseline}`, 'Speedup', 'Acceptance'],
@@ -58,6 +69,15 @@ function suitesSection(r: RunReport, suites: Comparison[]): Section {
       },
     ],
   };
+}
+
+/** Every suite's episodes as one sample, when the suites compare the same two stages. */
+export function pooledComparison(r: RunReport, suites: Comparison[]): { t: StageFigures; b: StageFigures; cell: string } | undefined {
+  const [first] = suites;
+  if (!first || suites.length < 2 || suites.some((c) => c.treatment !== first.treatment || c.baseline !== first.baseline)) return undefined;
+  const t = pooledFigures(suites.map((c) => compared(r, c).t.figures));
+  const b = pooledFigures(suites.map((c) => compared(r, c).b.figures));
+  return { t, b, cell: speedupCell({ treatment: first.treatment, baseline: first.baseline, speedup: speedupOf(b, t) }) };
 }
 
 function oneComparison(r: RunReport, c: Comparison): Section[] {

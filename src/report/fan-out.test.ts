@@ -60,6 +60,9 @@ describe('the report of a run fanned out over two suites', () => {
     expect(md).toContain('| Suite | Success full | Success baseline | Inference full | Inference baseline | Speedup | Acceptance |');
     expect(md).toContain(`| ${SPATIAL} | 85.0% | 90.0% | 50.0 ms | 85.0 ms | ${x(spatial!.ratio)}x (${x(spatial!.low!)}-${x(spatial!.high!)}) | 0.71 |`);
     expect(md).toContain(`| ${OBJECT} | 91.7% | 91.7% | 40.1 ms | 80.1 ms | ${x(object!.ratio)}x (${x(object!.low!)}-${x(object!.high!)}) | 0.80 |`);
+    // Pooled by hand: 17+11 of 20+12 and 18+11 of 32 episodes; (50.0*20 + 40.1*12)/32 and
+    // (85.0*20 + 80.1*12)/32 ms per step; acceptance (0.71*20 + 0.80*12)/32.
+    expect(md).toMatch(/^\| all suites \(pooled\) \| 87\.5% \| 90\.6% \| 46\.3 ms \| 83\.2 ms \| 1\.80x \(1\.\d\d-1\.\d\d\) \| 0\.74 \|$/m);
   });
 
   it('has the comparison sections once per suite, with their own tasks', () => {
@@ -83,6 +86,7 @@ describe('the report of a run fanned out over two suites', () => {
     const text = renderTerminal(report, 100);
     expect(text).toContain(`  full       ${OBJECT}  exit 0  success 91.7% of 12, 40.1 ms/step, acceptance 0.80`);
     expect(text).toMatch(new RegExp(`^suites \\(full vs baseline\\):\\n  ${SPATIAL} success 85\\.0% vs 90\\.0%, 50\\.0 ms vs 85\\.0 ms/step, speedup 1\\.\\d\\dx \\(.*\\), acceptance 0\\.71\\n  ${OBJECT}  success`, 'm'));
+    expect(text).toContain('  all suites pooled: success 87.5% vs 90.6%, 46.3 ms vs 83.2 ms/step, speedup 1.80x');
     expect(text).toContain(`success per task (full vs baseline) on ${OBJECT}:`);
     expect(text.match(/^ {2}T\d /gm)).toHaveLength(2 * (4 + 3));
     expect(text).toMatch(new RegExp(`^speedup 2\\.\\d\\dx \\(95% interval .*\\) on ${OBJECT}$`, 'm'));

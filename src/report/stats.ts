@@ -53,3 +53,28 @@ export function speedupOf(baseline: StageFigures, treatment: StageFigures): Spee
   if (bm === undefined || tm === undefined || tm <= 0) return undefined;
   return { ratio: bm / tm, episodes: { baseline: 0, treatment: 0 } };
 }
+
+/**
+ * One stage's figures over several suites as one: episodes joined, counts summed, the mean time
+ * per step and the acceptance rate weighted by episodes. The merged report's pooled row.
+ */
+export function pooledFigures(all: StageFigures[]): StageFigures {
+  const counts = all.map((f) => f.totals ?? { episodes: f.episodes.length, successes: f.episodes.filter((e) => e.success).length });
+  const episodes = counts.reduce((n, c) => n + c.episodes, 0);
+  const successes = counts.reduce((n, c) => n + c.successes, 0);
+  const weighted = (value: (f: StageFigures) => number | null | undefined): number | undefined => {
+    const values = all.map(value);
+    if (episodes === 0 || values.some((v) => typeof v !== 'number')) return undefined;
+    return values.reduce<number>((s, v, i) => s + (v as number) * counts[i]!.episodes, 0) / episodes;
+  };
+  const meanMs = weighted((f) => f.inference?.meanMs);
+  const acceptance = weighted((f) => f.acceptance);
+  return {
+    episodes: all.flatMap((f) => f.episodes),
+    live: all.reduce((s, f) => ({ episodes: s.episodes + f.live.episodes, successes: s.successes + f.live.successes, errors: s.errors + f.live.errors }), { episodes: 0, successes: 0, errors: 0 }),
+    tasks: [],
+    totals: { episodes, successes, ...(episodes > 0 && { successRate: successes / episodes }) },
+    ...(meanMs !== undefined && { inference: { meanMs } }),
+    ...(acceptance !== undefined && { acceptance }),
+  };
+}

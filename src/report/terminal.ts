@@ -1,7 +1,7 @@
 import type { RunReport } from './model.js';
 import { dollars, duration, int, ms, pct } from './format.js';
 import { taskBars, timingLines } from './text-charts.js';
-import { compared, speedupCell, successRate, timesOf } from './comparison-sections.js';
+import { compared, pooledComparison, speedupCell, successRate, timesOf } from './comparison-sections.js';
 
 /** The report in a few lines for the terminal, with compact charts. */
 export function renderTerminal(r: RunReport, width = 80): string {
@@ -25,6 +25,11 @@ export function renderTerminal(r: RunReport, width = 80): string {
       const { t, b } = compared(r, c);
       const acceptance = typeof t.figures.acceptance === 'number' ? `, acceptance ${t.figures.acceptance.toFixed(2)}` : '';
       out.push(`  ${c.item!.padEnd(w)} success ${pct(successRate(t))} vs ${pct(successRate(b))}, ${ms(t.figures.inference?.meanMs)} vs ${ms(b.figures.inference?.meanMs)}/step, speedup ${speedupCell(c)}${acceptance}`);
+    }
+    const pooled = pooledComparison(r, suites);
+    if (pooled) {
+      const { t, b } = pooled;
+      out.push(`  all suites pooled: success ${pct(t.totals?.successRate)} vs ${pct(b.totals?.successRate)}, ${ms(t.inference?.meanMs)} vs ${ms(b.inference?.meanMs)}/step, speedup ${pooled.cell}`);
     }
   }
   for (const c of r.comparisons) {
