@@ -4,6 +4,7 @@ import { Playbook } from '../playbook/schema.js';
 import type { CompiledPlaybook } from './context.js';
 import { runStarted, simulate, world } from '../../tests/helpers/simulate.js';
 import type { Event, EventInput, EventOf } from '../events/schema.js';
+import { of } from '../../tests/helpers/cli.js';
 
 /**
  * A run step with `for_each` runs one command per value at once (several LIBERO suites as
@@ -40,10 +41,6 @@ const compile = (vars: Record<string, string>): CompiledPlaybook => ({
   defaultAttempts: 3,
 });
 
-const of =
-  <T extends Event['type']>(type: T) =>
-  (e: Event): e is EventOf<T> =>
-    e.type === type;
 
 /** Passes a metric gate when the figures it was judged on say so. */
 const byMetrics = (_name: string, metrics?: Record<string, number>) => (metrics?.success_rate ?? 0) >= 0.8;

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Event } from '../../src/events/schema.js';
+import { Event, type EventOf } from '../../src/events/schema.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'labpilot.js');
@@ -49,4 +49,23 @@ export function parseEvents(ndjson: string): Event[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => Event.parse(JSON.parse(l)));
+}
+
+/** Narrows events to one type: `events.filter(of('command_exited'))`. */
+export const of =
+  <T extends Event['type']>(type: T) =>
+  (e: Event): e is EventOf<T> =>
+    e.type === type;
+
+export const ofType = <T extends Event['type']>(events: Event[], type: T): Array<EventOf<T>> => events.filter(of(type));
+
+/** Polls `f` every 20 ms until it gives a value; a process under test is watched, not slept on. */
+export async function until<T>(what: string, f: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

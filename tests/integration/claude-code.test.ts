@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
 import { latestUserText } from '../../src/standin/request.js';
-import { ROOT, gitRepoFrom, labpilot, parseEvents, tempDir } from '../helpers/cli.js';
+import { gitRepoFrom, labpilot, ofType, parseEvents, ROOT, tempDir } from '../helpers/cli.js';
 import type { Event, EventInput, EventOf } from '../../src/events/schema.js';
 import { createClaudeCodeAgent, type ClaudeCodeAgentOptions } from '../../src/agent/claude-code.js';
 
@@ -15,7 +15,6 @@ import { createClaudeCodeAgent, type ClaudeCodeAgentOptions } from '../../src/ag
 const PLAYBOOK = join(ROOT, 'playbooks', 'fix-failing-test.yaml');
 const SESSION = join(ROOT, 'playbooks', 'sessions', 'fix-failing-test.claude-code.yaml');
 
-const ofType = <T extends Event['type']>(events: Event[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
 
 describe('fix-failing-test playbook driving Claude Code, end to end', () => {
   let standin: MessagesStandin;

@@ -1,15 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { labpilot, tempDir } from '../helpers/cli.js';
-import { Event, type EventOf } from '../../src/events/schema.js';
+import { labpilot, ofType, parseEvents, tempDir } from '../helpers/cli.js';
+import { Event } from '../../src/events/schema.js';
 
 /**
  * `labpilot demo`, the embedded default: the RSD Phase 3 playbook on the sample experiment,
  * through the real binary, the real SDK against the Messages API stand-in and the modal
  * stand-in. What must hold is what the demo promises a new user.
  */
-const ofType = <T extends Event['type']>(events: Event[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
 const STAGES = ['smoke', 'stability', 'full', 'baseline'];
 
 describe('labpilot demo', () => {
@@ -25,10 +24,7 @@ describe('labpilot demo', () => {
     code = r.code;
     stdout = r.stdout;
     const [runId] = readdirSync(join(home, 'runs'));
-    events = readFileSync(join(home, 'runs', runId!, 'events.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => Event.parse(JSON.parse(l)));
+    events = parseEvents(readFileSync(join(home, 'runs', runId!, 'events.jsonl'), 'utf8'));
   }, 180_000);
 
   it('exits 0 with a passed verdict', () => {

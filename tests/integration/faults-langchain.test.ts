@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Event, EventOf } from '../../src/events/schema.js';
 import { startOpenAIStandin, type OpenAIStandin } from '../../src/standin/openai-server.js';
 import { loadSession, type ScriptedSessionInput } from '../../src/standin/session-schema.js';
-import { gitRepoFrom, labpilot, parseEvents, ROOT, tempDir, type CliResult } from '../helpers/cli.js';
+import { type CliResult, gitRepoFrom, labpilot, ofType, parseEvents, ROOT, tempDir } from '../helpers/cli.js';
 
 /**
  * `--agent langchain:openai` end to end: the real binary, LangChain's ChatOpenAI over real HTTP
@@ -19,7 +18,6 @@ afterAll(async () => {
   for (const s of standins) await s.close();
 });
 
-const ofType = <T extends Event['type']>(events: Event[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
 
 async function cli(args: string[], session: ScriptedSessionInput, home: string) {
   const standin = await startOpenAIStandin({ session });

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Event, EventOf } from '../../src/events/schema.js';
+import type { Event } from '../../src/events/schema.js';
 import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
 import { loadSession, type Fault, type ScriptedSessionInput } from '../../src/standin/session-schema.js';
-import { gitRepoFrom, labpilot, parseEvents, ROOT, tempDir, type CliResult } from '../helpers/cli.js';
+import { type CliResult, gitRepoFrom, labpilot, ofType, parseEvents, ROOT, tempDir } from '../helpers/cli.js';
 
 /**
  * Faults of the Messages API, through the real binary and the real SDK: transient ones (each
@@ -23,7 +23,6 @@ afterAll(async () => {
   for (const s of standins) await s.close();
 });
 
-const ofType = <T extends Event['type']>(events: Event[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
 
 async function cli(args: string[], session: ScriptedSessionInput, home: string) {
   const standin = await startMessagesStandin({ session });

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
-import { ROOT, gitRepoFrom, labpilot, parseEvents, tempDir } from '../helpers/cli.js';
-import type { Event, EventOf } from '../../src/events/schema.js';
+import { gitRepoFrom, labpilot, ofType, parseEvents, ROOT, tempDir } from '../helpers/cli.js';
+import type { Event } from '../../src/events/schema.js';
 
 /**
  * The example playbook end to end: the real binary, the real Anthropic SDK talking HTTP to the
@@ -14,7 +14,6 @@ import type { Event, EventOf } from '../../src/events/schema.js';
 const PLAYBOOK = join(ROOT, 'playbooks', 'fix-failing-test.yaml');
 const SESSION = join(ROOT, 'playbooks', 'sessions', 'fix-failing-test.yaml');
 
-const ofType = <T extends Event['type']>(events: Event[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
 
 describe('fix-failing-test playbook, end to end', () => {
   let standin: MessagesStandin;

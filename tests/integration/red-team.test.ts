@@ -2,11 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Event, EventOf } from '../../src/events/schema.js';
 import { Redactor } from '../../src/runs/redact.js';
 import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
 import { loadSession, type ScriptedSessionInput } from '../../src/standin/session-schema.js';
-import { gitRepoFrom, labpilot, parseEvents, ROOT, tempDir, type CliResult } from '../helpers/cli.js';
+import { type CliResult, gitRepoFrom, labpilot, ofType, parseEvents, ROOT, tempDir } from '../helpers/cli.js';
 
 /**
  * Red team, whole runs: the real binary, the Messages API stand-in playing an agent that does
@@ -29,7 +28,6 @@ const homes: string[] = [];
 const outputs: CliResult[] = [];
 const standins: MessagesStandin[] = [];
 
-const ofType = <T extends Event['type']>(events: Event[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
 
 async function runPlaybook(repo: string, session: ScriptedSessionInput, vars: string[] = []) {
   const standin = await startMessagesStandin({ session });

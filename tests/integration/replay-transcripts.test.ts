@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { labpilot, parseEvents, ROOT } from '../helpers/cli.js';
-import type { Event, EventOf } from '../../src/events/schema.js';
+import { labpilot, ofType, parseEvents, ROOT } from '../helpers/cli.js';
 
 /**
  * Other agents' transcripts imported into labpilot's events by `labpilot replay <file>`, through
@@ -10,7 +9,6 @@ import type { Event, EventOf } from '../../src/events/schema.js';
  */
 const FIX = join(ROOT, 'tests', 'fixtures', 'transcripts');
 const fixture = (name: string) => join(FIX, name);
-const ofType = <T extends Event['type']>(events: Event[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
 
 async function imported(name: string, ...args: string[]) {
   const r = await labpilot(['replay', fixture(name), '--json', ...args]).done;

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { labpilot, tempDir, type CliResult } from '../helpers/cli.js';
+import { type CliResult, labpilot, parseEvents, tempDir } from '../helpers/cli.js';
 import { Event, type EventOf } from '../../src/events/schema.js';
 
 /**
@@ -30,10 +30,7 @@ describe('labpilot report on the demo run', () => {
     if (demo.code !== 0) console.error(demo.stdout.slice(-4000), demo.stderr);
     [runId] = readdirSync(join(home, 'runs')) as [string];
     runDir = join(home, 'runs', runId);
-    events = readFileSync(join(runDir, 'events.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => Event.parse(JSON.parse(l)));
+    events = parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8'));
   }, 300_000);
 
   it('the demo ends by printing where its report is', () => {

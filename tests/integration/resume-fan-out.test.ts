@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { labpilot, parseEvents, tempDir } from '../helpers/cli.js';
-import type { Event, EventOf } from '../../src/events/schema.js';
+import { labpilot, of, parseEvents, tempDir, until } from '../helpers/cli.js';
 
 /**
  * A fanned-out step is killed with SIGKILL after one of its parallel commands finished and
@@ -24,18 +23,7 @@ steps:
       - { check: metric, expr: "finished == 1", name: "{{name}} finished" }
 `;
 
-const of =
-  <T extends Event['type']>(type: T) =>
-  (e: Event): e is EventOf<T> =>
-    e.type === type;
 
-async function until<T>(what: string, f: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  for (const t0 = Date.now(); Date.now() - t0 < timeoutMs; await new Promise((r) => setTimeout(r, 20))) {
-    const v = f();
-    if (v !== undefined) return v;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('a fanned-out step killed half-way', () => {
   it('resumes only the command that was still running', async () => {

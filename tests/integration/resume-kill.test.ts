@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
-import { ROOT, gitRepoFrom, labpilot, parseEvents, tempDir, type CliResult } from '../helpers/cli.js';
+import { type CliResult, gitRepoFrom, labpilot, ofType, parseEvents, ROOT, tempDir, until } from '../helpers/cli.js';
 import type { Event, EventOf } from '../../src/events/schema.js';
 
 /**
@@ -15,7 +15,6 @@ const PLAYBOOK = join(ROOT, 'playbooks', 'fix-failing-test.yaml');
 const SESSION = join(ROOT, 'playbooks', 'sessions', 'fix-failing-test.yaml');
 const SLOW_TEST = 'import time\nimport unittest\n\n\nclass SlowTest(unittest.TestCase):\n    def test_takes_a_while(self):\n        time.sleep(2)\n';
 
-const ofType = <T extends Event['type']>(events: Event[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
 
 /** The calc repository plus a test that sleeps, so the verify command is still running when killed. */
 function slowCalcRepo(): string {
@@ -44,15 +43,6 @@ function processesIn(dir: string): Array<{ pid: number; pgid: number }> {
   return found;
 }
 
-async function until<T>(what: string, f: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const killGroups = (pgids: Iterable<number>) => {
   for (const pgid of pgids) {

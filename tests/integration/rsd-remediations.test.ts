@@ -4,8 +4,8 @@ import { cpSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
 import type { ScriptedSessionInput } from '../../src/standin/session-schema.js';
-import { ROOT, gitRepoFrom, labpilot, parseEvents, tempDir } from '../helpers/cli.js';
-import type { Event, EventOf } from '../../src/events/schema.js';
+import { gitRepoFrom, labpilot, ofType, parseEvents, ROOT, tempDir } from '../helpers/cli.js';
+import type { Event } from '../../src/events/schema.js';
 
 /**
  * One row per follow-up of the RSD guide: a repository state (the finished script with one
@@ -16,7 +16,6 @@ import type { Event, EventOf } from '../../src/events/schema.js';
 const PLAYBOOK = join(ROOT, 'playbooks', 'rsd-phase3.yaml');
 const SCRIPT = 'RVQExperiment/phase3/modal_phase3_libero_eval.py';
 const IDLE = { id: 'idle', when: '.', repeat: true, reply: [{ text: 'Done.' }] };
-const ofType = <T extends Event['type']>(events: Event[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
 
 interface Row {
   followUp: string;

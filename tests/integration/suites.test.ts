@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { labpilot, tempDir } from '../helpers/cli.js';
-import { Event, type EventOf } from '../../src/events/schema.js';
+import { labpilot, of, parseEvents, tempDir } from '../helpers/cli.js';
+import { Event } from '../../src/events/schema.js';
 
 /**
  * Several LIBERO suites at once: `labpilot demo --var suites=...` runs the RSD playbook with
@@ -11,10 +11,6 @@ import { Event, type EventOf } from '../../src/events/schema.js';
  */
 const SUITES = ['libero_spatial', 'libero_object'];
 const STAGES = ['smoke', 'stability', 'full', 'baseline'];
-const of =
-  <T extends Event['type']>(type: T) =>
-  (e: Event): e is EventOf<T> =>
-    e.type === type;
 
 describe('labpilot demo --var suites=libero_spatial,libero_object', () => {
   let code: number | null;
@@ -22,18 +18,16 @@ describe('labpilot demo --var suites=libero_spatial,libero_object', () => {
   let events: Event[];
   let runDir: string;
   let home: string;
+  let runId: string;
 
   beforeAll(async () => {
     home = tempDir();
     const r = await labpilot(['--home', home, 'demo', '--var', `suites=${SUITES.join(',')}`], { ANTHROPIC_API_KEY: '' }).done;
     if (r.code !== 0) console.error(r.stdout.slice(-4000), r.stderr);
     ({ code, stdout } = r);
-    const [runId] = readdirSync(join(home, 'runs'));
-    runDir = join(home, 'runs', runId!);
-    events = readFileSync(join(runDir, 'events.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => Event.parse(JSON.parse(l)));
+    runId = readdirSync(join(home, 'runs'))[0]!;
+    runDir = join(home, 'runs', runId);
+    events = parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8'));
   }, 240_000);
 
   it('passes', () => {
@@ -93,7 +87,7 @@ describe('labpilot demo --var suites=libero_spatial,libero_object', () => {
   });
 
   it('replays to the same decisions, whichever parallel command printed its error first', async () => {
-    const replay = await labpilot(['--home', home, 'replay', events[0]!.type === 'run_started' ? events[0]!.runId : '', '--check']).done;
+    const replay = await labpilot(['--home', home, 'replay', runId, '--check']).done;
     expect(replay.stdout).toContain('no differences');
     expect(replay.code).toBe(0);
   });
