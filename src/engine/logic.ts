@@ -215,7 +215,7 @@ export function judgeStep(pb: CompiledPlaybook, judged: EngineContext): Result {
   const failed = ctx.gates.results.filter((g) => !g.passed);
   if (failed.length === 0) return stepPassed(pb, ctx);
   // A fanned-out step is remediated for one value at a time: its failure is the one that counts.
-  const own = ctx.focus === null ? failed : failed.filter((g) => g.check.endsWith(` [${ctx.focus}]`));
+  const own = ctx.focus === null ? failed : ctx.gates.results.filter((g, i) => !g.passed && ctx.gates.items?.[i] === ctx.focus);
   const failures = { ...ctx.failures, [step.id]: [...(ctx.failures[step.id] ?? []), failureSignature(ctx, own)] };
   const next = { ...ctx, failures };
   const chosen = chooseRemediation(pb, next, step.id);

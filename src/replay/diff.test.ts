@@ -46,7 +46,8 @@ describe('traceOf on a fanned-out step', () => {
   });
 
   it('keeps the order of one command’s own triggers', () => {
-    const one = traceOf([trigger(0, undefined, 'b: second rule'), trigger(1, undefined, 'a: first')]);
+    // Brackets in the printed line do not make it a value's line.
+    const one = traceOf([trigger(0, undefined, 'b: [rank 0] second rule'), trigger(1, undefined, 'a: [rank 1] first')]);
     expect(one.map((t) => t.seq)).toEqual([0, 1]);
   });
 });

@@ -16,6 +16,8 @@ export interface TraceItem {
   seq: number;
   /** The prompt's full text, for showing where two prompts differ. */
   text?: string;
+  /** The for_each value whose command printed a trigger's line. */
+  item?: string;
 }
 
 const oneLine = (s: string, max = 120) => {
@@ -30,8 +32,8 @@ export class TraceBuilder {
   private readonly commandAt = new Map<string, number>();
 
   add(e: Event): void {
-    const push = (kind: TraceItem['kind'], key: string, label: string, text?: string): void => {
-      this.items.push({ kind, step: this.step, key: `${kind} ${key}`, label, seq: e.seq, ...(text !== undefined && { text }) });
+    const push = (kind: TraceItem['kind'], key: string, label: string, more: Pick<TraceItem, 'text' | 'item'> = {}): void => {
+      this.items.push({ kind, step: this.step, key: `${kind} ${key}`, label, seq: e.seq, ...more });
     };
     switch (e.type) {
       case 'step_entered':
@@ -39,14 +41,14 @@ export class TraceBuilder {
         return push('step', `${e.step}#${e.attempt}`, `step ${e.step}, attempt ${e.attempt}`);
       case 'trigger_matched': {
         const item = e.item === undefined ? '' : ` [${e.item}]`;
-        push('trigger', `${e.remediation} ${e.source}${item} ${e.line}`, `trigger ${e.remediation}${item} (${e.source.replace('_', ' ')}): ${oneLine(e.line)}`);
+        push('trigger', `${e.remediation} ${e.source}${item} ${e.line}`, `trigger ${e.remediation}${item} (${e.source.replace('_', ' ')}): ${oneLine(e.line)}`, e.item === undefined ? {} : { item: e.item });
         return this.orderParallel();
       }
       case 'remediation_chosen':
         return push('remediation', `${e.remediation} ${e.action} #${e.attempt}`, `remediation ${e.remediation} (${e.action}, attempt ${e.attempt})`);
       case 'prompt_proposed': {
         const who = e.origin === 'remediation' ? `remediation ${e.remediation}` : e.origin;
-        return push('prompt', `${e.origin} ${e.remediation ?? ''} ${e.text}`, `prompt ${e.promptId} (${who}): ${oneLine(e.text, 90)}`, e.text);
+        return push('prompt', `${e.origin} ${e.remediation ?? ''} ${e.text}`, `prompt ${e.promptId} (${who}): ${oneLine(e.text, 90)}`, { text: e.text });
       }
       case 'command_started': {
         // A resumed run starts the interrupted command again under the same id: one decision.
@@ -77,7 +79,7 @@ export class TraceBuilder {
     const items = this.items;
     for (let i = items.length - 1; i > 0; i--) {
       const [a, b] = [items[i - 1]!, items[i]!];
-      if (a.kind !== 'trigger' || !/ \[[^\]]+\] /.test(a.key) || !/ \[[^\]]+\] /.test(b.key) || a.key <= b.key) return;
+      if (a.kind !== 'trigger' || a.item === undefined || b.item === undefined || a.key <= b.key) return;
       [items[i - 1], items[i]] = [b, a];
     }
   }
