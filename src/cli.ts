@@ -130,7 +130,7 @@ program
   .option('--format <name>', 'force the input format: labpilot, claude-code, codex, anthropic, openai')
   .option('--strict', 'stop at the first malformed line, with its location (default: lenient, skip and count)')
   .option('--json', 'print the result (or the imported events) as JSON')
-  .option('--step', 'step through it in the terminal: n/p next/previous point, t next trigger, q quit')
+  .option('--step', 'step through it in the terminal: n/p next/previous point, t/T next/previous trigger, q quit')
   .action(async (target: string, o) => {
     const { replayCommand } = await import('./commands/replay.js');
     done(await replayCommand({ target, ...o, home: program.opts().home }));

@@ -42,6 +42,9 @@ const oneLine = (s: string, max = 160) => {
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 };
 
+/** `[libero_object] ` before a line of one of a fanned-out step's parallel commands. */
+const itemTag = (e: { item?: string }) => (e.item === undefined ? '' : `[${e.item}] `);
+
 export function formatPlain(e: Event, verbose = false): string | undefined {
   switch (e.type) {
     case 'run_started':
@@ -63,11 +66,11 @@ export function formatPlain(e: Event, verbose = false): string | undefined {
     case 'agent_turn_ended':
       return `  turn ${e.turn} ended (${e.stopReason}), ${e.usage.inputTokens + e.usage.outputTokens} tokens, $${e.costUsd.toFixed(4)}`;
     case 'command_started':
-      return `  ${e.item === undefined ? '' : `[${e.item}] `}$ ${e.command}`;
+      return `  ${itemTag(e)}$ ${e.command}`;
     case 'command_output':
       return verbose ? `  | ${e.line}` : undefined;
     case 'command_exited':
-      return `  ${e.item === undefined ? '' : `[${e.item}] `}exit ${e.exitCode ?? e.signal} in ${(e.durationMs / 1000).toFixed(1)} s${Object.keys(e.metrics).length ? `: ${figures(e.metrics)}` : ''}`;
+      return `  ${itemTag(e)}exit ${e.exitCode ?? e.signal} in ${(e.durationMs / 1000).toFixed(1)} s${Object.keys(e.metrics).length ? `: ${figures(e.metrics)}` : ''}`;
     case 'trigger_matched':
       return `  trigger ${e.remediation} (${e.source}): ${oneLine(e.line)}`;
     case 'remediation_chosen':

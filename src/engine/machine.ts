@@ -46,7 +46,7 @@ export function createEngineMachine(pb: CompiledPlaybook) {
       ended: ({ context }) => context.verdict !== null,
       deciding: waitsFor('decide'),
       prompting: waitsFor('send_prompt'),
-      running: ({ context }) => waitsFor('run_command')({ context }) || waitsFor('run_commands')({ context }),
+      running: ({ context }) => context.pending?.kind === 'run_command' || context.pending?.kind === 'run_commands',
       checking: waitsFor('run_checks'),
       answersDecision: ({ context, event }) => answers(context, (event as EventOf<'decision'>).ref, 'decide'),
       answersTurn: ({ context, event }) => answers(context, (event as EventOf<'agent_turn_ended'>).promptId, 'send_prompt'),
