@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReactElement } from 'react';
 import { afterAll, describe, expect, it } from 'vitest';
-import type * as LaunchLoad from './launch-load.js';
+import type * as LaunchLoad from '../../src/ui/launch-load.js';
 
 // The built loader, next to the bundle and the code cache the build (tests/global-setup.ts) made.
 const built = new URL('../../dist/ui/launch-load.js', import.meta.url);
