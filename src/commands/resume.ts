@@ -1,12 +1,17 @@
-import { readFileSync, truncateSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync, truncateSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import { stopStaleCommands } from '../runs/stale-commands.js';
-import { InputError, RunInterrupted, verdictExitCode } from '../errors.js';
+import { EnvironmentError, InputError, RunInterrupted, verdictExitCode } from '../errors.js';
+import { conversationOf } from '../runs/conversation.js';
+import { prepareWorkspace, reconcileCommits } from '../runs/workspace.js';
+import { renderTemplate } from '../playbook/template.js';
+import { createGit } from '../runner/git.js';
 import type { AppView } from '../ui/launch.js';
-import type { EventOf } from '../events/schema.js';
+import type { EventInput, EventOf } from '../events/schema.js';
+import { foldForResume } from '../runs/refold.js';
 import { openSession } from './session.js';
 import { saveRunResults } from '../results/save-run.js';
 import { choosePrinter } from './run.js';
@@ -45,14 +50,23 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   if (tornTail) dropTornTail(paths.log);
   const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
   if (!started) throw new InputError(`run ${o.runId} has no run_started event`, paths.log);
+  if (!existsSync(started.playbookPath)) throw new InputError(`run ${o.runId}: its playbook ${started.playbookPath} is gone`);
+  const loaded = await loadPlaybook(started.playbookPath);
   const ended = events.find((e) => e.type === 'run_ended');
   if (ended?.type === 'run_ended') {
-    throw new InputError(`run ${o.runId} already ended: ${ended.verdict} (${ended.reason})`);
+    // Killed after its verdict: the post-run work (report, results commit, push) is done again; it is idempotent.
+    const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
+    out?.write(`run ${o.runId} had ended (${ended.verdict}: ${ended.reason}); finishing its post-run work\n`);
+    await saveRunResults({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: ended.verdict, out });
+    return { code: verdictExitCode[ended.verdict], runId: o.runId };
   }
-  const loaded = await loadPlaybook(started.playbookPath);
+  // A log from before `workspace_ready` was logged had its workspace made once a step began.
+  const workspaceMade = events.some((e) => e.type === 'workspace_ready' || e.type === 'step_entered');
+  if (workspaceMade && !existsSync(started.workspace)) throw new EnvironmentError(`run ${o.runId}: its workspace ${started.workspace} is gone; it cannot be resumed`);
   o.view?.setPlaybook(loaded.playbook);
   const unlock = store.lock(o.runId);
   const last = events[events.length - 1]!;
+  let unlogged: EventInput[] = [];
   const session = openSession({
     runId: o.runId,
     paths,
@@ -66,7 +80,12 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     printer: o.view ? undefined : choosePrinter(o),
     env: o.env,
     nextSeq: last.seq + 1,
-    from: (engine) => engine.fold(events),
+    from: (engine) => {
+      const folded = foldForResume(engine, events);
+      unlogged = folded.unlogged;
+      return folded.snapshot;
+    },
+    conversation: conversationOf(events),
   });
   o.view?.attach(session, o.runId);
   const stop = () => {
@@ -80,6 +99,11 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
       session.bus.emit({ type: 'notice', level: 'warn', message: `playbook ${started.playbookPath} changed since the run started` });
     }
     session.bus.emit({ type: 'run_resumed', runId: o.runId, fromSeq: last.seq });
+    for (const e of unlogged) session.bus.emit(e);
+    const repo = loaded.playbook.workspace;
+    const spec = { repo: repo && { url: renderTemplate(repo.repo, started.vars), ref: repo.ref && renderTemplate(repo.ref, started.vars) }, workspace: started.workspace, branch: started.branch, runDir: paths.dir };
+    if (!workspaceMade) await prepareWorkspace(spec, createGit(), session.bus);
+    await reconcileCommits(events, started.workspace, started.branch, session.bus);
     // A command of the killed run may still be running; it must not run beside its redo.
     for (const s of await stopStaleCommands(paths.commands)) {
       session.bus.emit(

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
 import { parseVarArgs, resolveVariables } from '../playbook/variables.js';
 import { renderTemplate } from '../playbook/template.js';
 import { RunStore } from '../runs/store.js';
 import { createGit } from '../runner/git.js';
+import { prepareWorkspace } from '../runs/workspace.js';
 import { RunInterrupted, verdictExitCode } from '../errors.js';
 import type { Mode } from '../events/schema.js';
 import { needsModel, openSession } from './session.js';
@@ -57,17 +57,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
   const runId = store.newRunId();
   const paths = store.create(runId);
   const branch = `labpilot/${runId}`;
-  const git = createGit();
-  let workspace: string;
   const repo = loaded.playbook.workspace;
-  if (repo) {
-    workspace = paths.workspace;
-    await git.clone(renderTemplate(repo.repo, vars), workspace, branch, repo.ref && renderTemplate(repo.ref, vars));
-  } else {
-    workspace = resolve(o.workdir ?? paths.workspace);
-    mkdirSync(workspace, { recursive: true });
-    await git.ensureRepo(workspace, branch);
-  }
+  const workspace = repo ? paths.workspace : resolve(o.workdir ?? paths.workspace);
   const unlock = store.lock(runId);
   const session = openSession({
     runId,
@@ -103,6 +94,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
       agent: session.agentName,
       model: session.model,
     });
+    const spec = { repo: repo && { url: renderTemplate(repo.repo, vars), ref: repo.ref && renderTemplate(repo.ref, vars) }, workspace, branch, runDir: paths.dir };
+    await prepareWorkspace(spec, createGit(), session.bus);
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
     await saveRunResults({ runId, home: o.home, playbook: loaded.playbook, vars, verdict: verdict?.verdict, out });

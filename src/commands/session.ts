@@ -20,6 +20,7 @@ import { EnvironmentError } from '../errors.js';
 import type { Playbook } from '../playbook/schema.js';
 import type { Mode } from '../events/schema.js';
 import type { Printer } from './printer.js';
+import type { Conversation } from '../runs/conversation.js';
 
 /** The package root, for the python/ checks shipped with labpilot. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,6 +40,8 @@ export interface SessionOptions {
   /** Continue numbering after the events already in the log (resume). */
   nextSeq?: number;
   from?: (engine: Engine) => EngineSnapshot;
+  /** The agent's conversation, rebuilt from the log of a resumed run. */
+  conversation?: Conversation;
 }
 
 export interface Session {
@@ -72,11 +75,25 @@ export function openSession(o: SessionOptions): Session {
   // Risky shell commands go to the person when one is there; autopilot refuses them.
   const approve =
     decider.mode === 'interactive'
-      ? async (command: string, reason: string) =>
-          (await decider.decide({ kind: 'ask', ref: 'shell-policy', step: pb.steps[runner.context.stepIndex]?.id ?? '', text: `Let the agent run \`${command}\`? It ${reason}.` })).verdict === 'approve'
+      ? async (command: string, reason: string) => {
+          const step = pb.steps[runner.context.stepIndex]?.id ?? '';
+          const approved = (await decider.decide({ kind: 'ask', ref: 'shell-policy', step, text: `Let the agent run \`${command}\`? It ${reason}.` })).verdict === 'approve';
+          bus.emit({ type: 'shell_approval', command, reason, approved, by: 'human' });
+          return approved;
+        }
       : undefined;
   const create = (): Agent =>
-    createAgentFromEnv({ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor, tools: { policy: pb.policy?.shell, approve } });
+    createAgentFromEnv({
+      name: agentName,
+      model,
+      system,
+      workspace: o.workspace,
+      sink: bus,
+      env,
+      redactor,
+      tools: { policy: pb.policy?.shell, approve },
+      conversation: o.conversation,
+    });
   // A playbook of commands and checks alone never talks to a model, so it runs without a key;
   // one that can prompt (or a person at the terminal, who may type to the agent) needs it now.
   const agent: Agent = needsModel(pb, decider.mode) ? create() : deferredFailure(create, agentName, model);
@@ -100,6 +117,7 @@ export function openSession(o: SessionOptions): Session {
       branch: o.branch,
       commandsDir: o.paths.commands,
       scriptDirs: [o.loaded.dir, join(PACKAGE_ROOT, 'python')],
+      openPrompt: o.conversation?.open?.promptId,
     },
     o.from?.(engine),
   );

@@ -94,7 +94,10 @@ export function buildReport(events: Event[]): RunReport {
     verdict: ended && { verdict: ended.verdict, reason: ended.reason },
     stages,
     comparisons: comparisonsOf(stages),
-    checklist: events.filter(of('gate_judged')).filter((g) => g.scope === 'checklist').map((g) => ({ item: g.check, passed: g.passed, detail: g.detail })),
+    // A checklist cut short by a kill is judged again on resume: the last verdict of each item counts.
+    checklist: [
+      ...new Map(events.filter(of('gate_judged')).filter((g) => g.scope === 'checklist').map((g) => [g.check, { item: g.check, passed: g.passed, detail: g.detail }])).values(),
+    ],
     remediations: events
       .filter(of('remediation_chosen'))
       .map(({ step, remediation, action, attempt, why, item }) => ({ step, remediation, action, attempt, why, ...(item !== undefined && { item }) })),

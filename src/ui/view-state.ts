@@ -139,6 +139,9 @@ export function foldView(s: ViewState, e: Event): ViewState {
       return add({ kind: 'notice', level: e.level, message: e.message });
     case 'run_ended':
       return { ...add({ kind: 'end', verdict: e.verdict, reason: e.reason }), phase: 'ended', ended: { verdict: e.verdict, reason: e.reason }, commands: [], tools: [] };
+    default:
+      // The log's bookkeeping (whole replies, sessions, processes) shows nothing new.
+      return s;
   }
 }
 
