@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { startMessagesStandin } from '../src/standin/messages-server.js';
+import { startMessagesStandin, type RecordedRequest } from '../src/standin/messages-server.js';
 import type { Event } from '../src/events/schema.js';
 
 /**
@@ -13,7 +13,19 @@ import type { Event } from '../src/events/schema.js';
  */
 
 export const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'labpilot.js');
+let BIN = join(ROOT, 'bin', 'labpilot.js');
+
+/**
+ * Copies the built CLI aside and kills that copy, so a campaign of many minutes is not changed
+ * under it by a rebuild of the tree.
+ */
+export function snapshotCli(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'labpilot-cli-'));
+  for (const d of ['bin', 'dist']) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
+  for (const d of ['node_modules', 'playbooks', 'prompts', 'templates', 'python', 'package.json']) symlinkSync(join(ROOT, d), join(dir, d));
+  BIN = join(dir, 'bin', 'labpilot.js');
+  return dir;
+}
 const PLAYBOOK = join(ROOT, 'playbooks', 'rsd-phase3.yaml');
 const SESSION = join(ROOT, 'playbooks', 'sessions', 'rsd-phase3.yaml');
 
@@ -34,8 +46,9 @@ export interface CaseResult {
   /** `labpilot: results of run` commits in the workspace (the post-run work). */
   resultsCommits: number;
   timeline: Timeline;
-  /** Requests the stand-in answered: more than the conversation needs means a prompt went twice. */
-  requests: number;
+  /** The requests the Messages API stand-in received, and how many came before the resume. */
+  requests: RecordedRequest[];
+  requestsBeforeResume: number;
   killedAfter?: string;
 }
 
@@ -100,8 +113,9 @@ function demoWorld(): { repo: string; home: string; env: NodeJS.ProcessEnv } {
 }
 
 export interface KillAt {
-  /** Kill once this many events were printed (0: at spawn)... */
+  /** Kill once this many events (of `type`, when given) were printed (0: at spawn)... */
   anchor: number;
+  type?: string;
   /** ...plus this many milliseconds. */
   delayMs: number;
 }
@@ -117,7 +131,8 @@ export async function crashCase(kill?: KillAt): Promise<CaseResult> {
     if (kill) {
       let timer: NodeJS.Timeout | undefined;
       const arm = () => {
-        if (timer || run.timeline.at.length < kill.anchor) return;
+        const seen = kill.type ? run.timeline.types.filter((t) => t === kill.type).length : run.timeline.at.length;
+        if (timer || seen < kill.anchor) return;
         timer = setTimeout(() => {
           killedAfter = run.timeline.types.at(-1);
           run.child.kill('SIGKILL');
@@ -133,6 +148,7 @@ export async function crashCase(kill?: KillAt): Promise<CaseResult> {
     const before = readLog(log);
     let resumeCode: number | null = first.code;
     let resumeErr = '';
+    const requestsBeforeResume = standin.requests.length;
     if (kill && id) {
       const resumed = spawnCli(['--home', w.home, 'resume', id, '--json'], env);
       const r = await resumed.done;
@@ -144,7 +160,7 @@ export async function crashCase(kill?: KillAt): Promise<CaseResult> {
     const resultsCommits = existsSync(join(ws, '.git'))
       ? execFileSync('git', ['log', '--format=%s'], { cwd: ws }).toString().split('\n').filter((s) => s.startsWith('labpilot: results of run')).length
       : 0;
-    return { events, before, code: first.code, resumeCode, resumeErr, resultsCommits, timeline: run.timeline, requests: standin.requests.length, killedAfter };
+    return { events, before, code: first.code, resumeCode, resumeErr, resultsCommits, timeline: run.timeline, requests: standin.requests, requestsBeforeResume, killedAfter };
   } finally {
     await standin.close();
   }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { crashCase, ROOT } from './crash-campaign.js';
+import { crashCase, ROOT, snapshotCli } from './crash-campaign.js';
 import { killInstants, measureCase, seeded } from './crash-measure.js';
 
 /**
@@ -11,6 +11,7 @@ export async function run(): Promise<void> {
   const n = Number(process.env.CRASH_N ?? 50);
   const seed = Number(process.env.CRASH_SEED ?? 12);
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  snapshotCli();
   const baseline = await crashCase();
   const verdict = baseline.events.filter((e) => e.type === 'run_ended').at(-1);
   console.log(`uninterrupted: ${verdict?.type === 'run_ended' ? verdict.verdict : 'no verdict'} (exit ${baseline.code}) in ${(baseline.timeline.exitMs / 1000).toFixed(1)} s, ${baseline.events.length} events`);
