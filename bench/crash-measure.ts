@@ -122,13 +122,15 @@ export function seeded(seed: number): () => number {
 
 /**
  * `n` kill instants over the uninterrupted run's whole length, one in each of `n` equal slices
- * of its time (so the clone, the turns, the commands, the checks, the checklist, the report and
+ * of its time from `run_started` to the exit (so the clone, the turns, the commands, the checks, the checklist, the report and
  * the time after `run_ended` all get theirs), each as the last event printed before it plus a delay.
  */
 export function killInstants(t: Timeline, n: number, rand: () => number): KillAt[] {
   const out: KillAt[] = [];
+  // The run begins with `run_started`; before it labpilot is loading its code and has nothing to resume.
+  const start = t.at[0] ?? 0;
   for (let k = 0; k < n; k++) {
-    const ms = ((k + rand()) / n) * t.exitMs;
+    const ms = start + ((k + rand()) / n) * (t.exitMs - start);
     let anchor = 0;
     while (anchor < t.at.length && t.at[anchor]! <= ms) anchor++;
     out.push({ anchor, delayMs: Math.max(0, Math.round(ms - (anchor > 0 ? t.at[anchor - 1]! : 0))) });

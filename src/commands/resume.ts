@@ -46,7 +46,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
   const paths = store.find(o.runId);
   if (store.isLive(o.runId)) throw new InputError(`run ${o.runId} is still running (pid ${readFileSync(paths.lock, 'utf8')})`);
-  const { events, tornTail } = await readEventLog(paths.log);
+  const { events, tornTail, chain } = await readEventLog(paths.log);
   if (tornTail) dropTornTail(paths.log);
   const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
   if (!started) throw new InputError(`run ${o.runId} has no run_started event`, paths.log);
@@ -80,6 +80,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     printer: o.view ? undefined : choosePrinter(o),
     env: o.env,
     nextSeq: last.seq + 1,
+    chain,
     from: (engine) => {
       const folded = foldForResume(engine, events);
       unlogged = folded.unlogged;

@@ -37,8 +37,9 @@ export interface SessionOptions {
   decider?: Decider;
   printer?: Printer;
   env?: NodeJS.ProcessEnv;
-  /** Continue numbering after the events already in the log (resume). */
+  /** Continue numbering and chaining after the events already in the log (resume). */
   nextSeq?: number;
+  chain?: string;
   from?: (engine: Engine) => EngineSnapshot;
   /** The agent's conversation, rebuilt from the log of a resumed run. */
   conversation?: Conversation;
@@ -65,7 +66,7 @@ export function openSession(o: SessionOptions): Session {
   };
   const engine = new Engine(compiled);
   const redactor = new Redactor(env);
-  const writer = new EventLogWriter(o.paths.log);
+  const writer = new EventLogWriter(o.paths.log, o.chain);
   const bus = new EventBus(systemClock, redactor, writer, o.nextSeq ?? 0);
   if (o.printer) bus.subscribe(o.printer);
   const agentName = o.agent ?? 'anthropic';

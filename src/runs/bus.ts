@@ -28,8 +28,9 @@ export class EventBus implements EventSink {
   }
 
   emit(input: EventInput): Event {
-    const event = this.redactor.deep({ ...input, seq: this.seq++, ts: new Date(this.clock.now()).toISOString() }) as Event;
-    this.writer?.append(event);
+    const seq = this.seq++;
+    const event = this.redactor.deep({ ...input, seq, ts: new Date(this.clock.now()).toISOString(), ...(this.writer && seq > 0 && { prev: seq - 1 }) }) as Event;
+    if (this.writer) event.hash = this.writer.append(event);
     for (const l of [...this.listeners]) l(event);
     return event;
   }
