@@ -47,6 +47,9 @@ function checksOf(data: Obj): Array<[Path, Obj]> {
   return out;
 }
 
+/** Longest regex a playbook may hold: far above any real trigger, far below V8's limit. */
+const MAX_REGEX_CHARS = 4096;
+
 function regexProblems(data: Obj, checks: Array<[Path, Obj]>): PathProblem[] {
   const regexes: Array<[Path, unknown]> = [];
   list(data.remediations).forEach((r, i) => isObj(r) && isObj(r.when) && regexes.push([['remediations', i, 'when', 'match'], r.when.match]));
@@ -57,6 +60,11 @@ function regexProblems(data: Obj, checks: Array<[Path, Obj]>): PathProblem[] {
   const out: PathProblem[] = [];
   for (const [path, source] of regexes) {
     if (typeof source !== 'string') continue;
+    // V8 refuses very large patterns only when it compiles them, mid-run: refused here instead.
+    if (source.length > MAX_REGEX_CHARS) {
+      out.push({ path, message: `regex is ${source.length} characters long; at most ${MAX_REGEX_CHARS}` });
+      continue;
+    }
     try {
       new RegExp(source);
     } catch (err) {
@@ -80,7 +88,8 @@ function exprProblems(data: Obj, checks: Array<[Path, Obj]>): PathProblem[] {
     if (typeof source !== 'string' || source.length === 0) continue;
     try {
       // `{{variables}}` are rendered before evaluation; a same-width number keeps columns true.
-      parseExpr(source.replace(/\{\{[^}]*\}\}/g, (m) => '0'.padEnd(m.length)));
+      // `[^{}]` keeps this linear on a run of braces.
+      parseExpr(source.replace(/\{\{[^{}]*\}\}/g, (m) => '0'.padEnd(m.length)));
     } catch (err) {
       if (!(err instanceof ExprSyntaxError)) throw err;
       out.push({ path, index: err.column, message: `invalid expression: ${err.detail}` });

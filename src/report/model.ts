@@ -1,6 +1,7 @@
 import type { Event, EventOf } from '../events/schema.js';
 import type { StageFigures } from '../results/libero-log.js';
 import { comparisonsOf, stagesOf } from './stages.js';
+import { InputError } from '../errors.js';
 import type { Speedup } from './stats.js';
 
 /**
@@ -78,9 +79,10 @@ const of =
   (e: Event): e is EventOf<T> =>
     e.type === type;
 
-export function buildReport(events: Event[]): RunReport {
+/** `where`: the log the events came from, named by the error when they are not a run's. */
+export function buildReport(events: Event[], where?: string): RunReport {
   const started = events.find(of('run_started'));
-  if (!started) throw new Error('the run log has no run_started event');
+  if (!started) throw new InputError('not a run log: no run_started event', where);
   const ended = events.filter(of('run_ended')).at(-1);
   const stages = stagesOf(events);
   return {

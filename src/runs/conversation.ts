@@ -70,7 +70,11 @@ export function conversationOf(events: Iterable<Event>): Conversation {
     items.push(fresh);
     return fresh.results;
   };
+  let replied = false;
+  let answered = false;
   for (const e of events) {
+    if (e.type === 'agent_reply') replied = true;
+    if (e.type === 'tool_result' || e.type === 'agent_turn_ended') answered = true;
     switch (e.type) {
       case 'prompt_sent':
         // A log written before turns were continued sent the prompt of a cut turn again.
@@ -106,8 +110,8 @@ export function conversationOf(events: Iterable<Event>): Conversation {
         break;
     }
   }
-  // A log written before replies were logged holds prompts and results without the calls they
+  // A log written before replies were logged holds prompts and results without the replies they
   // answer: no valid conversation can be made of it, so the agent starts afresh as it did then.
-  const whole = items.some((i) => i.kind === 'reply');
-  return { items: whole ? items : [], turns, open, sessionId };
+  if (!replied && answered) return { items: [], turns, sessionId };
+  return { items, turns, open, sessionId };
 }
