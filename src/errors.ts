@@ -35,6 +35,7 @@ export class LintError extends LabpilotError {
  * quotes cannot start a line of its own, forge a `file:line:col` or move the cursor.
  */
 export function escapeControl(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is escaped
   return s.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
