@@ -67,7 +67,7 @@ function plain(e: Event, sidechain: boolean, parent: string | undefined): string
  * An import that yielded no conversation is bad input, not an empty success: one line says why
  * (and `--check` cannot pass on it).
  */
-function nothingImported(file: string, s: ImportStats): void {
+export function nothingImported(file: string, s: ImportStats): void {
   if (s.conversation > 0) return;
   const first = s.problems[0];
   const why = s.foreign
