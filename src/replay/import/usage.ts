@@ -33,6 +33,8 @@ export class UsageTally {
   private added = zeroUsage();
   private addedCost = 0;
   private readonly messages = new Map<string, { usage: Usage; model: string }>();
+  /** Messages already counted in an earlier turn (a resumed session repeats its history). */
+  private readonly counted = new Set<string>();
   private latestTotal = zeroUsage();
   private takenTotal = zeroUsage();
 
@@ -44,6 +46,7 @@ export class UsageTally {
 
   /** One API message's counts, replacing what an earlier line of the same message said. */
   message(key: string, u: Partial<Usage>, model = ''): void {
+    if (this.counted.has(key)) return;
     this.messages.set(key, { usage: plus(zeroUsage(), u), model });
   }
 
@@ -57,9 +60,10 @@ export class UsageTally {
   take(): { usage: Usage; costUsd: number } {
     let usage = plus(this.added, minus(this.latestTotal, this.takenTotal));
     let costUsd = this.addedCost;
-    for (const m of this.messages.values()) {
+    for (const [key, m] of this.messages) {
       usage = plus(usage, m.usage);
       costUsd += price(m.model, m.usage);
+      this.counted.add(key);
     }
     this.added = zeroUsage();
     this.addedCost = 0;
