@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { codexOwnTokens, drift, fixture, imported } from '../../../tests/helpers/transcript-accounting.js';
 import { shellOutput } from './codex.js';
 
@@ -52,6 +55,16 @@ describe('Codex rollouts: prompts, shell runs, edits and failures', () => {
     expect(results[0]!.output).toContain('Process exited with code 1');
     expect(results[0]!.output).toContain('torch.OutOfMemoryError: CUDA out of memory');
     expect(of('agent_turn_ended').map((t) => t.filesChanged)).toEqual([false, true]);
+  });
+});
+
+describe('Codex rollouts: what the person typed', () => {
+  it('a message wholly in markup the person wrote stays a prompt; context fragments do not become one', () => {
+    const user = (...texts: string[]) =>
+      JSON.stringify({ timestamp: '2026-11-18T08:40:02.000Z', type: 'response_item', payload: { type: 'message', role: 'user', content: texts.map((text) => ({ type: 'input_text', text })) } });
+    const path = join(mkdtempSync(join(tmpdir(), 'labpilot-codex-')), 'rollout.jsonl');
+    writeFileSync(path, [user('<user_shell_command>\nls\n</user_shell_command>'), user('<collaboration_mode>plan</collaboration_mode>', '<div>Center this</div>')].join('\n'));
+    expect(imported(path, 'codex').of('prompt_sent').map((e) => e.text)).toEqual(['<div>Center this</div>']);
   });
 });
 

@@ -9,10 +9,10 @@ const OTHER_ITEMS = new Set(['ghost_snapshot', 'web_search_call', 'image_generat
 
 /**
  * Context Codex sends as a user message that the person did not type: AGENTS.md, the
- * environment, instructions, skills and plugin lists, a shell command the person ran, all
- * wrapped whole in one tag.
+ * environment, instructions, skills and plugin lists, a shell command the person ran, each
+ * wrapped whole in one snake_case tag (`<environment_context>`, `<skills_instructions>`, ...).
  */
-const CONTEXT = /^\s*(# AGENTS\.md instructions for |<([a-z_]+|INSTRUCTIONS|skill)\b[^>]*>[\s\S]*<\/([a-z_]+|INSTRUCTIONS|skill)>\s*$)/;
+const CONTEXT = /^\s*(# AGENTS\.md instructions for |<([a-z]+_[a-z_]+|skill)\b[^>]*>[\s\S]*<\/\2>\s*$)/;
 
 /**
  * A Codex CLI rollout (`~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl`): `{timestamp, type,
