@@ -6,6 +6,7 @@
  */
 
 // CSI sequences (colours, cursor moves, erase), OSC sequences (hyperlinks, titles), lone ESC pairs.
+// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
 
 export function stripAnsi(line: string): string {
