@@ -25,7 +25,8 @@ export function stripBars(line: string): string {
   return rest;
 }
 
-const LEVEL = '(?:DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL|TRACE|NOTICE)';
+// Longest first: an alternation takes the first that matches.
+const LEVEL = '(?:WARNING|WARN|DEBUG|INFO|ERROR|CRITICAL|FATAL|TRACE|NOTICE)';
 const TIME = '\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?';
 const STAMP = `(?:\\d{4}-\\d{2}-\\d{2}[T ])?${TIME}(?:Z|[+-]\\d{2}:?\\d{2})?`;
 
@@ -37,7 +38,7 @@ export const BUILTIN_PREFIXES: RegExp[] = [
   // `%(asctime)s %(levelname)s`, loguru's `| LEVEL    | module:function:line -`.
   new RegExp(
     `^(?:\\s*\\d+\\s+(?=[\\[\\d]))?(?:\\[modal-client\\]\\s*)?(?:\\[${STAMP}\\]|${STAMP})` +
-      `(?:\\s*(?:[-|]\\s*)?(?:[\\w.<>-]+\\s+-\\s+)?\\[?${LEVEL}\\]?(?:\\s*[-|:])?(?:\\s*[\\w.<>]+:[\\w.<>]+:\\d+ -)?)?\\s?`,
+      `(?:\\s*(?:[-|]\\s*)?(?:[\\w.<>-]+\\s+-\\s+)?\\[?${LEVEL}\\]?(?:\\s*[-|:])?(?:\\s*[\\w.<>]+:[\\w.<>]+:\\d+ -)?)?[ \\t]*`,
   ),
   // logging.basicConfig's default `%(levelname)s:%(name)s:%(message)s`.
   new RegExp(`^${LEVEL}:[\\w.<>-]+:`),
