@@ -236,6 +236,12 @@ export const Playbook = z.strictObject({
   steps: z.array(Step).min(1),
   remediations: z.array(Remediation).optional(),
   checklist: z.array(ChecklistItem).optional(),
+  /**
+   * How command output is read: `prefixes` are regexes of log-record prefixes the built-in list
+   * does not know, removed from the start of a line before figures and triggers read it (a
+   * `message` named group, when present, is the message).
+   */
+  output: z.strictObject({ prefixes: z.array(Regex).optional() }).optional(),
   /** After a passed run: the report goes into this folder of the repository, committed and pushed. */
   save_results: z.strictObject({ dir: z.string(), push: z.boolean().default(true) }).optional(),
 });

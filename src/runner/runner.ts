@@ -16,6 +16,7 @@ import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
 import { stageStopper } from '../results/live-stop.js';
 import { crossCheckResults } from '../results/cross-check.js';
+import { outputNormalisers } from '../output/streams.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output`. */
 const OUTPUT_TOOLS = new Set(['bash']);
@@ -218,8 +219,8 @@ export class Runner {
     const tail: string[] = [];
     let firstHit: string[] | undefined;
     const early = new AbortController();
-    const onLine = (line: string, stream: 'stdout' | 'stderr') => {
-      writeSync(fd, line + '\n');
+    // The log keeps the raw bytes; events, triggers, figures and excerpts read normalised lines.
+    const onText = (line: string, stream: 'stdout' | 'stderr') => {
       this.o.bus.emit({ type: 'command_output', commandId: effect.commandId, stream, line });
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
@@ -235,12 +236,18 @@ export class Runner {
         }
       }
     };
+    const normalisers = outputNormalisers(this.o.engine.playbook.playbook.output, onText);
+    const onLine = (segment: string, stream: 'stdout' | 'stderr') => {
+      writeSync(fd, /[\r\n]$/.test(segment) ? segment : segment + '\n');
+      normalisers[stream].push(segment);
+    };
     const signal = AbortSignal.any([this.abort.signal, early.signal]);
     let forget: (() => void) | undefined;
     const onSpawn = (pid: number) => (forget = recordCommand(this.o.commandsDir, effect.commandId, pid));
     let result;
     try {
-      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine, onSpawn, signal });
+      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine, onSpawn, signal, raw: true });
+      normalisers.end();
     } finally {
       closeSync(fd);
       forget?.();
