@@ -89,10 +89,14 @@ export const EarlyStop = z.strictObject({
   errors: Id.optional(),
   target: z.union([z.number().gt(0).lt(1), z.string().min(1)]),
   total: z.union([z.number().int().positive(), z.string().min(1)]).optional(),
-  /** Bound on wrong stops of a stage whose success is at least target + margin (default 0.01). */
+  /** Bound on wrong stops of a stage whose tasks average at least target + margin (default 0.01). */
   alpha: z.number().gt(0).lt(1).optional(),
-  /** Default 0.05: the test tells target + margin from target - 2 x margin. */
+  /** Default 0.05: the test rejects tasks averaging target + margin or more. */
   margin: z.number().gt(0).lt(0.5).optional(),
+  /** Episodes per task, run one task after another (LIBERO: trials per task); unset = one task. */
+  task_episodes: z.union([z.number().int().positive(), z.string().min(1)]).optional(),
+  /** Largest distance of a task's success rate from the stage's mean (default 0.15). */
+  spread: z.number().min(0).lt(0.5).optional(),
 });
 export type EarlyStop = z.infer<typeof EarlyStop>;
 
