@@ -115,6 +115,8 @@ const Regex = z.string().refine(
 const stepBase = {
   id: Id,
   title: z.string().optional(),
+  /** What the report calls the stage, e.g. "RSD (speculative decoding)"; the id otherwise. */
+  label: z.string().optional(),
   done_when: z.array(Check).optional(),
   max_attempts: z.number().int().positive().optional(),
   /** A step reached only through `goto` (e.g. a clarification) is not unreachable. */
@@ -187,6 +189,10 @@ export type Then = z.infer<typeof Then>;
 export const Remediation = z.strictObject({
   id: Id,
   description: z.string().optional(),
+  /** How the report names the fix, e.g. "CUDA out of memory: main model in 4-bit". */
+  title: z.string().optional(),
+  /** The experimental condition the fix changes (e.g. the model's precision): flagged in the report beside the comparison. */
+  changes_condition: z.string().optional(),
   when: When,
   then: Then,
   max_attempts: z.number().int().positive().default(2),
