@@ -3,7 +3,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport } from '../commands/report.js';
 import { messageOf } from '../errors.js';
-import { advance, openHookRun, type HookRun } from './hook-run.js';
+import { advance, allEvents, openHookRun, type HookRun } from './hook-run.js';
+import type { Event, EventOf } from '../events/schema.js';
 import type { RunPaths } from '../runs/store.js';
 
 /**
@@ -55,11 +56,19 @@ export async function drive(home: string, id: string): Promise<void> {
 /** The run has ended: its report is written; returns what the person is told. */
 export async function finishRun(run: HookRun): Promise<string> {
   const v = run.context.verdict!;
-  const head = `labpilot run ${run.id} ${v.verdict}: ${v.reason}.`;
+  const head = `labpilot run ${run.id} ${v.verdict}: ${v.reason.replace(/[:\s]+$/, '')}.${v.verdict === 'passed' ? '' : lastEvidence(allEvents(run))}`;
   try {
     const r = await writeReport({ runId: run.id, home: run.home });
     return `${head} Report: ${r.paths.md}`;
   } catch (err) {
     return `${head} The report could not be written: ${messageOf(err)}`;
   }
+}
+
+/** The last failed gate and the last trigger line: what the person needs to see why a run did not pass. */
+function lastEvidence(events: Event[]): string {
+  const gate = events.findLast((e): e is EventOf<'gate_judged'> => e.type === 'gate_judged' && !e.passed);
+  const hit = events.findLast((e): e is EventOf<'trigger_matched'> => e.type === 'trigger_matched');
+  const parts = [gate && `${gate.check}: ${gate.detail}`, hit?.line.trim()].filter(Boolean);
+  return parts.length > 0 ? ` Last failure: ${parts.join('; ')}.` : '';
 }
