@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport } from '../commands/report.js';
+import { PACKAGE_ROOT } from '../commands/session.js';
 import { messageOf } from '../errors.js';
 import { advance, allEvents, openHookRun, type HookRun } from './hook-run.js';
 import type { Event, EventOf } from '../events/schema.js';
@@ -17,7 +18,7 @@ import type { RunPaths } from '../runs/store.js';
 const driverFile = (paths: RunPaths) => join(paths.dir, 'driver');
 
 export function startDriver(run: HookRun): void {
-  const child = spawn(process.execPath, [process.argv[1]!, '--home', run.home, 'hook', 'drive', '--run', run.id], {
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'labpilot.js'), '--home', run.home, 'hook', 'drive', '--run', run.id], {
     detached: true,
     stdio: 'ignore',
     cwd: run.started.workspace,
