@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
+import { startMessagesStandin } from '../../src/standin/messages-server.js';
 import { latestUserText } from '../../src/standin/request.js';
 import type { ScriptedSessionInput } from '../../src/standin/session-schema.js';
 import { labpilot, ofType, parseEvents, ROOT, tempDir, type CliResult } from '../helpers/cli.js';
