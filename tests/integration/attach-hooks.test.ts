@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, gitRepoFrom, labpilot, ofType, parseEvents, ROOT, tempDir, until } from '../helpers/cli.js';
@@ -102,6 +102,25 @@ describe('hooks of an attached run', () => {
     expect(hook('SessionStart', { source: 'resume' }).hookSpecificOutput!.additionalContext).toMatch(/ended: passed.*`labpilot detach` removes its hooks/);
     expect(log()).toHaveLength(before);
   }, 120_000);
+
+  it('take turns on the run when Claude Code calls several at once', async () => {
+    const { dir, id, log } = await attached(30);
+    const call = (n: number) =>
+      new Promise<number | null>((res) => {
+        const input = { session_id: 's', hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: `echo ${n}` }, tool_response: { stdout: `out ${n}`, stderr: '' }, tool_use_id: `toolu_${n}` };
+        const child = spawn(process.execPath, [BIN, 'hook', 'PostToolUse', '--run', id], { cwd: dir, stdio: ['pipe', 'ignore', 'ignore'] });
+        child.stdin.end(JSON.stringify(input));
+        child.on('close', res);
+      });
+    expect(await Promise.all([1, 2, 3, 4].map(call))).toEqual([0, 0, 0, 0]);
+    const events = log();
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+    // Each call's events are together: its hook_called, tool call, result and answer in a row.
+    const calls = events.filter((e) => e.type === 'tool_call' || e.type === 'tool_result').map((e) => (e as { callId: string }).callId);
+    expect(calls).toHaveLength(8);
+    for (let i = 0; i < 8; i += 2) expect(calls[i]).toBe(calls[i + 1]);
+    expect(new Set(calls).size).toBe(4);
+  }, 60_000);
 
   it('let Claude stop, the person told, when the turn budget is spent', async () => {
     const { hook, log } = await attached(2);
