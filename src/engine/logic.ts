@@ -15,6 +15,7 @@ import { budgetExceeded } from './budgets.js';
 import { chooseRemediation, remediationVars } from './remediate.js';
 import { errorSignature } from './signature.js';
 import { renderTemplate } from '../playbook/template.js';
+import { renderExpr } from './expr-bind.js';
 import type { Check, Step } from '../playbook/schema.js';
 import type { Verdict } from '../events/schema.js';
 
@@ -143,7 +144,8 @@ function checkName(c: Check): string {
 function renderCheck(check: Check, vars: Record<string, string>): Check {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(check)) {
-    if (typeof v === 'string' && k !== 'check') out[k] = renderTemplate(v, vars, { shell: k === 'run', where: check.check });
+    if (k === 'expr' && typeof v === 'string') out[k] = renderExpr(v, vars);
+    else if (typeof v === 'string' && k !== 'check') out[k] = renderTemplate(v, vars, { shell: k === 'run', where: check.check });
     else if (Array.isArray(v)) out[k] = v.map((x) => (typeof x === 'string' ? renderTemplate(x, vars) : x));
     else out[k] = v;
   }
