@@ -42,3 +42,23 @@ describe('a total engine', () => {
     expect(resumed.effects).toEqual([]);
   });
 });
+
+describe('budgets', () => {
+  it('are checked at every remediation, so a prompt step that keeps failing stops at the turn budget', () => {
+    const engine = new Engine(
+      compiled(
+        Playbook.parse({
+          name: 'loop',
+          budgets: { turns: 2 },
+          steps: [{ id: 'do', kind: 'prompt', prompt: 'Do it.', done_when: [{ check: 'file_exists', path: 'never' }] }],
+          remediations: [{ id: 'again', when: { repeated: 2 }, then: { prompt: 'Try again.' }, max_attempts: 50 }],
+        }),
+        {},
+        {},
+      ),
+    );
+    const { log } = simulate(engine, runStarted(), world({ gate: () => false }));
+    expect(log.filter((e) => e.type === 'agent_turn_ended').length).toBeLessThanOrEqual(2);
+    expect(log.at(-1)).toMatchObject({ type: 'run_ended', verdict: 'budget_exhausted', reason: 'turn budget spent (2 of 2)' });
+  });
+});

@@ -249,6 +249,10 @@ function applyRemediation(
   why: string,
   hit: TriggerHit | undefined,
 ): Result {
+  // Every remediation is a new action and most are a new turn: the budgets are checked here as
+  // well as on entering a step, since a prompt step's remediation loop never re-enters it.
+  const over = budgetExceeded(pb, ctx);
+  if (over) return endRun(ctx, 'budget_exhausted', over);
   const rule = pb.playbook.remediations!.find((r) => r.id === ruleId)!;
   const key = `${rule.id}@${step.id}`;
   const attempt = (ctx.ruleAttempts[key] ?? 0) + 1;
