@@ -3,6 +3,7 @@ import { lintCommand } from '../src/commands/lint.js';
 import { replayCommand } from '../src/commands/replay.js';
 import { reportCommand } from '../src/commands/report.js';
 import { resumeCommand } from '../src/commands/resume.js';
+import { parseCommand } from '../src/commands/parse.js';
 import { exitCodeOf, LabpilotError, messageOf } from '../src/errors.js';
 
 /**
@@ -18,6 +19,8 @@ export interface FuzzCase {
   home?: string;
   runId?: string;
   playbook?: string;
+  /** For `parse`: the saved command output read against `playbook` (the mutant itself when absent). */
+  output?: string;
 }
 
 export interface FuzzAnswer {
@@ -50,10 +53,7 @@ async function runCase(c: FuzzCase): Promise<FuzzAnswer> {
     else if (c.target === 'replay') code = await replayCommand({ target: c.file, out: out.stream, err: err.stream, env });
     else if (c.target === 'report') code = await reportCommand({ runId: c.runId!, home: c.home, out: out.stream });
     else if (c.target === 'resume') code = (await resumeCommand({ runId: c.runId!, home: c.home, json: true, out: out.stream, env })).code;
-    else {
-      const mod = (await import('../src/commands/parse.js' as string)) as { parseCommand: (o: unknown) => Promise<number> };
-      code = await mod.parseCommand({ playbook: c.playbook, log: c.file, step: 'full', json: true, out: out.stream });
-    }
+    else code = await parseCommand({ playbook: c.playbook!, log: c.output ?? c.file, step: 'full', json: true, out: out.stream, err: err.stream });
   } catch (e) {
     err.stream.write(`labpilot: ${messageOf(e)}\n`);
     code = exitCodeOf(e);

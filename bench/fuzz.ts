@@ -1,16 +1,16 @@
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { mutate, type Rand, type SeedKind } from './fuzz-mutate.js';
 import { seeded } from './crash-measure.js';
 import type { FuzzAnswer, FuzzCase } from './fuzz-worker.js';
 import { EventLogWriter } from '../src/runs/log.js';
-import { rsdPhase3Run, SUITES } from '../tests/helpers/libero-run.js';
+import { liberoOutput, rsdPhase3Run, SUITES } from '../tests/helpers/libero-run.js';
 
 /**
  * `npm run bench -- fuzz`: FUZZ_N (default 5,000) seeded mutants of playbooks, transcripts and
- * run logs through `lint`, `replay`, `report`, `resume` (and `parse` when it exists), in-process
+ * run logs through `lint`, `replay`, `report`, `resume` and `parse`, in-process
  * in a worker, with every FUZZ_SPAWN-th case (default 100) also through the real binary. Each
  * case must end with an exit code of the documented set, no stack trace and no internal error
  * (else a crash), within FUZZ_TIMEOUT_MS (else a hang), and on bad input (exit 2) every line it
@@ -19,7 +19,6 @@ import { rsdPhase3Run, SUITES } from '../tests/helpers/libero-run.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CODES = new Set([0, 1, 2, 3, 4]);
-const HAS_PARSE = existsSync(join(ROOT, 'src', 'commands', 'parse.ts'));
 
 export interface Verdict {
   crash: boolean;
@@ -63,6 +62,7 @@ function seeds(dir: string): Seed[] {
   const tdir = join(ROOT, 'tests', 'fixtures', 'transcripts');
   for (const f of readdirSync(tdir)) out.push({ kind: 'transcript', name: f, text: readFileSync(join(tdir, f), 'utf8') });
   out.push({ kind: 'runlog', name: 'events.jsonl', text: runLogSeed(dir) });
+  writeFileSync(join(dir, 'full-output.log'), liberoOutput({ suite: 'libero_spatial', trials: 3, successes: [3, 2], inferenceMs: () => 40, acceptance: 0.7 }).join('\n') + '\n');
   return out;
 }
 
@@ -78,6 +78,8 @@ function makeCase(id: number, r: Rand, all: Seed[], dir: string): FuzzCase {
     mkdirSync(caseDir, { recursive: true });
     const file = join(caseDir, seed.name);
     writeFileSync(file, text);
+    // A changed RSD playbook also reads a saved stage output, as `labpilot parse` does.
+    if (seed.name === 'rsd-phase3.yaml' && r() < 0.3) return { id, target: 'parse', file, playbook: file, output: join(dir, 'full-output.log') };
     return { id, target: 'lint', file };
   }
   if (kind === 'transcript') {
@@ -92,7 +94,7 @@ function makeCase(id: number, r: Rand, all: Seed[], dir: string): FuzzCase {
   const file = join(run, 'events.jsonl');
   writeFileSync(file, text);
   const y = r();
-  const targets = HAS_PARSE ? (['replay', 'report', 'resume', 'parse'] as const) : (['replay', 'report', 'resume'] as const);
+  const targets = ['replay', 'report', 'resume', 'parse'] as const;
   const target = targets[Math.floor(y * targets.length)]!;
   return { id, target, file, home: caseDir, runId, playbook: join(ROOT, 'playbooks', 'rsd-phase3.yaml') };
 }
@@ -143,7 +145,7 @@ class Worker {
 function spawnCase(c: FuzzCase, timeoutMs: number): Promise<FuzzAnswer | 'hang'> {
   const bin = join(ROOT, 'bin', 'labpilot.js');
   const args =
-    c.target === 'lint' ? ['lint', c.file] : c.target === 'replay' ? ['replay', c.file] : c.target === 'parse' ? ['parse', c.playbook!, c.file, '--step', 'full', '--json'] : ['--home', c.home!, c.target, c.runId!, ...(c.target === 'resume' ? ['--json'] : [])];
+    c.target === 'lint' ? ['lint', c.file] : c.target === 'replay' ? ['replay', c.file] : c.target === 'parse' ? ['parse', c.playbook!, c.output ?? c.file, '--step', 'full', '--json'] : ['--home', c.home!, c.target, c.runId!, ...(c.target === 'resume' ? ['--json'] : [])];
   return new Promise((res) => {
     const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'pipe'] });
     let text = '';
