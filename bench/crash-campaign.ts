@@ -14,6 +14,8 @@ import type { Event } from '../src/events/schema.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 let BIN = join(ROOT, 'bin', 'labpilot.js');
+/** Where the playbook, its session and the templates are read from: the snapshot once taken. */
+let SNAPSHOT = ROOT;
 
 /**
  * Copies the built CLI aside and kills that copy, so a campaign of many minutes is not changed
@@ -21,13 +23,14 @@ let BIN = join(ROOT, 'bin', 'labpilot.js');
  */
 export function snapshotCli(): string {
   const dir = mkdtempSync(join(tmpdir(), 'labpilot-cli-'));
-  for (const d of ['bin', 'dist']) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
-  for (const d of ['node_modules', 'playbooks', 'prompts', 'templates', 'python', 'package.json']) symlinkSync(join(ROOT, d), join(dir, d));
+  for (const d of ['bin', 'dist', 'playbooks', 'prompts', 'templates', 'python', 'package.json']) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  SNAPSHOT = dir;
   BIN = join(dir, 'bin', 'labpilot.js');
   return dir;
 }
-const PLAYBOOK = join(ROOT, 'playbooks', 'rsd-phase3.yaml');
-const SESSION = join(ROOT, 'playbooks', 'sessions', 'rsd-phase3.yaml');
+const playbookPath = () => join(SNAPSHOT, 'playbooks', 'rsd-phase3.yaml');
+const sessionPath = () => join(SNAPSHOT, 'playbooks', 'sessions', 'rsd-phase3.yaml');
 
 export interface Timeline {
   /** Milliseconds after spawn at which each printed event arrived. */
@@ -98,14 +101,14 @@ function readLog(path: string): Event[] {
 function demoWorld(): { repo: string; home: string; env: NodeJS.ProcessEnv } {
   const root = mkdtempSync(join(tmpdir(), 'labpilot-crash-'));
   const repo = join(root, 'sample-experiment');
-  cpSync(join(ROOT, 'templates', 'sample-experiment'), repo, { recursive: true });
+  cpSync(join(SNAPSHOT, 'templates', 'sample-experiment'), repo, { recursive: true });
   const git = (...a: string[]) => execFileSync('git', a, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: 'd', GIT_AUTHOR_EMAIL: 'd@d', GIT_COMMITTER_NAME: 'd', GIT_COMMITTER_EMAIL: 'd@d' } });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-qm', 'Sample RSD experiment');
   const env = {
     ...process.env,
-    PATH: [join(ROOT, 'python', 'bin'), process.env.PATH ?? ''].join(delimiter),
+    PATH: [join(SNAPSHOT, 'python', 'bin'), process.env.PATH ?? ''].join(delimiter),
     MODAL_STANDIN_HOME: join(root, 'modal'),
     ANTHROPIC_API_KEY: 'sk-ant-demo-standin',
   };
@@ -123,10 +126,10 @@ export interface KillAt {
 /** Runs the demo playbook, killed at `kill` (none: uninterrupted), then resumed to its end. */
 export async function crashCase(kill?: KillAt): Promise<CaseResult> {
   const w = demoWorld();
-  const standin = await startMessagesStandin({ session: SESSION });
+  const standin = await startMessagesStandin({ session: sessionPath() });
   try {
     const env = { ...w.env, ANTHROPIC_BASE_URL: standin.url };
-    const run = spawnCli(['--home', w.home, 'run', PLAYBOOK, '--var', `repo=${w.repo}`, '--json'], env);
+    const run = spawnCli(['--home', w.home, 'run', playbookPath(), '--var', `repo=${w.repo}`, '--json'], env);
     let killedAfter: string | undefined;
     if (kill) {
       let timer: NodeJS.Timeout | undefined;

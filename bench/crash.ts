@@ -20,15 +20,23 @@ export async function run(): Promise<void> {
   let dup = 0;
   let rerun = 0;
   let lost = 0;
-  for (const [i, at] of instants.entries()) {
-    const c = await crashCase(at);
-    const m = measureCase(baseline, c);
-    same += m.same ? 1 : 0;
-    dup += m.duplicatedPrompts;
-    rerun += m.rerunCommands;
-    lost += m.lostEvents;
-    const where = `${c.before.length} events logged, last ${c.before.at(-1)?.type ?? 'none'}`;
-    console.log(`  #${String(i + 1).padStart(2)} kill at event ${at.anchor} + ${at.delayMs} ms (${where}): ${m.same && m.why.length === 0 ? 'ok' : m.why.join('; ')}`);
-  }
+  // CRASH_JOBS cases at a time: each case is one demo run, killed, then resumed.
+  const jobs = Math.max(1, Number(process.env.CRASH_JOBS ?? 1));
+  let next = 0;
+  const worker = async () => {
+    while (next < instants.length) {
+      const i = next++;
+      const at = instants[i]!;
+      const c = await crashCase(at);
+      const m = measureCase(baseline, c);
+      same += m.same ? 1 : 0;
+      dup += m.duplicatedPrompts;
+      rerun += m.rerunCommands;
+      lost += m.lostEvents;
+      const where = `${c.before.length} events logged, last ${c.before.at(-1)?.type ?? 'none'}`;
+      console.log(`  #${String(i + 1).padStart(2)} kill at event ${at.anchor} + ${at.delayMs} ms (${where}): ${m.same && m.why.length === 0 ? 'ok' : m.why.join('; ')}`);
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
   console.log(`crash: ${same}/${n} resumed to the same verdict, ${dup} duplicated prompts, ${rerun} rerun commands, ${lost} lost events`);
 }

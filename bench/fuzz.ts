@@ -60,7 +60,7 @@ function seeds(dir: string): Seed[] {
   const out: Seed[] = [];
   for (const f of readdirSync(join(ROOT, 'playbooks')).filter((f) => f.endsWith('.yaml'))) out.push({ kind: 'playbook', name: f, text: readFileSync(join(ROOT, 'playbooks', f), 'utf8') });
   const tdir = join(ROOT, 'tests', 'fixtures', 'transcripts');
-  for (const f of readdirSync(tdir)) out.push({ kind: 'transcript', name: f, text: readFileSync(join(tdir, f), 'utf8') });
+  for (const f of readdirSync(tdir).filter((f) => /\.jsonl?$/.test(f))) out.push({ kind: 'transcript', name: f, text: readFileSync(join(tdir, f), 'utf8') });
   out.push({ kind: 'runlog', name: 'events.jsonl', text: runLogSeed(dir) });
   writeFileSync(join(dir, 'full-output.log'), liberoOutput({ suite: 'libero_spatial', trials: 3, successes: [3, 2], inferenceMs: () => 40, acceptance: 0.7 }).join('\n') + '\n');
   return out;
