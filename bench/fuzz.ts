@@ -30,7 +30,8 @@ export function judge(file: string, a: { code: number | null; text: string; cras
   const crash = a.crash !== undefined || a.code === null || !CODES.has(a.code) || /internal error|\n\s+at \S+ \(?\S+:\d+:\d+\)?/.test(a.text);
   const name = basename(file);
   // eslint-disable-next-line no-control-regex -- raw control characters are what is looked for
-  const located = (l: string) => (/\S+:\d+(:\d+)?: /.test(l) || l.includes(`${name}: `) || l.includes(`${name} `)) && !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(l);
+  // A line says where: `file:line[:col]: `, the file by name, or the argument it is about.
+  const located = (l: string) => (/\S+:\d+(:\d+)?: /.test(l) || l.includes(`${name}: `) || l.includes(`${name} `) || / --[a-z-]+ /.test(l)) && !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(l);
   const lines = a.text.split('\n').filter((l) => l.trim() !== '');
   const unlocated = a.code === 2 && (lines.length === 0 || !lines.every(located));
   return { crash, unlocated };

@@ -25,8 +25,11 @@ export class InputError extends LabpilotError {
 
 /** Several located problems at once (lint); each line is `file:line:col: message`. */
 export class LintError extends LabpilotError {
-  constructor(readonly problems: string[]) {
-    super(problems.map(escapeControl).join('\n'), 2);
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    const clean = problems.map(escapeControl);
+    super(clean.join('\n'), 2);
+    this.problems = clean;
   }
 }
 
