@@ -45,7 +45,7 @@ export async function resumeCommand(o: ResumeOptions): Promise<{ code: number; r
 async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: string }> {
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
   const paths = store.find(o.runId);
-  if (store.isLive(o.runId)) throw new InputError(`run ${o.runId} is still running (pid ${readFileSync(paths.lock, 'utf8')})`);
+  if (store.isLive(o.runId)) throw new InputError(`run ${o.runId} is still running (pid ${readFileSync(paths.lock, 'utf8').split(' ')[0]})`);
   const { events, tornTail, chain } = await readEventLog(paths.log);
   if (tornTail) dropTornTail(paths.log);
   const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
