@@ -29,8 +29,8 @@ export interface Verdict {
 export function judge(file: string, a: { code: number | null; text: string; crash?: string }): Verdict {
   const crash = a.crash !== undefined || a.code === null || !CODES.has(a.code) || /internal error|\n\s+at \S+ \(?\S+:\d+:\d+\)?/.test(a.text);
   const name = basename(file);
-  // eslint-disable-next-line no-control-regex -- raw control characters are what is looked for
   // A line says where: `file:line[:col]: `, the file by name, or the argument it is about.
+  // eslint-disable-next-line no-control-regex -- raw control characters are what is looked for
   const located = (l: string) => (/\S+:\d+(:\d+)?: /.test(l) || l.includes(`${name}: `) || l.includes(`${name} `) || / --[a-z-]+ /.test(l)) && !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(l);
   const lines = a.text.split('\n').filter((l) => l.trim() !== '');
   const unlocated = a.code === 2 && (lines.length === 0 || !lines.every(located));
@@ -162,43 +162,68 @@ function spawnCase(c: FuzzCase, timeoutMs: number): Promise<FuzzAnswer | 'hang'>
   });
 }
 
-export async function run(): Promise<void> {
-  const n = Number(process.env.FUZZ_N ?? 5000);
-  const every = Number(process.env.FUZZ_SPAWN ?? 100);
-  const timeoutMs = Number(process.env.FUZZ_TIMEOUT_MS ?? 20_000);
-  const r = seeded(Number(process.env.FUZZ_SEED ?? 7));
-  // Every FUZZ_SPAWN-th case runs the built binary: it must be the code under test.
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+export interface FuzzOptions {
+  n: number;
+  seed: number;
+  /** Every this-many-th case also through the binary. */
+  every: number;
+  timeoutMs: number;
+  log?: (line: string) => void;
+}
+
+export interface FuzzResult {
+  cases: number;
+  crashes: number;
+  hangs: number;
+  unlocated: number;
+  byTarget: Map<string, number>;
+}
+
+/** Runs a seeded campaign; every failure is logged with its case's file. */
+export async function fuzzCampaign(o: FuzzOptions): Promise<FuzzResult> {
+  const log = o.log ?? (() => {});
+  const r = seeded(o.seed);
   const dir = mkdtempSync(join(tmpdir(), 'labpilot-fuzz-'));
   const all = seeds(dir);
-  const worker = new Worker(timeoutMs);
-  let crashes = 0;
-  let hangs = 0;
-  let unlocated = 0;
-  const byTarget = new Map<string, number>();
-  const t0 = Date.now();
+  const worker = new Worker(o.timeoutMs);
+  const res: FuzzResult = { cases: o.n, crashes: 0, hangs: 0, unlocated: 0, byTarget: new Map() };
   try {
-    for (let id = 1; id <= n; id++) {
+    for (let id = 1; id <= o.n; id++) {
       const c = makeCase(id, r, all, dir);
-      byTarget.set(c.target, (byTarget.get(c.target) ?? 0) + 1);
+      res.byTarget.set(c.target, (res.byTarget.get(c.target) ?? 0) + 1);
       const answers = [await worker.run(c)];
-      if (id % every === 0) answers.push(await spawnCase(c, timeoutMs * 2));
+      if (id % o.every === 0) answers.push(await spawnCase(c, o.timeoutMs * 2));
       for (const a of answers) {
         if (a === 'hang') {
-          hangs++;
-          console.log(`  hang: ${c.target} ${c.file}`);
+          res.hangs++;
+          log(`  hang: ${c.target} ${c.file}`);
           continue;
         }
         const v = judge(c.file, a);
-        if (v.crash) console.log(`  crash: ${c.target} ${c.file}: exit ${a.code} ${(a.crash ?? a.text).split('\n').slice(0, 2).join(' | ').slice(0, 300)}`);
-        else if (v.unlocated) console.log(`  unlocated: ${c.target} ${c.file}: exit ${a.code} ${JSON.stringify(a.text.slice(0, 300))}`);
-        crashes += v.crash ? 1 : 0;
-        unlocated += v.unlocated && !v.crash ? 1 : 0;
+        if (v.crash) log(`  crash: ${c.target} ${c.file}: exit ${a.code} ${(a.crash ?? a.text).split('\n').slice(0, 2).join(' | ').slice(0, 300)}`);
+        else if (v.unlocated) log(`  unlocated: ${c.target} ${c.file}: exit ${a.code} ${JSON.stringify(a.text.slice(0, 300))}`);
+        res.crashes += v.crash ? 1 : 0;
+        res.unlocated += v.unlocated && !v.crash ? 1 : 0;
       }
     }
   } finally {
     worker.close();
   }
-  console.log(`cases by command: ${[...byTarget].map(([t, k]) => `${t} ${k}`).join(', ')}; ${Math.floor(n / every)} also through the binary; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  console.log(`fuzz: ${n} cases, ${crashes} crashes, ${hangs} hangs, ${unlocated} unlocated errors`);
+  return res;
+}
+
+export async function run(): Promise<void> {
+  const o = {
+    n: Number(process.env.FUZZ_N ?? 5000),
+    every: Number(process.env.FUZZ_SPAWN ?? 100),
+    timeoutMs: Number(process.env.FUZZ_TIMEOUT_MS ?? 20_000),
+    seed: Number(process.env.FUZZ_SEED ?? 7),
+    log: (l: string) => console.log(l),
+  };
+  // Every FUZZ_SPAWN-th case runs the built binary: it must be the code under test.
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  const t0 = Date.now();
+  const r = await fuzzCampaign(o);
+  console.log(`cases by command: ${[...r.byTarget].map(([t, k]) => `${t} ${k}`).join(', ')}; ${Math.floor(o.n / o.every)} also through the binary; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`fuzz: ${r.cases} cases, ${r.crashes} crashes, ${r.hangs} hangs, ${r.unlocated} unlocated errors`);
 }
