@@ -65,5 +65,7 @@ async function runCase(c: FuzzCase): Promise<FuzzAnswer> {
 process.on('message', (c: FuzzCase) => {
   void runCase(c).then((a) => process.send!(a));
 });
+// Loaded: the parent times cases from here, not the loading of the commands.
+process.send!({ id: 0, code: 0, text: '' });
 // A rejection a command left behind is a crash of its own; it is reported with the next answer.
 process.on('unhandledRejection', (e) => process.send!({ id: -1, code: 70, text: '', crash: String(e) }));

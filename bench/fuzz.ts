@@ -105,6 +105,7 @@ class Worker {
   private child!: ChildProcess;
   private waiting?: (a: FuzzAnswer | 'hang') => void;
   private orphan?: FuzzAnswer;
+  private ready!: Promise<void>;
 
   constructor(private readonly timeoutMs: number) {
     this.start();
@@ -112,13 +113,17 @@ class Worker {
 
   private start(): void {
     this.child = fork(join(ROOT, 'bench', 'fuzz-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    let loaded: () => void;
+    this.ready = new Promise((res) => (loaded = res));
     this.child.on('message', (a: FuzzAnswer) => {
-      if (a.id === -1) this.orphan = a;
+      if (a.id === 0) loaded();
+      else if (a.id === -1) this.orphan = a;
       else this.waiting?.(a);
     });
   }
 
   async run(c: FuzzCase): Promise<FuzzAnswer | 'hang'> {
+    await this.ready;
     const answer = await new Promise<FuzzAnswer | 'hang'>((res) => {
       const timer = setTimeout(() => res('hang'), this.timeoutMs);
       this.waiting = (a) => {
