@@ -22,6 +22,7 @@ import type { Playbook } from '../playbook/schema.js';
 import type { Mode } from '../events/schema.js';
 import type { Printer } from './printer.js';
 import type { Conversation } from '../runs/conversation.js';
+import { recordCommand } from '../runs/stale-commands.js';
 
 /** The package root, for the python/ checks shipped with labpilot. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -90,7 +91,8 @@ export function openSession(o: SessionOptions): Session {
       sink: bus,
       env,
       redactor,
-      tools: { policy: pb.policy?.shell, approve },
+      // The agent's shell commands are recorded beside the stage commands: a resume ends those a kill left.
+      tools: { policy: pb.policy?.shell, approve, onSpawn: (pid) => recordCommand(o.paths.commands, `agent-${pid}`, pid) },
       conversation: o.conversation,
     });
   // A playbook of commands and checks alone never talks to a model, so it runs without a key;
