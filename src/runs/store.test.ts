@@ -27,3 +27,19 @@ describe('a run lock', () => {
     }
   });
 });
+
+describe('the run list', () => {
+  it('lists a run with a damaged log as damaged, with where, beside the others', async () => {
+    const store = new RunStore(mkdtempSync(join(tmpdir(), 'labpilot-store-')));
+    const bad = store.create('r-bad');
+    writeFileSync(bad.log, '{"type":"notice","seq":0,"ts":"x","level":"info","message":"a"}\n{"type":"notice","seq":5,"ts":"x","level":"info","message":"b"}\n');
+    const good = store.create('r-good');
+    writeFileSync(good.log, '');
+    const list = await store.summaries();
+    expect(list.map((r) => [r.id, r.status])).toEqual([
+      ['r-bad', 'damaged'],
+      ['r-good', 'interrupted'],
+    ]);
+    expect(list[0]!.reason).toMatch(/events\.jsonl:2: .*missing/);
+  });
+});

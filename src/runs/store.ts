@@ -51,7 +51,15 @@ export class RunStore {
 
   async summaries(): Promise<RunSummary[]> {
     const out: RunSummary[] = [];
-    for (const id of this.ids()) out.push(summarise(id, (await readEventLog(this.paths(id).log)).events, this.isLive(id)));
+    for (const id of this.ids()) {
+      try {
+        out.push(summarise(id, (await readEventLog(this.paths(id).log)).events, this.isLive(id)));
+      } catch (err) {
+        // One damaged log does not hide the other runs; it is listed with where it is damaged.
+        if (!(err instanceof InputError)) throw err;
+        out.push({ id, playbook: '?', status: 'damaged', reason: err.message, started: '', steps: 0 });
+      }
+    }
     return out;
   }
 
