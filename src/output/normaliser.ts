@@ -24,6 +24,8 @@ export interface NormaliserOptions {
 
 export interface OutputNormaliser {
   push(segment: string): void;
+  /** Passes on a message held for its continuation, keeping a redraw in progress. */
+  release(): void;
   /** Passes on what is held back. */
   end(): void;
 }
@@ -114,6 +116,7 @@ export function createOutputNormaliser(onLine: (line: string) => void, opts: Nor
       }
       line(s);
     },
+    release: flush,
     end() {
       if (screen !== undefined) line(screen);
       screen = undefined;
