@@ -103,7 +103,7 @@ function oneComparison(r: RunReport, c: Comparison): Section[] {
         kind: 'list',
         items: [
           ...conditionItems(r, t, b),
-          `Success: ${rate(t)} with ${lt} (\`${c.treatment}\`), ${rate(b)} with ${lb} (\`${c.baseline}\`)`,
+          `Success: ${rate(t)} with ${named(lt, c.treatment)}, ${rate(b)} with ${named(lb, c.baseline)}`,
           ...(diff ? differenceItems(diff, lt, lb) : []),
           `Inference per step: ${ms(t.figures.inference?.meanMs)} vs ${ms(b.figures.inference?.meanMs)}`,
           speed,
@@ -123,7 +123,7 @@ function oneComparison(r: RunReport, c: Comparison): Section[] {
       title: titled('Success per task', 'success per task'),
       blocks: [
         { kind: 'chart', chart: 'tasks', ...item, text: taskBars([{ name: lt, tasks: t.figures.tasks }, { name: lb, tasks: b.figures.tasks }]) },
-        { kind: 'p', text: 'Each rate with its exact (Clopper-Pearson) 95% interval: on 50 episodes a task is known to about +-10 points.' },
+        { kind: 'p', text: 'Each rate with its exact (Clopper-Pearson) 95% interval, drawn as error bars in the HTML chart.' },
         taskTable(t, b, lt, lb),
       ],
     },
@@ -140,6 +140,9 @@ function taskTable(t: StageReport, b: StageReport, lt: string, lb: string): Bloc
   const desc = (id: number) => t.figures.tasks.find((k) => k.task === id)?.description ?? b.figures.tasks.find((k) => k.task === id)?.description ?? '';
   return { kind: 'table', head: ['Task', 'Description', cell(lt), cell(lb)], rows: ids.map((id) => [String(id), cell(desc(id)), rate(t, id), rate(b, id)]), align: ['r', 'l', 'r', 'r'] };
 }
+
+/** A stage by its label, with its step id when the two differ. */
+const named = (label: string, step: string) => (label === step ? `\`${step}\`` : `${label} (\`${step}\`)`);
 
 const countsArgs = (s: StageReport): [number, number] => {
   const { successes, episodes } = countsOf(s.figures);

@@ -114,7 +114,7 @@ function remediationsSection(r: RunReport): Section {
         head: ['Step', 'Fix', 'Fired by', 'Action', 'Attempt'],
         rows: r.remediations.map((x) => [
           `\`${x.step}\`${suiteOf(x)}`,
-          `${cell(x.title)} (\`${x.remediation}\`)`,
+          x.title === x.remediation ? `\`${x.remediation}\`` : `${cell(x.title)} (\`${x.remediation}\`)`,
           x.line !== undefined ? `\`${cell(x.line.replace(/`/g, "'"))}\`` : cell(x.why.replace(/^\S+ \(priority \d+\): /, '')),
           x.action,
           String(x.attempt),

@@ -68,17 +68,18 @@ describe('the report of a run fanned out over two suites', () => {
   it('has the comparison sections once per suite, with their own tasks', () => {
     const titles = reportDocument(report).sections.map((s) => s.title);
     expect(titles).toEqual([
-      'Summary', 'Stages', 'Suites: full vs baseline',
+      'Summary', 'Run metadata', 'Stages', 'Suites: full vs baseline',
       `${SPATIAL}: full vs baseline`, `${SPATIAL}: success per task`, `${SPATIAL}: inference time over episodes`,
       `${OBJECT}: full vs baseline`, `${OBJECT}: success per task`, `${OBJECT}: inference time over episodes`,
       'Acceptance and timing breakdown', 'Early stops', 'Results files', 'Checklist', 'Remediations', 'Cost',
     ]);
-    const perTask = [...md.matchAll(/^\| (\d) \| (libero_\w+) task \d \| [0-9.]+% \((\d\/\d)\) \| [0-9.]+% \((\d\/\d)\) \|$/gm)].map((m) => [m[2], m[1], m[3], m[4]]);
+    const rate = String.raw`[0-9.]+% \((\d\/\d); 95% CI [0-9.]+%-[0-9.]+%\)`;
+    const perTask = [...md.matchAll(new RegExp(String.raw`^\| (\d) \| (libero_\w+) task \d \| ${rate} \| ${rate} \|$`, 'gm'))].map((m) => [m[2], m[1], m[3], m[4]]);
     expect(perTask).toEqual([
       [SPATIAL, '1', '5/5', '5/5'], [SPATIAL, '2', '4/5', '5/5'], [SPATIAL, '3', '5/5', '4/5'], [SPATIAL, '4', '3/5', '4/5'],
       [OBJECT, '1', '4/4', '4/4'], [OBJECT, '2', '4/4', '3/4'], [OBJECT, '3', '3/4', '4/4'],
     ]);
-    expect(md).toContain(`| \`smoke\` | ${OBJECT} | 0 | 2 | 2 | 100.0% (2/2) |`);
+    expect(md).toContain(`| \`smoke\` | ${OBJECT} | 0 | 2 | 2 | 100.0% (2/2; 95% CI 15.8%-100.0%) |`);
     expect(md).toContain(`| pass | speedup at least 1.3x [${OBJECT}] | measured |`);
   });
 
