@@ -57,7 +57,7 @@ function suitesSection(r: RunReport, suites: Comparison[]): Section {
     rows.push(['all suites (pooled)', pct(t.totals?.successRate), pct(b.totals?.successRate), ms(t.inference?.meanMs), ms(b.inference?.meanMs), pooled.cell, acceptance]);
   }
   return {
-    title: `Suites: ${first.treatment} vs ${first.baseline}`,
+    title: `Suites: ${labelOf(r.labels, first.treatment)} vs ${labelOf(r.labels, first.baseline)}`,
     blocks: [
       {
         kind: 'p',
@@ -65,7 +65,7 @@ function suitesSection(r: RunReport, suites: Comparison[]): Section {
       },
       {
         kind: 'table',
-        head: ['Suite', `Success ${first.treatment}`, `Success ${first.baseline}`, `Inference ${first.treatment}`, `Inference ${first.baseline}`, 'Speedup', 'Acceptance'],
+        head: ['Suite', ...['Success', 'Inference'].flatMap((x) => [first.treatment, first.baseline].map((s) => `${x} ${cell(labelOf(r.labels, s))}`)), 'Speedup', 'Acceptance'],
         rows,
         align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
       },
