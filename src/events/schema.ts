@@ -190,6 +190,30 @@ export const Event = z.discriminatedUnion('type', [
   }),
   z.object({ ...base, type: z.literal('notice'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
   z.object({ ...base, type: z.literal('run_ended'), verdict: Verdict, reason: z.string() }),
+  /** Claude Code called one of labpilot's hooks (`labpilot attach`): what it said. */
+  z.object({
+    ...base,
+    type: z.literal('hook_called'),
+    hook: z.string(),
+    sessionId: z.string(),
+    /** Stop: Claude is already continuing because a Stop hook blocked it. */
+    stopHookActive: z.boolean().optional(),
+    /** The tool of a PostToolUse call. */
+    tool: z.string().optional(),
+  }),
+  /** What labpilot answered the hook: block the stop, add context for the model, let it be. */
+  z.object({
+    ...base,
+    type: z.literal('hook_answered'),
+    hook: z.string(),
+    answer: z.enum(['block', 'context', 'allow']),
+    /** What the model reads (the block reason or the added context). */
+    text: z.string().optional(),
+    /** What the person is told. */
+    message: z.string().optional(),
+    /** Claude Code's usage and cost so far in the session, read from its transcript (Stop). */
+    session: z.object({ usage: Usage, costUsd: z.number().nonnegative() }).optional(),
+  }),
 ]);
 export type Event = z.infer<typeof Event>;
 export type EventType = Event['type'];

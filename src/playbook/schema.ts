@@ -23,6 +23,8 @@ export const Expr = z.string().min(1);
 
 export const Variable = z.strictObject({
   description: z.string().optional(),
+  /** What a value must be; by default the type of `default` (a number default makes a number). */
+  type: z.enum(['string', 'number', 'integer', 'boolean']).optional(),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   required: z.boolean().optional(),
 });
@@ -246,6 +248,12 @@ export const Playbook = z.strictObject({
   steps: z.array(Step).min(1),
   remediations: z.array(Remediation).optional(),
   checklist: z.array(ChecklistItem).optional(),
+  /**
+   * How command output is read: `prefixes` are regexes of log-record prefixes the built-in list
+   * does not know, removed from the start of a line before figures and triggers read it (a
+   * `message` named group, when present, is the message).
+   */
+  output: z.strictObject({ prefixes: z.array(Regex).optional() }).optional(),
   /** After a passed run: the report goes into this folder of the repository, committed and pushed. */
   save_results: z.strictObject({ dir: z.string(), push: z.boolean().default(true) }).optional(),
 });
