@@ -1,7 +1,7 @@
 import type { Comparison, RunReport, StageReport } from './model.js';
 import type { Block, Section } from './document.js';
 import { labelOf, stageOf } from './stages.js';
-import { countsOf, differenceItems, differenceOf, rateWithInterval } from './difference.js';
+import { countsOf, differenceItems, differenceOf, rateCompact, rateWithInterval } from './difference.js';
 import { conditionItems } from './conditions.js';
 import { cell, ms, pct } from './format.js';
 import { taskBars, timingLines } from './text-charts.js';
@@ -48,20 +48,20 @@ function suitesSection(r: RunReport, suites: Comparison[]): Section {
   const rows = suites.map((c) => {
     const { t, b } = compared(r, c);
     const other = c.treatment !== first.treatment || c.baseline !== first.baseline ? ` (\`${c.treatment}\` vs \`${c.baseline}\`)` : '';
-    return [`${cell(c.item!)}${other}`, pct(successRate(t)), pct(successRate(b)), ms(t.figures.inference?.meanMs), ms(b.figures.inference?.meanMs), speedupCell(c), acceptanceOf(t)];
+    return [`${cell(c.item!)}${other}`, rateCompact(countsOf(t.figures)), rateCompact(countsOf(b.figures)), ms(t.figures.inference?.meanMs), ms(b.figures.inference?.meanMs), speedupCell(c), acceptanceOf(t)];
   });
   const pooled = pooledComparison(r, suites);
   if (pooled) {
     const { t, b } = pooled;
     const acceptance = typeof t.acceptance === 'number' ? t.acceptance.toFixed(2) : 'n/a';
-    rows.push(['all suites (pooled)', pct(t.totals?.successRate), pct(b.totals?.successRate), ms(t.inference?.meanMs), ms(b.inference?.meanMs), pooled.cell, acceptance]);
+    rows.push(['all suites (pooled)', rateCompact(countsOf(t)), rateCompact(countsOf(b)), ms(t.inference?.meanMs), ms(b.inference?.meanMs), pooled.cell, acceptance]);
   }
   return {
     title: `Suites: ${labelOf(r.labels, first.treatment)} vs ${labelOf(r.labels, first.baseline)}`,
     blocks: [
       {
         kind: 'p',
-        text: `Each suite ran as its own command; the speedup is per suite, with its 95% interval where per-episode timing was printed${pooled ? "; the last row pools every suite's episodes" : ''}.`,
+        text: `Each suite ran as its own command; success with its exact 95% interval; the speedup is per suite, with its 95% interval where per-episode timing was printed${pooled ? "; the last row pools every suite's episodes" : ''}.`,
       },
       {
         kind: 'table',

@@ -24,6 +24,13 @@ export function rateWithInterval(successes: number, episodes: number): string {
   return `${pct(successes / episodes)} (${successes}/${episodes}; 95% CI ${pct(ci.low)}-${pct(ci.high)})`;
 }
 
+/** `88.2% (85.0-90.9)`: for tables with a column per stage. */
+export function rateCompact(c: { successes: number; episodes: number }): string {
+  if (c.episodes === 0) return 'n/a';
+  const ci = clopperPearson(c.successes, c.episodes);
+  return `${pct(c.successes / c.episodes)} (${(ci.low * 100).toFixed(1)}-${(ci.high * 100).toFixed(1)})`;
+}
+
 /** Episodes keyed by task and their order within it. */
 function byTaskAndOrder(f: StageFigures): Map<string, boolean> {
   const seen = new Map<number, number>();
