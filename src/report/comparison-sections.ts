@@ -3,7 +3,7 @@ import type { Block, Section } from './document.js';
 import { labelOf, stageOf } from './stages.js';
 import { countsOf, differenceItems, differenceOf, rateCompact, rateWithInterval } from './difference.js';
 import { conditionItems } from './conditions.js';
-import { cell, ms, pct } from './format.js';
+import { cell, ms } from './format.js';
 import { taskBars, timingLines } from './text-charts.js';
 import { pooledFigures, speedupOf } from './stats.js';
 import type { StageFigures } from '../results/libero-log.js';
