@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeReport } from '../commands/report.js';
 import { PACKAGE_ROOT } from '../commands/session.js';
 import { messageOf } from '../errors.js';
 import { advance, allEvents, openHookRun, type HookRun } from './hook-run.js';
@@ -59,6 +58,8 @@ export async function finishRun(run: HookRun): Promise<string> {
   const v = run.context.verdict!;
   const head = `labpilot run ${run.id} ${v.verdict}: ${v.reason.replace(/[:\s]+$/, '')}.${v.verdict === 'passed' ? '' : lastEvidence(allEvents(run))}`;
   try {
+    // Loaded only at the end: every other hook call is spared the report's modules.
+    const { writeReport } = await import('../commands/report.js');
     const r = await writeReport({ runId: run.id, home: run.home });
     return `${head} Report: ${r.paths.md}`;
   } catch (err) {
