@@ -89,10 +89,22 @@ program
 
 program
   .command('lint <playbooks...>')
-  .description('check playbooks; prints file:line:col: problem and exits 2 on any')
+  .description('check playbooks; prints file:line:col: problem and exits 2 on any (then try rules on a saved log with `labpilot parse`)')
   .action(async (paths: string[]) => {
     const { lintCommand } = await import('./commands/lint.js');
     done(await lintCommand(paths));
+  });
+
+program
+  .command('parse <playbook> <log-file>')
+  .description("what a run step would make of a saved output: figures, triggers, gates, the remediation chosen (runs nothing)")
+  .option('--step <id>', 'the run step to read it as (default: the first run step)')
+  .option('--exit-code <n>', 'the exit code the command had, to judge exit_code gates')
+  .option('--var <key=value>', 'set a playbook variable (repeatable)', collect, [])
+  .option('--json', 'print one JSON object: metrics, triggers, gates, remediation')
+  .action(async (playbook: string, log: string, o) => {
+    const { parseCommand } = await import('./commands/parse.js');
+    done(await parseCommand({ playbook, log, ...o, vars: o.var }));
   });
 
 program

@@ -17,6 +17,12 @@ export const Usage = z.object({
 export type Usage = z.infer<typeof Usage>;
 
 export const Mode = z.enum(['interactive', 'autopilot', 'replay']);
+
+/** From the playbook, for the report: stage labels and how remediations are named. */
+export const RunAnnotations = z.object({
+  labels: z.record(z.string(), z.string()),
+  remediations: z.record(z.string(), z.object({ title: z.string().optional(), changesCondition: z.string().optional() })),
+});
 export type Mode = z.infer<typeof Mode>;
 
 /** Where text that a trigger can match came from. */
@@ -43,6 +49,9 @@ export const Event = z.discriminatedUnion('type', [
     branch: z.string(),
     agent: z.string(),
     model: z.string(),
+    /** labpilot's version, and what the playbook says the report should call things. */
+    labpilot: z.string().optional(),
+    annotations: RunAnnotations.optional(),
   }),
   z.object({ ...base, type: z.literal('run_resumed'), runId: z.string(), fromSeq: z.number().int() }),
   z.object({ ...base, type: z.literal('step_entered'), step: z.string(), attempt: z.number().int().positive() }),
