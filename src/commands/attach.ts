@@ -81,6 +81,7 @@ export async function attachCommand(o: AttachOptions): Promise<number> {
   const file = relative(cwd, installed.path) || SETTINGS_FILE;
   out.write(`labpilot: attached run ${runId} (${loaded.playbook.name}) to ${project}\n`);
   out.write(`  hooks installed in ${file}: ${HOOK_EVENTS.join(', ')}\n`);
+  if (loaded.playbook.workspace) out.write(`  the playbook's repository is this one: nothing is cloned, and labpilot makes no commits here\n`);
   out.write(kept.length > 0 ? `  kept what was there: ${kept.join(', ')}\n` : `  ${installed.before === null ? 'the file is new' : 'the file held nothing else'}\n`);
   out.write(`  ${stepLine(run)}\n`);
   if (pendingPrompt(run.context)) out.write(`  Claude gets the step's prompt when the session starts and with your first message.\n`);

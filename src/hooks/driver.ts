@@ -46,6 +46,9 @@ export async function drive(home: string, id: string): Promise<void> {
   try {
     await advance(run, 'resume');
     if (run.context.verdict) await finishRun(run);
+  } catch (err) {
+    // Nobody reads this process's output: what went wrong goes in the run's log.
+    run.emit({ type: 'notice', level: 'error', message: `the detached step stopped: ${messageOf(err)}` });
   } finally {
     process.off('SIGTERM', stop);
     rmSync(driverFile(run.paths), { force: true });
