@@ -83,7 +83,7 @@ describe('attach: a stop too early is blocked with the failing test, and the run
   let s: Awaited<ReturnType<typeof attachedSession>>;
   beforeAll(async () => {
     s = await attachedSession(SESSION);
-  }, 120_000);
+  }, 240_000);
   afterAll(() => s?.standin.close());
 
   it('attached, installed the hooks and said how to go on', () => {
@@ -163,7 +163,7 @@ describe('attach: the same failed fix again and again ends through the same-erro
   let s: Awaited<ReturnType<typeof attachedSession>>;
   beforeAll(async () => {
     s = await attachedSession(SAME_FIX);
-  }, 120_000);
+  }, 240_000);
   afterAll(() => s?.standin.close());
 
   it('blocked twice with the remediation, then let Claude stop with the run aborted', () => {
