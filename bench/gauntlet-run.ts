@@ -91,12 +91,14 @@ export async function runPersona(persona: Persona, seed: number, o: RunOptions =
   };
 }
 
-/** What the run showed: its end reason, the gates that failed, the remediations chosen. */
+/** What the run showed: its end reason, failed gates, triggers, remediations, the commands it ran. */
 function evidence(events: Event[], reason: string): string {
   const lines = [reason];
   for (const e of events) {
     if (e.type === 'gate_judged' && !e.passed) lines.push(`failed: ${e.check}: ${e.detail}`);
     if (e.type === 'remediation_chosen') lines.push(`remediation: ${e.remediation}`);
+    if (e.type === 'trigger_matched') lines.push(`trigger: ${e.remediation} (${e.source})`);
+    if (e.type === 'command_started') lines.push(`command: ${e.command}`);
     if (e.type === 'notice' && e.level !== 'info') lines.push(e.message);
     if (e.type === 'agent_turn_ended') lines.push(`turn ended: ${e.stopReason}`);
   }

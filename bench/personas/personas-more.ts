@@ -132,6 +132,6 @@ export const neverEnds: Persona = {
       bash(`loop-start`, taskPrompt(n), `Looking at the code again before I change anything.`, command, true),
       bash(`loop`, 'still-checking', 'Checking once more.', command, true),
     ]);
-    return { session: { turns }, expected: 'stops', because: /tool rounds|budget|no attempts left|turns/, variant: `loops at task ${n}`, finalAnswer: 'none' };
+    return { session: { turns }, expected: 'stops', because: /max_tool_rounds/, variant: `loops at task ${n}`, finalAnswer: 'none' };
   },
 };

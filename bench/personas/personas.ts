@@ -143,7 +143,7 @@ export const personas: Persona[] = [
       const after = say('after-guide-flags', 'unexpected extra argument|Usage:', `Task ${n} is in place. The guide's smoke command did not start; labpilot will run the stages.`);
       turns = insertAt(turns, `task${n}`, [run, after]);
       turns = beforeCatchAll(turns, [say('ack-bool-flag', '## Fix: bool-flag', 'Understood: the option is a switch pair; I will not pass it a value.')]);
-      return { session: { turns }, expected: 'passes', because: /bool-flag/, variant: `after task ${n}, value ${value}`, finalAnswer: 'done' };
+      return { session: { turns }, expected: 'passes', because: /trigger: bool-flag \(tool_output\)[\s\S]*command: modal run .*--use-speculative-decoding$/m, variant: `after task ${n}, value ${value}`, finalAnswer: 'done' };
     },
   },
   {
