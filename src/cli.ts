@@ -112,6 +112,7 @@ program
   .description('run the RSD Phase 3 playbook offline on the sample experiment (autopilot)')
   .option('--interactive', 'a person decides in the terminal app')
   .option('--var <key=value>', 'set a playbook variable, e.g. suites=libero_spatial,libero_object (repeatable)', collect, [])
+  .option('--session <file>', "play this scripted agent session instead of the demo's own")
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
   .action(async (o) => {

@@ -161,6 +161,11 @@ export class Runner {
 
   private async decide(effect: Effect & { kind: 'decide' }): Promise<void> {
     const q = effect.question;
+    // Nobody is there to take over: stop cleanly; resuming asks again (a person, if one is there).
+    if (q.kind === 'ask' && q.escalate && this.o.decider.mode === 'autopilot') {
+      this.o.bus.emit({ type: 'notice', level: 'warn', message: `a person is needed: ${q.text}` });
+      throw new RunInterrupted(`stopped for a person: ${q.text}`, this.o.runId);
+    }
     const d = await this.o.decider.decide(q);
     this.o.bus.emit({
       type: 'decision',
