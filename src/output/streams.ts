@@ -1,3 +1,4 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { type OutputNormaliser, createOutputNormaliser } from './normaliser.js';
 
 /** A playbook's `output` settings: prefixes of loggers the built-in list does not know. */
@@ -21,5 +22,20 @@ export function outputNormalisers(settings: OutputSettings | undefined, onLine: 
       stdout.end();
       stderr.end();
     },
+  };
+}
+
+/** A command's output: its raw segments to the log file byte for byte, its normalised lines to `onLine`. */
+export function openCommandOutput(logFile: string, settings: OutputSettings | undefined, onLine: (line: string, stream: 'stdout' | 'stderr') => void) {
+  const fd = openSync(logFile, 'w');
+  const normalisers = outputNormalisers(settings, onLine);
+  return {
+    onLine(segment: string, stream: 'stdout' | 'stderr') {
+      // Lines read back from elsewhere come without a terminator.
+      writeSync(fd, /[\r\n]$/.test(segment) ? segment : segment + '\n');
+      normalisers[stream].push(segment);
+    },
+    end: () => normalisers.end(),
+    close: () => closeSync(fd),
   };
 }

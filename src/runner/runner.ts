@@ -1,4 +1,3 @@
-import { openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Engine, EngineSnapshot } from '../engine/engine.js';
 import type { Effect, RunCommandEffect } from '../engine/effects.js';
@@ -16,7 +15,7 @@ import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
 import { stageStopper } from '../results/live-stop.js';
 import { crossCheckResults } from '../results/cross-check.js';
-import { outputNormalisers } from '../output/streams.js';
+import { openCommandOutput } from '../output/streams.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output`. */
 const OUTPUT_TOOLS = new Set(['bash']);
@@ -211,7 +210,6 @@ export class Runner {
     const { item } = effect;
     const vars = { ...this.o.engine.playbook.vars, ...effect.bind };
     this.o.bus.emit({ type: 'command_started', commandId: effect.commandId, step: effect.step, command: effect.command, cwd, ...(item !== undefined && { item }) });
-    const fd = openSync(join(this.o.commandsDir, `${effect.commandId}.log`), 'w');
     const metrics = createMetricsCollector(effect.metrics);
     const stopWhen = effect.stopWhen ? parseExpr(effect.stopWhen) : undefined;
     const spec = this.o.engine.playbook.playbook.steps.find((s) => s.id === effect.step);
@@ -219,8 +217,8 @@ export class Runner {
     const tail: string[] = [];
     let firstHit: string[] | undefined;
     const early = new AbortController();
-    // The log keeps the raw bytes; events, triggers, figures and excerpts read normalised lines.
-    const onText = (line: string, stream: 'stdout' | 'stderr') => {
+    const logFile = join(this.o.commandsDir, `${effect.commandId}.log`);
+    const output = openCommandOutput(logFile, this.o.engine.playbook.playbook.output, (line, stream) => {
       this.o.bus.emit({ type: 'command_output', commandId: effect.commandId, stream, line });
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
@@ -235,21 +233,16 @@ export class Runner {
           early.abort();
         }
       }
-    };
-    const normalisers = outputNormalisers(this.o.engine.playbook.playbook.output, onText);
-    const onLine = (segment: string, stream: 'stdout' | 'stderr') => {
-      writeSync(fd, /[\r\n]$/.test(segment) ? segment : segment + '\n');
-      normalisers[stream].push(segment);
-    };
+    });
     const signal = AbortSignal.any([this.abort.signal, early.signal]);
     let forget: (() => void) | undefined;
     const onSpawn = (pid: number) => (forget = recordCommand(this.o.commandsDir, effect.commandId, pid));
     let result;
     try {
-      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine, onSpawn, signal, raw: true });
-      normalisers.end();
+      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine: output.onLine, onSpawn, signal, raw: true });
+      output.end();
     } finally {
-      closeSync(fd);
+      output.close();
       forget?.();
     }
     if (this.stopped) return;
@@ -259,7 +252,7 @@ export class Runner {
         commandId: effect.commandId,
         spec: spec.results,
         vars,
-        logFile: join(this.o.commandsDir, `${effect.commandId}.log`),
+        logFile,
         dir: join(dirname(this.o.commandsDir), 'results'),
         cwd,
         commands: this.o.commands,
