@@ -148,6 +148,23 @@ program
     done(await replayCommand({ target, ...o, home: program.opts().home }));
   });
 
+program
+  .command('attach <playbook>')
+  .description("supervise the Claude Code session you run in this repository: a run in hook mode, labpilot's hooks in .claude/settings.local.json")
+  .option('--var <key=value>', 'set a playbook variable (repeatable)', collect, [])
+  .action(async (playbook: string, o) => done(await (await import('./commands/attach.js')).attachCommand({ playbook, vars: o.var, home: program.opts().home })));
+
+program
+  .command('detach')
+  .description('remove the hooks attach installed (the settings file as it was) and end the attached run')
+  .action(async () => done(await (await import('./commands/detach.js')).detachCommand({ home: program.opts().home })));
+
+program
+  .command('hook <event>')
+  .description("answer one Claude Code hook call (JSON on stdin and stdout); attach installs these")
+  .requiredOption('--run <id>', 'the attached run')
+  .action(async (event: string, o) => done(await (await import('./commands/hook.js')).hookCommand({ event, run: o.run, home: program.opts().home })));
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`labpilot: ${messageOf(err)}\n`);
   process.exit(exitCodeOf(err));

@@ -1,3 +1,4 @@
+import { runAnnotations } from '../report/annotations.js';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
@@ -102,6 +103,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
       branch,
       agent: session.agentName,
       model: session.model,
+      ...runAnnotations(loaded.playbook),
     });
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);

@@ -39,6 +39,8 @@ export interface SessionOptions {
   /** Continue numbering after the events already in the log (resume). */
   nextSeq?: number;
   from?: (engine: Engine) => EngineSnapshot;
+  /** The agent, when it is not one labpilot drives (Claude Code's hooks deliver the prompts). */
+  agentPort?: Agent;
 }
 
 export interface Session {
@@ -79,7 +81,7 @@ export function openSession(o: SessionOptions): Session {
     createAgentFromEnv({ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor, tools: { policy: pb.policy?.shell, approve } });
   // A playbook of commands and checks alone never talks to a model, so it runs without a key;
   // one that can prompt (or a person at the terminal, who may type to the agent) needs it now.
-  const agent: Agent = needsModel(pb, decider.mode) ? create() : deferredFailure(create, agentName, model);
+  const agent: Agent = o.agentPort ?? (needsModel(pb, decider.mode) ? create() : deferredFailure(create, agentName, model));
   const matcher = compileMatcher(
     (pb.remediations ?? [])
       .filter((r) => r.when.match !== undefined)

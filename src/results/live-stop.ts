@@ -16,7 +16,8 @@ export type StageStopper = (metrics: Record<string, number>, updated?: string[])
 export function stageStopper(spec: EarlyStop, vars: Record<string, string>): StageStopper {
   const target = figure(spec.target, vars, 'target');
   const total = spec.total === undefined ? undefined : figure(spec.total, vars, 'total');
-  const test = sequentialTest({ target, total, alpha: spec.alpha ?? DEFAULT_ALPHA, margin: spec.margin ?? DEFAULT_MARGIN });
+  const taskEpisodes = spec.task_episodes === undefined ? undefined : figure(spec.task_episodes, vars, 'task_episodes');
+  const judge = sequentialTest({ target, total, taskEpisodes, spread: spec.spread, alpha: spec.alpha ?? DEFAULT_ALPHA, margin: spec.margin ?? DEFAULT_MARGIN }).start();
   const pending = new Set<string>();
   return (m, updated) => {
     if (updated) {
@@ -30,7 +31,7 @@ export function stageStopper(spec: EarlyStop, vars: Record<string, string>): Sta
     const errors = spec.errors === undefined ? undefined : m[spec.errors];
     if (episodes === undefined) return undefined;
     // Before the first success line is printed, successes are none so far.
-    return test.judge({ episodes, successes: successes ?? 0, errors });
+    return judge({ episodes, successes: successes ?? 0, errors });
   };
 }
 

@@ -17,8 +17,8 @@ import { stageStopper } from '../results/live-stop.js';
 import { crossCheckResults } from '../results/cross-check.js';
 import { openCommandOutput } from '../output/streams.js';
 
-/** Tools whose result is a command's output, scanned as `tool_output`. */
-const OUTPUT_TOOLS = new Set(['bash']);
+/** Tools whose result is a command's output, scanned as `tool_output` (Claude Code's is `Bash`). */
+const OUTPUT_TOOLS = new Set(['bash', 'Bash']);
 
 export interface RunnerOptions {
   runId: string;
