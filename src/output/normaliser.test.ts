@@ -87,4 +87,19 @@ describe('createOutputNormaliser', () => {
     n.end();
     expect(out).toEqual(['Success: True', 'Total episodes: 12']);
   });
+
+  it('merges streams as a terminal does and tags each line with the stream that began it', () => {
+    const out: Array<[string, string]> = [];
+    const n = createOutputNormaliser<'stdout' | 'stderr'>((l, tag) => out.push([l, tag]));
+    // tqdm's redraw as the raw splitter passes it on: each segment ends at its "\r".
+    n.push('\r', 'stderr');
+    n.push(' 10%|█         | 1/10 [00:01<00:09, 1.00it/s]\r', 'stderr');
+    n.push('Saved rollout MP4 at path ./rollouts/episode=1--success=True.mp4\n', 'stdout');
+    n.push('2026-12-03 09:27:13,865 [INFO] Success: True\n', 'stderr');
+    n.end();
+    expect(out).toEqual([
+      ['Saved rollout MP4 at path ./rollouts/episode=1--success=True.mp4', 'stderr'],
+      ['Success: True', 'stderr'],
+    ]);
+  });
 });
