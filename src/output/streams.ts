@@ -1,6 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { createOutputNormaliser } from './normaliser.js';
 
+export { normaliseText } from './normaliser.js';
+
 /** A playbook's `output` settings: prefixes of loggers the built-in list does not know. */
 export interface OutputSettings {
   prefixes?: string[];

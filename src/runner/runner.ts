@@ -15,7 +15,7 @@ import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
 import { stageStopper } from '../results/live-stop.js';
 import { crossCheckResults } from '../results/cross-check.js';
-import { openCommandOutput } from '../output/streams.js';
+import { normaliseText, openCommandOutput } from '../output/streams.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output` (Claude Code's is `Bash`). */
 const OUTPUT_TOOLS = new Set(['bash', 'Bash']);
@@ -120,7 +120,7 @@ export class Runner {
   }
 
   private scanText(text: string, source: Source): void {
-    for (const line of text.split('\n')) this.scanLine(line, source);
+    for (const line of source === 'tool_output' ? normaliseText(text) : text.split('\n')) this.scanLine(line, source);
   }
 
   /** Reports the rules the line triggers, once per rule (and per value of a fanned-out step); true if any. */
