@@ -15,6 +15,7 @@ import { createAgentFromEnv } from '../agent/index.js';
 import { DEFAULT_SYSTEM_PROMPT } from '../agent/system-prompt.js';
 import { promptText } from '../engine/logic.js';
 import type { LoadedPlaybook } from '../playbook/load.js';
+import { compiled as compiledPlaybook } from '../playbook/compile.js';
 import type { Agent, Decider } from '../ports.js';
 import { EnvironmentError } from '../errors.js';
 import type { Playbook } from '../playbook/schema.js';
@@ -56,12 +57,7 @@ export interface Session {
 export function openSession(o: SessionOptions): Session {
   const env = o.env ?? process.env;
   const pb = o.loaded.playbook;
-  const compiled: CompiledPlaybook = {
-    playbook: pb,
-    prompts: o.loaded.prompts,
-    vars: o.vars,
-    defaultAttempts: pb.budgets?.attempts ?? 3,
-  };
+  const compiled: CompiledPlaybook = compiledPlaybook(pb, o.loaded.prompts, o.vars);
   const engine = new Engine(compiled);
   const redactor = new Redactor(env);
   const writer = new EventLogWriter(o.paths.log);

@@ -7,6 +7,7 @@ import type { Event, EventInput } from '../events/schema.js';
 import type { Check } from '../playbook/schema.js';
 import { evaluateCheck } from '../runner/checks.js';
 import { createMetricsCollector } from '../runner/metrics.js';
+import { excerptLines } from '../engine/excerpt.js';
 import { normaliseText } from './normaliser.js';
 import { prefixRegexes } from './streams.js';
 
@@ -30,7 +31,6 @@ export interface StepReading {
   remediation: { id: string; action: string; text: string } | null;
 }
 
-const TAIL_LINES = 40;
 const JUDGED_WITHOUT_RUNNING = new Set<Check['check']>(['metric', 'exit_code', 'output_matches']);
 
 export async function readStep(pb: CompiledPlaybook, stepId: string, text: string, o: { logFile: string; exitCode?: number; cwd: string }): Promise<StepReading> {
@@ -42,19 +42,15 @@ export async function readStep(pb: CompiledPlaybook, stepId: string, text: strin
   const matcher = compileMatcher((pb.playbook.remediations ?? []).filter((r) => r.when.match !== undefined).map((r) => ({ id: r.id, regex: r.when.match!, sources: r.when.in })));
   const applicable = new Set(rulesFor(pb, step.id).map((r) => r.id));
   const hits: Array<{ remediation: string; line: string; groups: string[] }> = [];
-  const tail: string[] = [];
-  let firstHit: string[] | undefined;
   for (const line of lines) {
-    tail.push(line);
-    if (tail.length > TAIL_LINES) tail.shift();
     for (const m of matcher.matchLine(line, 'command_output')) {
       if (!applicable.has(m.id) || hits.some((h) => h.remediation === m.id)) continue;
       hits.push({ remediation: m.id, line, groups: m.groups });
-      firstHit ??= tail.slice(-6);
     }
     metrics.line(line);
   }
-  const excerpt = firstHit && !tail.includes(firstHit[firstHit.length - 1]!) ? [...firstHit, '[...]', ...tail] : tail;
+  // The cut a live run quotes (src/runner/command-excerpt.ts), over the same normalised lines.
+  const excerpt = excerptLines(lines.join('\n'));
   const values = metrics.values(step.derive);
 
   const drive = engineFrom(pb, index);

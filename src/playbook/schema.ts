@@ -23,6 +23,8 @@ export const Expr = z.string().min(1);
 
 export const Variable = z.strictObject({
   description: z.string().optional(),
+  /** What a value must be; by default the type of `default` (a number default makes a number). */
+  type: z.enum(['string', 'number', 'integer', 'boolean']).optional(),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   required: z.boolean().optional(),
 });

@@ -1,5 +1,5 @@
 import type { EarlyStop } from '../playbook/schema.js';
-import { renderTemplate } from '../playbook/template.js';
+import { renderExpr } from '../engine/expr-bind.js';
 import { evalExpr, parseExpr } from '../engine/expr.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_ALPHA, DEFAULT_MARGIN, sequentialTest, type StopVerdict } from './early-stop.js';
@@ -37,7 +37,7 @@ export function stageStopper(spec: EarlyStop, vars: Record<string, string>): Sta
 
 function figure(value: number | string, vars: Record<string, string>, key: string): number {
   if (typeof value === 'number') return value;
-  const r = evalExpr(parseExpr(renderTemplate(value, vars)), {});
+  const r = evalExpr(parseExpr(renderExpr(value, vars)), {});
   if (!r.ok || typeof r.value !== 'number' || !Number.isFinite(r.value)) {
     throw new InputError(`early_stop.${key}: '${value}' is not a number`);
   }
