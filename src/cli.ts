@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { exitCodeOf, messageOf } from './errors.js';
+import { cliExitCode, packageVersion } from './commands/cli-conventions.js';
 
 // commander is CommonJS: required as such, it loads without Node parsing it for ES module
 // exports first (the terminal app's first frame waits on the CLI loading).
@@ -10,6 +11,10 @@ const { Command, Option } = createRequire(import.meta.url)('commander') as typeo
 const program = new Command('labpilot')
   .description('Run LLM-agent playbooks: interactive, autopilot, replay.')
   .option('--home <dir>', 'where runs are kept', '.labpilot')
+  .version(packageVersion(), '--version', 'print the version')
+  // Bad arguments exit 2 (bad input) through the one error path below, not commander's exit 1.
+  .exitOverride()
+  .showSuggestionAfterError()
   .showHelpAfterError();
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -137,6 +142,9 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  // commander has printed its own message (and the "did you mean") already.
+  const code = cliExitCode(err);
+  if (code !== undefined) process.exit(code);
   process.stderr.write(`labpilot: ${messageOf(err)}\n`);
   process.exit(exitCodeOf(err));
 });

@@ -1,4 +1,5 @@
 import type { Event } from '../events/schema.js';
+import { diagnosis, failedExit } from '../runs/diagnosis.js';
 
 export type Printer = (event: Event) => void;
 
@@ -69,8 +70,12 @@ export function formatPlain(e: Event, verbose = false): string | undefined {
       return `  ${itemTag(e)}$ ${e.command}`;
     case 'command_output':
       return verbose ? `  | ${e.line}` : undefined;
-    case 'command_exited':
-      return `  ${itemTag(e)}exit ${e.exitCode ?? e.signal} in ${(e.durationMs / 1000).toFixed(1)} s${Object.keys(e.metrics).length ? `: ${figures(e.metrics)}` : ''}`;
+    case 'command_exited': {
+      const line = `  ${itemTag(e)}exit ${e.exitCode ?? e.signal} in ${(e.durationMs / 1000).toFixed(1)} s${Object.keys(e.metrics).length ? `: ${figures(e.metrics)}` : ''}`;
+      // Verbose printed every line already; otherwise the lines that say why it failed.
+      const why = !verbose && failedExit(e) ? diagnosis(e.tail).map((l) => `    | ${l}`) : [];
+      return [line, ...why].join('\n');
+    }
     case 'trigger_matched':
       return `  trigger ${e.remediation} (${e.source}): ${oneLine(e.line)}`;
     case 'remediation_chosen':

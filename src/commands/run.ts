@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
 import { parseVarArgs, resolveVariables } from '../playbook/variables.js';
@@ -8,7 +8,7 @@ import { createGit } from '../runner/git.js';
 import { RunInterrupted, verdictExitCode } from '../errors.js';
 import type { Mode } from '../events/schema.js';
 import { needsModel, openSession } from './session.js';
-import { missingCredentials } from '../agent/index.js';
+import { assertEndpointReady, assertLocalReady } from './preflight.js';
 import { saveRunResults } from '../results/save-run.js';
 import { jsonPrinter, plainPrinter, type Printer } from './printer.js';
 import type { Decider } from '../ports.js';
@@ -51,8 +51,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
   const vars = resolveVariables(loaded.playbook, parseVarArgs(o.vars ?? []));
   // A missing key is found before a run folder exists or a repository is cloned.
   const mode = o.view?.decider.mode ?? o.decider?.mode ?? o.mode ?? 'autopilot';
-  const missing = needsModel(loaded.playbook, mode) ? missingCredentials(o.agent ?? 'anthropic', o.env ?? process.env) : undefined;
-  if (missing) throw missing;
+  const ready = { playbook: loaded.playbook, vars, env: o.env ?? process.env, agent: o.agent ?? 'anthropic', needsModel: needsModel(loaded.playbook, mode) };
+  assertLocalReady(ready);
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
   const runId = store.newRunId();
   const paths = store.create(runId);
@@ -68,6 +68,11 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     mkdirSync(workspace, { recursive: true });
     await git.ensureRepo(workspace, branch);
   }
+  // The model server is asked only now, so a repository that cannot be cloned says so first.
+  await assertEndpointReady(ready).catch((err: unknown) => {
+    rmSync(paths.dir, { recursive: true, force: true });
+    throw err;
+  });
   const unlock = store.lock(runId);
   const session = openSession({
     runId,

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import type { Playbook } from './schema.js';
+import { didYouMean } from './suggest.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -26,7 +27,7 @@ export function resolveVariables(pb: Playbook, cli: Record<string, string>): Rec
   const names = Object.keys(declared);
   for (const key of Object.keys(cli)) {
     if (!Object.hasOwn(declared, key)) {
-      throw new InputError(`unknown variable '${key}' (declared: ${names.length > 0 ? names.join(', ') : 'none'})`);
+      throw new InputError(`unknown variable '${key}'${didYouMean(key, names)} (declared: ${names.length > 0 ? names.join(', ') : 'none'})`);
     }
   }
   const vars: Record<string, string> = {};
