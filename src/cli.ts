@@ -141,6 +141,23 @@ program
     done(await replayCommand({ target, ...o, home: program.opts().home }));
   });
 
+program
+  .command('init <name>')
+  .description('write NAME.yaml and prompts/NAME/: a lint-clean playbook to edit (--from drafts it from a transcript)')
+  .option('--from <transcript>', "draft steps from the person's prompts and fixes from their follow-ups after errors")
+  .action(async (name: string, o) => {
+    const { initCommand } = await import('./commands/init.js');
+    done(await initCommand({ name, ...o }));
+  });
+
+program
+  .command('graph <playbook>')
+  .description('print the run a playbook compiles to as a Mermaid stateDiagram-v2 (steps, gates, remediations)')
+  .action(async (playbook: string) => {
+    const { graphCommand } = await import('./commands/graph.js');
+    done(await graphCommand({ playbook }));
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   // commander has printed its own message (and the "did you mean") already.
   const code = cliExitCode(err);
