@@ -29,7 +29,25 @@ export interface AppViewOptions {
   mount?: (app: ReactElement) => Mounted;
 }
 
-const onTerminal = (app: ReactElement): Mounted => render(app, { exitOnCtrlC: false });
+const onTerminal = (app: ReactElement): Mounted => {
+  const stdout = process.stdout;
+  let width = stdout.columns;
+  // A narrower terminal re-wraps the frame already drawn into more lines than Ink erases,
+  // leaving pieces of it on screen: clear the screen first, then Ink draws the frame anew.
+  const onResize = () => {
+    if (stdout.columns < width) stdout.write('\x1b[2J\x1b[H');
+    width = stdout.columns;
+  };
+  stdout.prependListener('resize', onResize);
+  const ink = render(app, { exitOnCtrlC: false });
+  return {
+    unmount() {
+      stdout.off('resize', onResize);
+      ink.unmount();
+    },
+    waitUntilExit: () => ink.waitUntilExit(),
+  };
+};
 
 /**
  * Mounts the app at once (the first frame shows before the engine and the SDK are loaded), then
@@ -54,6 +72,10 @@ export function openAppView(o: AppViewOptions): AppView {
         },
         say(text) {
           runner.say(text);
+        },
+        stopCommand() {
+          bus.emit({ type: 'notice', level: 'warn', message: 'the person stopped the running command' });
+          runner.interrupt();
         },
         quit() {
           bus.emit({ type: 'notice', level: 'warn', message: 'the person quit; the run stays resumable' });
