@@ -131,7 +131,7 @@ function layout(draft: string, title: string, grounds: Grounds | undefined, colu
   // Inside the border and padding; side by side, the proposal has 60% of it.
   const inner = columns - 4;
   const textWidth = wide ? Math.floor(inner * 0.6) : inner;
-  const lines = wrapText(draft, textWidth);
+  const lines = wrapText(draft.replace(/\s+$/, ''), textWidth);
   const groundLines = [grounds?.matched && `matched: ${grounds.matched}`, grounds?.why && `why: ${grounds.why}`]
     .filter((g): g is string => !!g)
     .flatMap((g) => wrapText(g, wide ? inner - textWidth - 2 : inner));

@@ -29,25 +29,7 @@ export interface AppViewOptions {
   mount?: (app: ReactElement) => Mounted;
 }
 
-const onTerminal = (app: ReactElement): Mounted => {
-  const stdout = process.stdout;
-  let width = stdout.columns;
-  // A narrower terminal re-wraps the frame already drawn into more lines than Ink erases,
-  // leaving pieces of it on screen: clear the screen first, then Ink draws the frame anew.
-  const onResize = () => {
-    if (stdout.columns < width) stdout.write('\x1b[2J\x1b[H');
-    width = stdout.columns;
-  };
-  stdout.prependListener('resize', onResize);
-  const ink = render(app, { exitOnCtrlC: false });
-  return {
-    unmount() {
-      stdout.off('resize', onResize);
-      ink.unmount();
-    },
-    waitUntilExit: () => ink.waitUntilExit(),
-  };
-};
+const onTerminal = (app: ReactElement): Mounted => render(app, { exitOnCtrlC: false });
 
 /**
  * Mounts the app at once (the first frame shows before the engine and the SDK are loaded), then
