@@ -20,7 +20,7 @@ const program = new Command('labpilot')
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 /** The terminal app when the run is shown in a terminal, mounted before the engine loads. */
-async function openView(o: { mode?: string; json?: boolean }) {
+async function openView(o: { mode?: string; json?: boolean; standins?: boolean }) {
   const { chooseFrontEnd } = await import('./ui/front-end.js');
   const front = chooseFrontEnd(o);
   if (!front.app) return undefined;
@@ -28,7 +28,7 @@ async function openView(o: { mode?: string; json?: boolean }) {
   // the first frame is not spent resolving and compiling Ink's modules; else the unbundled app.
   const { loadLaunch } = await import('./ui/launch-load.js');
   const { openAppView } = await loadLaunch();
-  return openAppView({ mode: front.mode });
+  return openAppView({ mode: front.mode, standins: o.standins });
 }
 const done = (code: number) => {
   process.exitCode = code;
@@ -104,11 +104,12 @@ program
   .command('demo')
   .description('run the RSD Phase 3 playbook offline on the sample experiment (autopilot)')
   .option('--interactive', 'a person decides in the terminal app')
+  .option('--resume <run-id>', 'resume a demo run, with its stand-ins brought back')
   .option('--var <key=value>', 'set a playbook variable, e.g. suites=libero_spatial,libero_object (repeatable)', collect, [])
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
   .action(async (o) => {
-    const view = o.interactive ? await openView({ mode: 'interactive', json: o.json }) : undefined;
+    const view = o.interactive ? await openView({ mode: 'interactive', json: o.json, standins: true }) : undefined;
     try {
       const { demoCommand } = await import('./commands/demo.js');
       done((await demoCommand({ ...o, view, home: program.opts().home })).code);

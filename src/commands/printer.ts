@@ -24,12 +24,15 @@ export function jsonPrinter(out: NodeJS.WritableStream): Printer {
   return (event) => write(JSON.stringify(event) + '\n');
 }
 
-/** Plain lines for a non-TTY stdout: one line for what matters, output lines only with verbose. */
-export function plainPrinter(out: NodeJS.WritableStream, verbose = false): Printer {
+/**
+ * Plain lines for a non-TTY stdout: one line for what matters, output lines only with verbose.
+ * `label` rewrites a line (the demo marks its stand-ins).
+ */
+export function plainPrinter(out: NodeJS.WritableStream, verbose = false, label?: (e: Event, line: string) => string): Printer {
   const write = writer(out);
   return (event) => {
     const line = formatPlain(event, verbose);
-    if (line !== undefined) write(line + '\n');
+    if (line !== undefined) write((label ? label(event, line) : line) + '\n');
   };
 }
 

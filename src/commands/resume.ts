@@ -7,8 +7,10 @@ import { stopStaleCommands } from '../runs/stale-commands.js';
 import { InputError, RunInterrupted, verdictExitCode } from '../errors.js';
 import type { AppView } from '../ui/launch.js';
 import type { EventOf } from '../events/schema.js';
-import { openSession } from './session.js';
-import { saveRunResults } from '../results/save-run.js';
+import { needsModel, openSession } from './session.js';
+import { assertEndpointReady, assertLocalReady } from './preflight.js';
+import { endOfRun } from './end-of-run.js';
+import { whereResumed } from './resume-words.js';
 import { choosePrinter } from './run.js';
 import type { Decider } from '../ports.js';
 
@@ -22,6 +24,8 @@ export interface ResumeOptions {
   view?: AppView;
   out?: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
+  /** The agent and `modal` are the demo's stand-ins: plain lines say so. */
+  standins?: boolean;
 }
 
 /**
@@ -51,6 +55,10 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   }
   const loaded = await loadPlaybook(started.playbookPath);
   o.view?.setPlaybook(loaded.playbook);
+  // The same pre-flight as a new run: nothing is redone on a machine that cannot do it.
+  const ready = { playbook: loaded.playbook, vars: started.vars, env: o.env ?? process.env, agent: started.agent, needsModel: needsModel(loaded.playbook, o.view?.decider.mode ?? o.decider?.mode ?? 'autopilot') };
+  assertLocalReady(ready);
+  await assertEndpointReady(ready);
   const unlock = store.lock(o.runId);
   const last = events[events.length - 1]!;
   const session = openSession({
@@ -68,6 +76,8 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     nextSeq: last.seq + 1,
     from: (engine) => engine.fold(events),
   });
+  // The app shows the state folded from the log (step, spent, stages ticked), then what follows.
+  o.view?.fold?.(events);
   o.view?.attach(session, o.runId);
   const stop = () => {
     session.runner.stop();
@@ -80,6 +90,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
       session.bus.emit({ type: 'notice', level: 'warn', message: `playbook ${started.playbookPath} changed since the run started` });
     }
     session.bus.emit({ type: 'run_resumed', runId: o.runId, fromSeq: last.seq });
+    session.bus.emit({ type: 'notice', level: 'info', message: whereResumed(events) });
     // A command of the killed run may still be running; it must not run beside its redo.
     for (const s of await stopStaleCommands(paths.commands)) {
       session.bus.emit(
@@ -90,7 +101,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     }
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
-    await saveRunResults({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: verdict?.verdict, out });
+    await endOfRun({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: verdict?.verdict, out, view: o.view });
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId: o.runId };
   } finally {
     process.off('SIGINT', stop);

@@ -9,8 +9,9 @@ import { RunInterrupted, verdictExitCode } from '../errors.js';
 import type { Mode } from '../events/schema.js';
 import { needsModel, openSession } from './session.js';
 import { assertEndpointReady, assertLocalReady } from './preflight.js';
-import { saveRunResults } from '../results/save-run.js';
+import { endOfRun } from './end-of-run.js';
 import { jsonPrinter, plainPrinter, type Printer } from './printer.js';
+import { labelStandins } from './demo-labels.js';
 import type { Decider } from '../ports.js';
 import type { AppView } from '../ui/launch.js';
 
@@ -29,11 +30,13 @@ export interface RunOptions {
   view?: AppView;
   out?: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
+  /** The agent and `modal` are the demo's stand-ins: plain lines say so. */
+  standins?: boolean;
 }
 
-export function choosePrinter(o: { json?: boolean; verbose?: boolean; out?: NodeJS.WritableStream }): Printer {
+export function choosePrinter(o: { json?: boolean; verbose?: boolean; out?: NodeJS.WritableStream; standins?: boolean }): Printer {
   const out = o.out ?? process.stdout;
-  return o.json ? jsonPrinter(out) : plainPrinter(out, o.verbose);
+  return o.json ? jsonPrinter(out) : plainPrinter(out, o.verbose, o.standins ? labelStandins : undefined);
 }
 
 /** `labpilot run`: a new run of a playbook; returns the exit code of its verdict. */
@@ -110,7 +113,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     });
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
-    await saveRunResults({ runId, home: o.home, playbook: loaded.playbook, vars, verdict: verdict?.verdict, out });
+    await endOfRun({ runId, home: o.home, playbook: loaded.playbook, vars, verdict: verdict?.verdict, out, view: o.view });
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId };
   } finally {
     process.off('SIGINT', stop);

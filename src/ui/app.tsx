@@ -18,6 +18,8 @@ export interface AppProps {
   theme?: Theme;
   /** Milliseconds between clock ticks of the header's time. */
   tickMs?: number;
+  /** The agent and `modal` are the demo's stand-ins: the header says so and marks costs simulated. */
+  standins?: boolean;
 }
 
 /** The terminal app: renders the event stream and relays the person's keys; it decides nothing. */
@@ -44,7 +46,7 @@ function useNow(tickMs: number): number {
   return now;
 }
 
-function Screen({ store, decider, tickMs = 1000 }: Omit<AppProps, 'theme'>) {
+function Screen({ store, decider, tickMs = 1000, standins }: Omit<AppProps, 'theme'>) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const { open, mode, notes } = useDecider(decider);
   const now = useNow(tickMs);
@@ -104,7 +106,7 @@ function Screen({ store, decider, tickMs = 1000 }: Omit<AppProps, 'theme'>) {
       <History entries={state.history} />
       <Box flexDirection="column">
         {!focused && <Live state={state} />}
-        <Header state={state} mode={mode} now={now} />
+        <Header state={state} mode={mode} now={now} standins={standins} />
         {!focused && <Stages state={state} now={now} />}
         {!focused && showChecklist && <Checklist items={state.checklist} />}
         {open && !writing && !help && (

@@ -47,7 +47,7 @@ describe('labpilot report on the demo run', () => {
     expect(show('RVQExperiment/phase3/results/labpilot-report.md')).toEqual(readFileSync(join(runDir, 'report.md')));
     expect(show('RVQExperiment/phase3/results/labpilot-report.html').length).toBeGreaterThan(10_000);
     expect(execFileSync('git', ['log', '-1', '--format=%s', branch], { cwd: origin }).toString()).toBe(`labpilot: results of run ${runId}\n`);
-    expect(demo.stdout).toMatch(/^results: RVQExperiment\/phase3\/results\/labpilot-report\.md, RVQExperiment\/phase3\/results\/labpilot-report\.html; committed [0-9a-f]{8} on labpilot\/\S+; pushed$/m);
+    expect(demo.stdout).toMatch(/^results: RVQExperiment\/phase3\/results\/labpilot-report\.md, RVQExperiment\/phase3\/results\/labpilot-report\.html; committed [0-9a-f]{8} on labpilot\/\S+; pushed to \S+$/m);
     expect(events.at(-1)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
   });
 
