@@ -1,4 +1,5 @@
-import type { Comparison, RunReport } from '../report/model.js';
+import type { Comparison, RunReport, StageReport } from '../report/model.js';
+import { wilson } from '../report/significance.js';
 import { compared, successRate } from '../report/comparison-sections.js';
 import { pct } from '../report/format.js';
 import type { Playbook } from '../playbook/schema.js';
@@ -16,10 +17,11 @@ export function findings(r: RunReport, pb: Playbook | undefined, report: string)
   return lines;
 }
 
-/** How the playbook names a step's stage: its `label` when it has one, else its title. */
+/** How the playbook names a step's stage: its `label` when it has one, else the step with its title. */
 export function stageName(pb: Playbook | undefined, step: string, vars: Record<string, string>): string {
-  const s = pb?.steps.find((x) => x.id === step) as { label?: string; title?: string } | undefined;
-  const name = s?.label ?? s?.title;
+  const s = pb?.steps.find((x) => x.id === step);
+  if (s?.label) return s.label;
+  const name = s?.title;
   if (!name) return step;
   let text = name;
   try {
@@ -39,7 +41,16 @@ function comparisonLine(r: RunReport, c: Comparison, pb: Playbook | undefined): 
     : sp.low !== undefined
       ? `${sp.ratio.toFixed(2)}x ${sp.ratio >= 1 ? 'faster' : 'as fast'} (95% interval ${sp.low.toFixed(2)}-${sp.high!.toFixed(2)}x over ${sp.episodes.treatment} and ${sp.episodes.baseline} episodes)`
       : `${sp.ratio.toFixed(2)}x ${sp.ratio >= 1 ? 'faster' : 'as fast'} (stage averages only, no interval)`;
-  return `found${on}: ${stageName(pb, c.treatment, r.vars)} against ${stageName(pb, c.baseline, r.vars)}: ${speed}; success ${pct(successRate(t))} against ${pct(successRate(b))}`;
+  return `found${on}: ${stageName(pb, c.treatment, r.vars)} against ${stageName(pb, c.baseline, r.vars)}: ${speed}; success ${success(t)} against ${success(b)}`;
+}
+
+/** `88.2% (95% interval 85.1-90.8%)`: the Wilson interval of the stage's successes. */
+function success(s: StageReport): string {
+  const rate = pct(successRate(s));
+  const n = s.figures.totals?.episodes ?? 0;
+  if (n === 0) return rate;
+  const { low, high } = wilson(s.figures.totals!.successes, n);
+  return `${rate} (95% interval ${(low * 100).toFixed(1)}-${pct(high)})`;
 }
 
 function fixesLine(r: RunReport): string {

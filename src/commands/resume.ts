@@ -112,7 +112,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
 }
 
 /** Cuts a half-written last line, so appended events start on a line of their own. */
-function dropTornTail(path: string): void {
+export function dropTornTail(path: string): void {
   const size = statSync(path).size;
   const fd = openSync(path, 'r');
   const window = Math.min(size, 1 << 20);

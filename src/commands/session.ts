@@ -15,6 +15,7 @@ import { createAgentFromEnv } from '../agent/index.js';
 import { DEFAULT_SYSTEM_PROMPT } from '../agent/system-prompt.js';
 import { promptText } from '../engine/logic.js';
 import type { LoadedPlaybook } from '../playbook/load.js';
+import { compiled as compiledPlaybook } from '../playbook/compile.js';
 import type { Agent, Decider } from '../ports.js';
 import { EnvironmentError } from '../errors.js';
 import type { Playbook } from '../playbook/schema.js';
@@ -39,6 +40,8 @@ export interface SessionOptions {
   /** Continue numbering after the events already in the log (resume). */
   nextSeq?: number;
   from?: (engine: Engine) => EngineSnapshot;
+  /** The agent, when it is not one labpilot drives (Claude Code's hooks deliver the prompts). */
+  agentPort?: Agent;
 }
 
 export interface Session {
@@ -54,12 +57,7 @@ export interface Session {
 export function openSession(o: SessionOptions): Session {
   const env = o.env ?? process.env;
   const pb = o.loaded.playbook;
-  const compiled: CompiledPlaybook = {
-    playbook: pb,
-    prompts: o.loaded.prompts,
-    vars: o.vars,
-    defaultAttempts: pb.budgets?.attempts ?? 3,
-  };
+  const compiled: CompiledPlaybook = compiledPlaybook(pb, o.loaded.prompts, o.vars);
   const engine = new Engine(compiled);
   const redactor = new Redactor(env);
   const writer = new EventLogWriter(o.paths.log);
@@ -79,7 +77,7 @@ export function openSession(o: SessionOptions): Session {
     createAgentFromEnv({ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor, tools: { policy: pb.policy?.shell, approve } });
   // A playbook of commands and checks alone never talks to a model, so it runs without a key;
   // one that can prompt (or a person at the terminal, who may type to the agent) needs it now.
-  const agent: Agent = needsModel(pb, decider.mode) ? create() : deferredFailure(create, agentName, model);
+  const agent: Agent = o.agentPort ?? (needsModel(pb, decider.mode) ? create() : deferredFailure(create, agentName, model));
   const matcher = compileMatcher(
     (pb.remediations ?? [])
       .filter((r) => r.when.match !== undefined)

@@ -13,8 +13,9 @@ import {
 } from './context.js';
 import { budgetExceeded } from './budgets.js';
 import { chooseRemediation, remediationVars } from './remediate.js';
-import { errorSignature } from './signature.js';
+import { failureSignature } from './signature.js';
 import { renderTemplate } from '../playbook/template.js';
+import { renderExpr } from './expr-bind.js';
 import type { Check, Step } from '../playbook/schema.js';
 import type { Verdict } from '../events/schema.js';
 
@@ -143,7 +144,8 @@ function checkName(c: Check): string {
 function renderCheck(check: Check, vars: Record<string, string>): Check {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(check)) {
-    if (typeof v === 'string' && k !== 'check') out[k] = renderTemplate(v, vars, { shell: k === 'run', where: check.check });
+    if (k === 'expr' && typeof v === 'string') out[k] = renderExpr(v, vars);
+    else if (typeof v === 'string' && k !== 'check') out[k] = renderTemplate(v, vars, { shell: k === 'run', where: check.check });
     else if (Array.isArray(v)) out[k] = v.map((x) => (typeof x === 'string' ? renderTemplate(x, vars) : x));
     else out[k] = v;
   }
@@ -216,23 +218,13 @@ export function judgeStep(pb: CompiledPlaybook, judged: EngineContext): Result {
   if (failed.length === 0) return stepPassed(pb, ctx);
   // A fanned-out step is remediated for one value at a time: its failure is the one that counts.
   const own = ctx.focus === null ? failed : ctx.gates.results.filter((g, i) => !g.passed && ctx.gates.items?.[i] === ctx.focus);
-  const failures = { ...ctx.failures, [step.id]: [...(ctx.failures[step.id] ?? []), failureSignature(ctx, own)] };
+  const failures = { ...ctx.failures, [step.id]: [...(ctx.failures[step.id] ?? []), failureSignature({ tail: ctx.lastCommand?.tail ?? [], hits: ctx.hits, detail: own[0] && describeGate(own[0]) })] };
   const next = { ...ctx, failures };
   const chosen = chooseRemediation(pb, next, step.id);
   if (chosen) return applyRemediation(pb, next, step, chosen.rule.id, chosen.why, chosen.hit);
   const attemptsLeft = (next.attempts[step.id] ?? 0) < maxAttempts(pb, step);
   if (step.kind === 'prompt' && attemptsLeft) return enterStep(pb, next, next.stepIndex, failed.map(describeGate));
   return failStep(pb, next, step, failed.map(describeGate).join('; '));
-}
-
-/**
- * What makes two failed attempts "the same error": the rules their output triggered when any
- * did (which line came first varies with how stdout and stderr interleave), else the first
- * failed gate's detail with its numbers, addresses and paths normalised.
- */
-function failureSignature(ctx: EngineContext, failed: GateResult[]): string {
-  const rules = [...new Set(ctx.hits.map((h) => h.remediation))].sort();
-  return rules.length > 0 ? `rules: ${rules.join(', ')}` : errorSignature(failed[0]!.detail);
 }
 
 function describeGate(g: GateResult): string {
@@ -247,6 +239,10 @@ function applyRemediation(
   why: string,
   hit: TriggerHit | undefined,
 ): Result {
+  // Every remediation is a new action and most are a new turn: the budgets are checked here as
+  // well as on entering a step, since a prompt step's remediation loop never re-enters it.
+  const over = budgetExceeded(pb, ctx);
+  if (over) return endRun(ctx, 'budget_exhausted', over);
   const rule = pb.playbook.remediations!.find((r) => r.id === ruleId)!;
   const key = `${rule.id}@${step.id}`;
   const attempt = (ctx.ruleAttempts[key] ?? 0) + 1;

@@ -1,8 +1,8 @@
 import type { CompiledPlaybook, EngineContext, TriggerHit } from './context.js';
 import { metricScope, rulesFor } from './context.js';
 import { evalExpr, parseExpr } from './expr.js';
+import { renderExpr } from './expr-bind.js';
 import type { Remediation } from '../playbook/schema.js';
-import { renderTemplate } from '../playbook/template.js';
 
 export interface Choice {
   rule: Remediation;
@@ -48,7 +48,7 @@ function conditionsHold(
     reasons.push(`exit code ${code}`);
   }
   if (when.metric !== undefined) {
-    const expr = renderTemplate(when.metric, vars);
+    const expr = renderExpr(when.metric, vars);
     const r = evalExpr(parseExpr(expr), metricScope(ctx, step));
     if (!r.ok || r.value !== true) return undefined;
     reasons.push(`metric ${expr}`);

@@ -23,6 +23,8 @@ export const Expr = z.string().min(1);
 
 export const Variable = z.strictObject({
   description: z.string().optional(),
+  /** What a value must be; by default the type of `default` (a number default makes a number). */
+  type: z.enum(['string', 'number', 'integer', 'boolean']).optional(),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   required: z.boolean().optional(),
 });
@@ -89,10 +91,14 @@ export const EarlyStop = z.strictObject({
   errors: Id.optional(),
   target: z.union([z.number().gt(0).lt(1), z.string().min(1)]),
   total: z.union([z.number().int().positive(), z.string().min(1)]).optional(),
-  /** Bound on wrong stops of a stage whose success is at least target + margin (default 0.01). */
+  /** Bound on wrong stops of a stage whose tasks average at least target + margin (default 0.01). */
   alpha: z.number().gt(0).lt(1).optional(),
-  /** Default 0.05: the test tells target + margin from target - 2 x margin. */
+  /** Default 0.05: the test rejects tasks averaging target + margin or more. */
   margin: z.number().gt(0).lt(0.5).optional(),
+  /** Episodes per task, run one task after another (LIBERO: trials per task); unset = one task. */
+  task_episodes: z.union([z.number().int().positive(), z.string().min(1)]).optional(),
+  /** Largest distance of a task's success rate from the stage's mean (default 0.15). */
+  spread: z.number().min(0).lt(0.5).optional(),
 });
 export type EarlyStop = z.infer<typeof EarlyStop>;
 
@@ -111,6 +117,8 @@ const Regex = z.string().refine(
 const stepBase = {
   id: Id,
   title: z.string().optional(),
+  /** What the report calls the stage, e.g. "RSD (speculative decoding)"; the id otherwise. */
+  label: z.string().optional(),
   done_when: z.array(Check).optional(),
   max_attempts: z.number().int().positive().optional(),
   /** A step reached only through `goto` (e.g. a clarification) is not unreachable. */
@@ -183,6 +191,10 @@ export type Then = z.infer<typeof Then>;
 export const Remediation = z.strictObject({
   id: Id,
   description: z.string().optional(),
+  /** How the report names the fix, e.g. "CUDA out of memory: main model in 4-bit". */
+  title: z.string().optional(),
+  /** The experimental condition the fix changes (e.g. the model's precision): flagged in the report beside the comparison. */
+  changes_condition: z.string().optional(),
   when: When,
   then: Then,
   max_attempts: z.number().int().positive().default(2),
@@ -236,6 +248,12 @@ export const Playbook = z.strictObject({
   steps: z.array(Step).min(1),
   remediations: z.array(Remediation).optional(),
   checklist: z.array(ChecklistItem).optional(),
+  /**
+   * How command output is read: `prefixes` are regexes of log-record prefixes the built-in list
+   * does not know, removed from the start of a line before figures and triggers read it (a
+   * `message` named group, when present, is the message).
+   */
+  output: z.strictObject({ prefixes: z.array(Regex).optional() }).optional(),
   /** After a passed run: the report goes into this folder of the repository, committed and pushed. */
   save_results: z.strictObject({ dir: z.string(), push: z.boolean().default(true) }).optional(),
 });

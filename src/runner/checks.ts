@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createRawSplitter } from '../output/raw-splitter.js';
+import { createOutputNormaliser } from '../output/normaliser.js';
 import { join, resolve } from 'node:path';
 import type { Check } from '../playbook/schema.js';
 import type { CommandRunner } from '../ports.js';
@@ -89,14 +90,17 @@ async function runCaptured(ctx: CheckContext, command: string) {
   return { ...r, text: lines.join('\n'), tail: lines.slice(-5).join(' | ').slice(0, 500) };
 }
 
+/** Reads the raw command log as the step read its output: normalised (src/output/). */
 async function logMatches(path: string | undefined, re: RegExp): Promise<boolean> {
   if (!path || !existsSync(path)) return false;
-  const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  for await (const line of rl) {
-    if (re.test(line)) {
-      rl.close();
-      return true;
-    }
+  let found = false;
+  const normaliser = createOutputNormaliser((line) => void (found ||= re.test(line)));
+  const splitter = createRawSplitter((segment) => normaliser.push(segment));
+  for await (const chunk of createReadStream(path)) {
+    splitter.push(chunk as Buffer);
+    if (found) return true;
   }
-  return false;
+  splitter.end();
+  normaliser.end();
+  return found;
 }

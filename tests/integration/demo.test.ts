@@ -38,7 +38,7 @@ describe('labpilot demo', () => {
 
   it('ends with what it found: RSD against the baseline with the interval, the fixes that fired, the report', () => {
     expect(stdout).toMatch(
-      /^found: full \(Full: 50 trials with speculative decoding\) against baseline \(Baseline: 50 trials without speculative decoding\): \d+\.\d\dx faster \(95% interval \d+\.\d\d-\d+\.\d\dx over 500 and 500 episodes\); success \d+\.\d% against \d+\.\d%$/m,
+      /^found: RSD \(speculative decoding\) against Baseline: \d+\.\d\dx faster \(95% interval \d+\.\d\d-\d+\.\d\dx over 500 and 500 episodes\); success \d+\.\d% \(95% interval \d+\.\d-\d+\.\d%\) against \d+\.\d% \(95% interval \d+\.\d-\d+\.\d%\)$/m,
     );
     expect(stdout).toMatch(/^fixes: \d+ remediation\(s\) fired: .*cuda-oom at smoke.*checkpoint-keys at smoke/m);
     expect(stdout).toMatch(new RegExp(`^report: ${home}/runs/\\S+/report\\.md$`, 'm'));

@@ -104,7 +104,7 @@ describe('CLI conventions', () => {
   it('an unknown --var exits 2 with "did you mean suite"', async () => {
     const r = await labpilot(['run', RSD, '--var', 'repo=R', '--var', 'suit=libero_object']).done;
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining("unknown variable 'suit'; did you mean 'suite'?")]);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining("unknown variable 'suit' (did you mean 'suite'?")]);
   });
 });
 
