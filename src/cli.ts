@@ -44,6 +44,7 @@ program
   .option('--workdir <dir>', 'workspace when the playbook does not clone one')
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
+  .option('--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when you are needed and when the run ends')
   .action(async (playbook: string, o) => {
     const view = await openView(o);
     try {
@@ -61,6 +62,7 @@ program
   .addOption(new Option('--mode <mode>', 'who decides (default: interactive in a terminal, else autopilot)').choices(['interactive', 'autopilot']))
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
+  .option('--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when you are needed and when the run ends')
   .action(async (runId: string, o) => {
     const view = await openView(o);
     try {
@@ -69,6 +71,18 @@ program
     } finally {
       await view?.close();
     }
+  });
+
+program
+  .command('watch <run-id>')
+  .description('follow a run started elsewhere, read-only, in the same app (or plain lines); ends with it')
+  .option('--json', 'print every event as NDJSON')
+  .option('-v, --verbose', 'also print command output lines')
+  .option('--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when the run needs a person or ends')
+  .action(async (runId: string, o) => {
+    const view = await openView({ mode: 'autopilot', json: o.json });
+    const { watchCommand } = await import('./commands/watch.js');
+    done(await watchCommand({ runId, ...o, view, home: program.opts().home }));
   });
 
 program

@@ -10,6 +10,7 @@ import type { EventOf } from '../events/schema.js';
 import { needsModel, openSession } from './session.js';
 import { assertEndpointReady, assertLocalReady } from './preflight.js';
 import { endOfRun } from './end-of-run.js';
+import { notifyOn } from './notify.js';
 import { whereResumed } from './resume-words.js';
 import { choosePrinter } from './run.js';
 import type { Decider } from '../ports.js';
@@ -26,6 +27,8 @@ export interface ResumeOptions {
   env?: NodeJS.ProcessEnv;
   /** The agent and `modal` are the demo's stand-ins: plain lines say so. */
   standins?: boolean;
+  /** A webhook told (Slack-compatible JSON) when a person is needed and when the run ends. */
+  notify?: string;
 }
 
 /**
@@ -79,6 +82,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   // The app shows the state folded from the log (step, spent, stages ticked), then what follows.
   o.view?.fold?.(events);
   o.view?.attach(session, o.runId);
+  const notified = notifyOn(session.bus, o, started);
   const stop = () => {
     session.runner.stop();
     o.view?.decider.cancel(new RunInterrupted('run stopped by a signal', o.runId));
@@ -102,6 +106,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
     await endOfRun({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: verdict?.verdict, out, view: o.view });
+    await notified();
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId: o.runId };
   } finally {
     process.off('SIGINT', stop);

@@ -12,6 +12,7 @@ import type { Mode } from '../events/schema.js';
 import { needsModel, openSession } from './session.js';
 import { assertEndpointReady, assertLocalReady } from './preflight.js';
 import { endOfRun } from './end-of-run.js';
+import { notifyOn } from './notify.js';
 import { jsonPrinter, plainPrinter, type Printer } from './printer.js';
 import { labelStandins } from './demo-labels.js';
 import type { Decider } from '../ports.js';
@@ -34,6 +35,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** The agent and `modal` are the demo's stand-ins: plain lines say so. */
   standins?: boolean;
+  /** A webhook told (Slack-compatible JSON) when a person is needed and when the run ends. */
+  notify?: string;
 }
 
 export function choosePrinter(o: { json?: boolean; verbose?: boolean; out?: NodeJS.WritableStream; standins?: boolean }): Printer {
@@ -94,6 +97,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     env: o.env,
   });
   o.view?.attach(session, runId);
+  const notified = notifyOn(session.bus, o);
   const stop = () => {
     session.runner.stop();
     o.view?.decider.cancel(new RunInterrupted('run stopped by a signal', runId));
@@ -118,6 +122,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
     await endOfRun({ runId, home: o.home, playbook: loaded.playbook, vars, verdict: verdict?.verdict, out, view: o.view });
+    await notified();
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId };
   } finally {
     process.off('SIGINT', stop);

@@ -78,9 +78,9 @@ function Screen({ store, decider, tickMs = 1000, standins }: Omit<AppProps, 'the
       }
       if (input === '?') setHelp((h) => !h);
       else if (input === 'm') decider.setMode(mode === 'interactive' ? 'autopilot' : 'interactive');
-      else if (input === 'p') setWriting(true);
+      else if (input === 'p' && !store.controls?.readOnly) setWriting(true);
       else if (input === 'c') setWholeChecklist((w) => !w);
-      else if (key.escape && state.phase === 'agent' && store.controls) {
+      else if (key.escape && state.phase === 'agent' && store.controls && !store.controls.readOnly) {
         store.controls.interrupt();
         setRedirect(true);
         setWriting(true);

@@ -15,6 +15,10 @@ export interface AppView {
   decider: HumanDecider;
   setPlaybook(playbook: Playbook): void;
   attach(session: { bus: EventBus; runner: Runner }, runId: string): void;
+  /** Shows one event of a run followed from its log (watch). */
+  show?(event: Event): void;
+  /** Watching only: no keys act on the run; quitting stops watching. */
+  readOnly?(quit: () => void): void;
   /** Shows a resumed run's state folded from its log before its new events arrive. */
   fold?(events: Event[]): void;
   /** What the run found, shown after its end. */
@@ -53,6 +57,10 @@ export function openAppView(o: AppViewOptions): AppView {
     setPlaybook: (playbook) => store.setPlaybook(playbook),
     summary: (lines) => store.summary(lines),
     fold: (events) => store.fold(events),
+    show: (event) => store.push(event),
+    readOnly(quit) {
+      store.controls = { readOnly: true, interrupt() {}, say() {}, quit };
+    },
     attach({ bus, runner }, runId) {
       decider.sink = bus;
       bus.subscribe(store.push);

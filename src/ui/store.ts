@@ -10,6 +10,8 @@ export interface RunControls {
   quit(): void;
   /** Sends the person's own prompt to the agent once the current action ends. */
   say(text: string): void;
+  /** The run is watched from elsewhere: only quitting (and the app's own keys) act. */
+  readOnly?: boolean;
   /** Stops the running command (its step is judged on what it printed); absent in a read-only view. */
   stopCommand?(): void;
 }

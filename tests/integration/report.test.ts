@@ -40,7 +40,7 @@ describe('labpilot report on the demo run', () => {
   });
 
   it("saves the report in the repository's results folder, commits it on the run's branch and pushes it", () => {
-    const origin = /^demo: sample experiment at (\S+),/m.exec(demo.stdout)![1]!;
+    const origin = /; pushed to (\S+)$/m.exec(demo.stdout)![1]!;
     const branch = `labpilot/${runId}`;
     const show = (path: string) => execFileSync('git', ['show', `${branch}:${path}`], { cwd: origin });
     // The pushed branch holds the same bytes the run folder has.
