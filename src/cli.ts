@@ -59,6 +59,7 @@ program
 program
   .command('resume <run-id>')
   .description('continue a stopped run from its log')
+  .option('--from-step <step>', "rerun from this step of a run, even an ended one, as a new run keeping the agent's work")
   .addOption(new Option('--mode <mode>', 'who decides (default: interactive in a terminal, else autopilot)').choices(['interactive', 'autopilot']))
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')

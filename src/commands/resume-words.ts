@@ -17,7 +17,13 @@ export function whereResumed(events: Event[]): string {
         : last?.type === 'prompt_proposed'
           ? 'the prompt awaiting a decision is proposed again'
           : 'nothing was in flight';
-  const step = entered?.type === 'step_entered' ? `step ${entered.step} (attempt ${entered.attempt})` : 'the first step';
+  const done = entered?.type === 'step_entered' ? events.findLast((e) => e.type === 'step_done' && e.step === entered.step && e.seq > entered.seq) : undefined;
+  const step =
+    entered?.type !== 'step_entered'
+      ? 'at the first step'
+      : done?.type === 'step_done'
+        ? `after step ${entered.step} (${done.outcome})`
+        : `at step ${entered.step} (attempt ${entered.attempt})`;
   const cost = spent?.type === 'budget_spent' ? `${spent.turns} turns and $${spent.dollars.toFixed(2)} spent so far` : 'nothing spent so far';
-  return `resuming at ${step}: ${inFlight}; ${passed.size} step(s) passed, ${cost}`;
+  return `resuming ${step}: ${inFlight}; ${passed.size} step(s) passed, ${cost}`;
 }

@@ -12,6 +12,7 @@ import { assertEndpointReady, assertLocalReady } from './preflight.js';
 import { endOfRun } from './end-of-run.js';
 import { notifyOn } from './notify.js';
 import { whereResumed } from './resume-words.js';
+import { forkFromStep } from './rerun.js';
 import { choosePrinter } from './run.js';
 import type { Decider } from '../ports.js';
 
@@ -29,6 +30,8 @@ export interface ResumeOptions {
   standins?: boolean;
   /** A webhook told (Slack-compatible JSON) when a person is needed and when the run ends. */
   notify?: string;
+  /** Rerun from this step of a run (ended or not) as a new run, keeping the agent's work. */
+  fromStep?: string;
 }
 
 /**
@@ -46,6 +49,8 @@ export async function resumeCommand(o: ResumeOptions): Promise<{ code: number; r
 
 async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: string }> {
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
+  const rerun = o.fromStep === undefined ? undefined : `rerun of run ${o.runId} from step ${o.fromStep}, in its workspace with the agent's work kept`;
+  if (o.fromStep !== undefined) o = { ...o, runId: await forkFromStep(store, o.runId, o.fromStep), fromStep: undefined };
   const paths = store.find(o.runId);
   if (store.isLive(o.runId)) throw new InputError(`run ${o.runId} is still running (pid ${readFileSync(paths.lock, 'utf8')})`);
   const { events, tornTail } = await readEventLog(paths.log);
@@ -54,7 +59,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   if (!started) throw new InputError(`run ${o.runId} has no run_started event`, paths.log);
   const ended = events.find((e) => e.type === 'run_ended');
   if (ended?.type === 'run_ended') {
-    throw new InputError(`run ${o.runId} already ended: ${ended.verdict} (${ended.reason})`);
+    throw new InputError(`run ${o.runId} already ended: ${ended.verdict} (${ended.reason}); rerun a step of it with --from-step STEP`);
   }
   const loaded = await loadPlaybook(started.playbookPath);
   o.view?.setPlaybook(loaded.playbook);
@@ -94,6 +99,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
       session.bus.emit({ type: 'notice', level: 'warn', message: `playbook ${started.playbookPath} changed since the run started` });
     }
     session.bus.emit({ type: 'run_resumed', runId: o.runId, fromSeq: last.seq });
+    if (rerun) session.bus.emit({ type: 'notice', level: 'info', message: rerun });
     session.bus.emit({ type: 'notice', level: 'info', message: whereResumed(events) });
     // A command of the killed run may still be running; it must not run beside its redo.
     for (const s of await stopStaleCommands(paths.commands)) {
