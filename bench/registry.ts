@@ -14,6 +14,7 @@ export const benches: BenchEntry[] = [
   { name: 'context', run: async () => (await import('./context.js')).run() },
   { name: 'early-stop', run: async () => (await import('./early-stop.js')).run() },
   { name: 'replay', run: async () => (await import('./replay.js')).run() },
+  { name: 'gauntlet', run: async () => (await import('./gauntlet.js')).run() },
   { name: 'crash', run: async () => (await import('./crash.js')).run() },
   { name: 'fuzz', run: async () => (await import('./fuzz.js')).run() },
 ];

@@ -12,8 +12,12 @@ import { createGit } from '../runner/git.js';
 import type { AppView } from '../ui/launch.js';
 import type { EventInput, EventOf } from '../events/schema.js';
 import { foldForResume } from '../runs/refold.js';
-import { openSession } from './session.js';
-import { saveRunResults } from '../results/save-run.js';
+import { needsModel, openSession } from './session.js';
+import { assertEndpointReady, assertLocalReady } from './preflight.js';
+import { endOfRun } from './end-of-run.js';
+import { notifyOn } from './notify.js';
+import { whereResumed } from './resume-words.js';
+import { forkFromStep } from './rerun.js';
 import { choosePrinter } from './run.js';
 import type { Decider } from '../ports.js';
 
@@ -27,6 +31,12 @@ export interface ResumeOptions {
   view?: AppView;
   out?: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
+  /** The agent and `modal` are the demo's stand-ins: plain lines say so. */
+  standins?: boolean;
+  /** A webhook told (Slack-compatible JSON) when a person is needed and when the run ends. */
+  notify?: string;
+  /** Rerun from this step of a run (ended or not) as a new run, keeping the agent's work. */
+  fromStep?: string;
 }
 
 /**
@@ -44,26 +54,34 @@ export async function resumeCommand(o: ResumeOptions): Promise<{ code: number; r
 
 async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: string }> {
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
+  const rerun = o.fromStep === undefined ? undefined : `rerun of run ${o.runId} from step ${o.fromStep}, in its workspace with the agent's work kept`;
+  if (o.fromStep !== undefined) o = { ...o, runId: await forkFromStep(store, o.runId, o.fromStep), fromStep: undefined };
   const paths = store.find(o.runId);
   if (store.isLive(o.runId)) throw new InputError(`run ${o.runId} is still running (pid ${readFileSync(paths.lock, 'utf8').split(' ')[0]})`);
   const { events, tornTail, chain } = await readEventLog(paths.log);
   if (tornTail) dropTornTail(paths.log);
   const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
   if (!started) throw new InputError(`run ${o.runId} has no run_started event`, paths.log);
+  // An attached run goes on at Claude Code's hooks, not in a labpilot process.
+  if (started.agent === 'claude-code-hooks') throw new InputError(`run ${o.runId} is attached to Claude Code: it goes on as Claude works; \`labpilot detach\` ends it`);
   if (!existsSync(started.playbookPath)) throw new InputError(`run ${o.runId}: its playbook ${started.playbookPath} is gone`);
   const loaded = await loadPlaybook(started.playbookPath);
   const ended = events.find((e) => e.type === 'run_ended');
   if (ended?.type === 'run_ended') {
     // Killed after its verdict: the post-run work (report, results commit, push) is done again; it is idempotent.
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
-    out?.write(`run ${o.runId} had ended (${ended.verdict}: ${ended.reason}); finishing its post-run work\n`);
-    await saveRunResults({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: ended.verdict, out });
+    out?.write(`run ${o.runId} had ended (${ended.verdict}: ${ended.reason}); its post-run work is done again (to rerun a step of it: --from-step STEP)\n`);
+    await endOfRun({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: ended.verdict, out, view: o.view });
     return { code: verdictExitCode[ended.verdict], runId: o.runId };
   }
   // A log from before `workspace_ready` was logged had its workspace made once a step began.
   const workspaceMade = events.some((e) => e.type === 'workspace_ready' || e.type === 'step_entered');
   if (workspaceMade && !existsSync(started.workspace)) throw new EnvironmentError(`run ${o.runId}: its workspace ${started.workspace} is gone; it cannot be resumed`);
   o.view?.setPlaybook(loaded.playbook);
+  // The same pre-flight as a new run: nothing is redone on a machine that cannot do it.
+  const ready = { playbook: loaded.playbook, vars: started.vars, env: o.env ?? process.env, agent: started.agent, needsModel: needsModel(loaded.playbook, o.view?.decider.mode ?? o.decider?.mode ?? 'autopilot') };
+  assertLocalReady(ready);
+  await assertEndpointReady(ready);
   const unlock = store.lock(o.runId);
   const last = events[events.length - 1]!;
   let unlogged: EventInput[] = [];
@@ -88,7 +106,10 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     },
     conversation: conversationOf(events),
   });
+  // The app shows the state folded from the log (step, spent, stages ticked), then what follows.
+  o.view?.fold?.(events);
   o.view?.attach(session, o.runId);
+  const notified = notifyOn(session.bus, o, started);
   const stop = () => {
     session.runner.stop();
     o.view?.decider.cancel(new RunInterrupted('run stopped by a signal', o.runId));
@@ -100,6 +121,8 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
       session.bus.emit({ type: 'notice', level: 'warn', message: `playbook ${started.playbookPath} changed since the run started` });
     }
     session.bus.emit({ type: 'run_resumed', runId: o.runId, fromSeq: last.seq });
+    if (rerun) session.bus.emit({ type: 'notice', level: 'info', message: rerun });
+    session.bus.emit({ type: 'notice', level: 'info', message: whereResumed(events) });
     for (const e of unlogged) session.bus.emit(e);
     const repo = loaded.playbook.workspace;
     const spec = { repo: repo && { url: renderTemplate(repo.repo, started.vars), ref: repo.ref && renderTemplate(repo.ref, started.vars) }, workspace: started.workspace, branch: started.branch, runDir: paths.dir };
@@ -115,7 +138,8 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     }
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
-    await saveRunResults({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: verdict?.verdict, out });
+    await endOfRun({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: verdict?.verdict, out, view: o.view });
+    await notified();
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId: o.runId };
   } finally {
     process.off('SIGINT', stop);

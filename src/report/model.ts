@@ -3,6 +3,7 @@ import type { StageFigures } from '../results/libero-log.js';
 import { comparisonsOf, stagesOf } from './stages.js';
 import { InputError } from '../errors.js';
 import type { Speedup } from './stats.js';
+import { conditionsOf, evaluatedCommitOf, remediationsOf } from './provenance.js';
 
 /**
  * Everything the report shows, derived from the run log alone: a past run's report can be
@@ -16,6 +17,17 @@ export interface RunReport {
   agent: string;
   model: string;
   vars: Record<string, string>;
+  /** When the run started (ISO 8601). */
+  date: string;
+  playbookHash: string;
+  /** labpilot's version; absent in logs written before it was recorded. */
+  labpilot?: string;
+  /** The playbook's names for its stages (`label:`), by step id. */
+  labels: Record<string, string>;
+  /** The last commit of the agent's work before the compared treatment stage ran: what was evaluated. */
+  evaluatedCommit?: { sha: string; files: string[]; before: string };
+  /** Fixes that changed the experimental condition, and the commands that ran after them. */
+  conditions: Array<{ remediation: string; title: string; condition: string; step: string; item?: string; after: string[] }>;
   verdict?: { verdict: string; reason: string };
   /** One per run step, or per step and item for a step fanned out over a list (`for_each`). */
   stages: StageReport[];
@@ -25,7 +37,8 @@ export interface RunReport {
    */
   comparisons: Comparison[];
   checklist: Array<{ item: string; passed: boolean; detail: string }>;
-  remediations: Array<{ step: string; remediation: string; action: string; attempt: number; why: string; item?: string }>;
+  /** `title` from the playbook (else the id); `line` is the output line that fired it, if one did. */
+  remediations: Array<{ step: string; remediation: string; title: string; action: string; attempt: number; why: string; line?: string; item?: string }>;
   earlyStops: Array<{ step: string; item?: string; commandId: string; evidence: string }>;
   /** The results JSON of a stage read against its log (src/results/cross-check.ts). */
   crossChecks: Array<{ step: string; item?: string; agrees: boolean; text: string }>;
@@ -85,6 +98,8 @@ export function buildReport(events: Event[], where?: string): RunReport {
   if (!started) throw new InputError('not a run log: no run_started event', where);
   const ended = events.filter(of('run_ended')).at(-1);
   const stages = stagesOf(events);
+  const comparisons = comparisonsOf(stages);
+  const annotations = started.annotations ?? { labels: {}, remediations: {} };
   return {
     runId: started.runId,
     playbook: started.playbook,
@@ -93,16 +108,20 @@ export function buildReport(events: Event[], where?: string): RunReport {
     agent: started.agent,
     model: started.model,
     vars: started.vars,
+    date: started.ts,
+    playbookHash: started.playbookHash,
+    ...(started.labpilot !== undefined && { labpilot: started.labpilot }),
+    labels: annotations.labels,
+    ...evaluatedCommitOf(events, stages, comparisons),
+    conditions: conditionsOf(events, annotations),
     verdict: ended && { verdict: ended.verdict, reason: ended.reason },
     stages,
-    comparisons: comparisonsOf(stages),
+    comparisons,
     // A checklist cut short by a kill is judged again on resume: the last verdict of each item counts.
     checklist: [
       ...new Map(events.filter(of('gate_judged')).filter((g) => g.scope === 'checklist').map((g) => [g.check, { item: g.check, passed: g.passed, detail: g.detail }])).values(),
     ],
-    remediations: events
-      .filter(of('remediation_chosen'))
-      .map(({ step, remediation, action, attempt, why, item }) => ({ step, remediation, action, attempt, why, ...(item !== undefined && { item }) })),
+    remediations: remediationsOf(events, annotations),
     earlyStops: earlyStopsOf(events),
     crossChecks: crossChecksOf(events),
     cost: costOf(events),
