@@ -133,6 +133,7 @@ program
   .option('--interactive', 'a person decides in the terminal app')
   .option('--resume <run-id>', 'resume a demo run, with its stand-ins brought back')
   .option('--var <key=value>', 'set a playbook variable, e.g. suites=libero_spatial,libero_object (repeatable)', collect, [])
+  .option('--session <file>', "play this scripted agent session instead of the demo's own")
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
   .action(async (o) => {

@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { gitIn } from '../runner/git.js';
 import { startMessagesStandin } from '../standin/messages-server.js';
+import { loadSession } from '../standin/session-schema.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import { InputError } from '../errors.js';
@@ -18,6 +19,8 @@ export interface DemoOptions {
   interactive?: boolean;
   /** More playbook variables (`suites=libero_spatial,libero_object`); the repository is the sample's. */
   var?: string[];
+  /** A scripted agent session (src/standin/session-schema.ts) to play instead of the demo's own. */
+  session?: string;
   /** The terminal app (with --interactive): a person decides. */
   view?: AppView;
   out?: NodeJS.WritableStream;
@@ -41,6 +44,8 @@ export const DEMO = {
 export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId: string }> {
   if (o.interactive && !o.view) throw new InputError('demo --interactive needs a terminal for the app; run `labpilot demo` for autopilot');
   const out = o.out ?? process.stdout;
+  // Read first: a bad session file is bad input before anything is copied or served.
+  const session = o.session === undefined ? DEMO.session : loadSession(resolve(o.session));
   const home = resolve(o.home ?? '.labpilot');
   const store = new RunStore(home);
   // The sample repository and the stand-in's volumes live with the runs, not in /tmp: a resumed
@@ -52,7 +57,7 @@ export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId
     mkdirSync(join(home, 'demo'), { recursive: true });
     repo = await sampleRepository(join(mkdtempSync(join(home, 'demo', 'sample-')), 'sample-experiment'));
   }
-  const standin = await startMessagesStandin({ session: DEMO.session });
+  const standin = await startMessagesStandin({ session });
   try {
     const env: NodeJS.ProcessEnv = {
       ...process.env,

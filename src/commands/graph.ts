@@ -75,11 +75,12 @@ export function mermaid(pb: Playbook): string {
   });
   for (const r of pb.remediations ?? []) {
     const id = `fix_${sid(r.id)}`;
-    const action = r.then.prompt !== undefined ? 'prompt' : r.then.run !== undefined ? 'run' : r.then.ask !== undefined ? 'ask' : 'abort';
+    const { then } = r;
+    const action = then.action;
     out.push(`  state "${label(`remediation ${r.id} (${action}, at most ${r.max_attempts})`)}" as ${id}`);
     for (const s of firingSteps(r, steps)) {
       out.push(`  ${sid(s.id)} --> ${id} : ${label(trigger(r))}`);
-      out.push(action === 'abort' ? `  ${id} --> [*] : abort` : `  ${id} --> ${sid(r.then.retry ?? s.id)} : retry`);
+      out.push(then.action === 'abort' ? `  ${id} --> [*] : abort` : `  ${id} --> ${sid(then.retry ?? s.id)} : retry`);
     }
   }
   const items = pb.checklist ?? [];

@@ -68,7 +68,7 @@ export function playbookCommands(pb: Playbook, vars: Record<string, string>): st
     if (s.kind === 'check') s.checks.forEach(fromCheck);
     (s.done_when ?? []).forEach(fromCheck);
   }
-  for (const r of pb.remediations ?? []) if (r.then.run) lines.push(r.then.run);
+  for (const r of pb.remediations ?? []) if (r.then.action === 'run') lines.push(r.then.run);
   for (const c of pb.checklist ?? []) fromCheck(c.verify);
   return lines.map((l) => {
     try {

@@ -57,6 +57,8 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   if (tornTail) dropTornTail(paths.log);
   const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
   if (!started) throw new InputError(`run ${o.runId} has no run_started event`, paths.log);
+  // An attached run goes on at Claude Code's hooks, not in a labpilot process.
+  if (started.agent === 'claude-code-hooks') throw new InputError(`run ${o.runId} is attached to Claude Code: it goes on as Claude works; \`labpilot detach\` ends it`);
   const ended = events.find((e) => e.type === 'run_ended');
   if (ended?.type === 'run_ended') {
     throw new InputError(`run ${o.runId} already ended: ${ended.verdict} (${ended.reason}); rerun a step of it with --from-step STEP`);

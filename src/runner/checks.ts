@@ -6,6 +6,7 @@ import type { Check } from '../playbook/schema.js';
 import type { CommandRunner } from '../ports.js';
 import { evalExpr, explain, parseExpr } from '../engine/expr.js';
 import { shellQuote } from '../playbook/template.js';
+import { parseDuration } from '../playbook/duration.js';
 
 export interface CheckContext {
   workspace: string;
@@ -41,8 +42,9 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
       return { passed: found !== (check.negate ?? false), detail: `${check.path}: /${check.regex}/ ${found ? 'found' : 'not found'}` };
     }
     case 'command': {
-      const r = await runCaptured(ctx, check.run);
-      return { passed: r.exitCode === 0, detail: `exit ${r.exitCode ?? r.signal}${r.tail ? `: ${r.tail}` : ''}` };
+      const r = await runCaptured(ctx, check.run, check.timeout === undefined ? undefined : parseDuration(check.timeout));
+      const how = r.timedOut ? `timed out after ${check.timeout ?? '10m'}` : `exit ${r.exitCode ?? r.signal}`;
+      return { passed: r.exitCode === 0 && !r.timedOut, detail: `${how}${r.tail ? `: ${r.tail}` : ''}` };
     }
     case 'output_matches': {
       const re = new RegExp(check.regex);
@@ -74,14 +76,17 @@ function inside(workspace: string, p: string): string {
   return full.startsWith(resolve(workspace)) ? full : join(workspace, '__outside__');
 }
 
-async function runCaptured(ctx: CheckContext, command: string) {
+/** Checks are quick by nature; a `command` check may say how long it may take. */
+const CHECK_TIMEOUT_MS = 10 * 60_000;
+
+async function runCaptured(ctx: CheckContext, command: string, timeoutMs = CHECK_TIMEOUT_MS) {
   const lines: string[] = [];
   const r = await ctx.commands.run({
     commandId: 'check',
     command,
     cwd: ctx.workspace,
     env: ctx.env,
-    timeoutMs: 10 * 60_000,
+    timeoutMs,
     onLine: (l) => {
       lines.push(l);
       if (lines.length > 2000) lines.shift();
