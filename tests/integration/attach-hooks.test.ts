@@ -55,7 +55,7 @@ const stepsOf = (events: Event[]) => ofType(events, 'step_entered').map((e) => `
 
 describe('hooks of an attached run', () => {
   it('give context, hint a remediation from tool output, stop blocking before Claude Code would override, and run a long step detached', async () => {
-    const { dir, hook, log } = await attached(30);
+    const { dir, id, hook, log } = await attached(30);
     const start = hook('SessionStart', { source: 'startup' });
     expect(start.hookSpecificOutput!.additionalContext).toMatch(/step 1 of 3, 'write', attempt 1[\s\S]*Create done\.txt in the repository\./);
     expect(hook('UserPromptSubmit', { prompt: 'hi' }).hookSpecificOutput!.additionalContext).toContain('Create done.txt');
@@ -71,6 +71,8 @@ describe('hooks of an attached run', () => {
 
     // Claude keeps stopping without done.txt: eight blocks in a row, then labpilot lets it stop.
     const answers = [hook('Stop', { stop_hook_active: false })];
+    // The person writes while Claude works on labpilot's prompt: logged, and the turn still answers the prompt.
+    expect(hook('UserPromptSubmit', { prompt: 'also keep it short' })).toEqual({});
     for (let i = 0; i < 8; i++) answers.push(hook('Stop', { stop_hook_active: true }));
     expect(answers.map((a) => a.decision ?? 'allow')).toEqual([...Array(8).fill('block'), 'allow']);
     // The engine remediates the first failed gate with the tool output's hit, then says what failed.
@@ -95,6 +97,9 @@ describe('hooks of an attached run', () => {
     expect(end.decision).toBeUndefined();
     expect(end.systemMessage).toMatch(/passed: every step passed\. Report: .*report\.md/);
     expect(stepsOf(log())).toEqual([...Array.from({ length: 9 }, (_, i) => `write#${i + 1}`), 'slow#1', 'wrap-up#1']);
+
+    const replay = await labpilot(['replay', id, '--check'], {}, dir).done;
+    expect(replay.code, replay.stdout + replay.stderr).toBe(0);
 
     // Once the run has ended, the hooks stay out of the way and write nothing.
     const before = log().length;
