@@ -95,6 +95,8 @@ export interface AskQuestion {
   ref: string;
   step: string;
   text: string;
+  /** A person must take over; on autopilot nobody can, so the run stops there, resumable. */
+  escalate?: boolean;
 }
 
 export type Question = PromptQuestion | AskQuestion;

@@ -106,7 +106,7 @@ export function openSession(o: SessionOptions): Session {
 
 /** Whether a run of the playbook may send a prompt: a prompt step, a prompt remediation, or a person at the terminal. */
 export function needsModel(pb: Playbook, mode: Mode): boolean {
-  return mode === 'interactive' || pb.steps.some((s) => s.kind === 'prompt') || (pb.remediations ?? []).some((r) => r.then.prompt !== undefined);
+  return mode === 'interactive' || pb.steps.some((s) => s.kind === 'prompt') || (pb.remediations ?? []).some((r) => r.then.action === 'prompt');
 }
 
 /** The agent, or one whose every turn fails with why it could not be made (a missing key). */

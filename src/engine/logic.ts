@@ -5,14 +5,14 @@ import {
   type CompiledPlaybook,
   type EngineContext,
   type GateResult,
-  type TriggerHit,
   currentStep,
   maxAttempts,
   metricScope,
   stepIndexOf,
 } from './context.js';
 import { budgetExceeded } from './budgets.js';
-import { chooseRemediation, remediationVars } from './remediate.js';
+import { chooseRemediation } from './remediate.js';
+import { applyRemediation } from './remediation-action.js';
 import { failureSignature } from './signature.js';
 import { renderTemplate } from '../playbook/template.js';
 import { renderExpr } from './expr-bind.js';
@@ -39,6 +39,8 @@ export function templateVars(pb: CompiledPlaybook, ctx: EngineContext, step: Ste
   if (step.kind === 'run') {
     for (const name of [...(step.metrics ?? []).map((m) => m.name), ...Object.keys(step.derive ?? {})]) vars[`metrics.${name}`] = 'not measured';
   }
+  // Every run step's declared figures render too (a report prompt quotes them), measured or not.
+  for (const s of pb.playbook.steps) if (s.kind === 'run') for (const m of s.metrics ?? []) vars[`metrics.${s.id}.${m.name}`] ??= 'not measured';
   for (const [k, v] of Object.entries(metricScope(ctx, step.id))) vars[`metrics.${k}`] = String(v);
   // A remediation for one value of a fanned-out step speaks of that value: `{{suite}}`.
   if (ctx.focus !== null && step.kind === 'run' && step.for_each) vars[step.for_each.var] = ctx.focus;
@@ -229,54 +231,6 @@ export function judgeStep(pb: CompiledPlaybook, judged: EngineContext): Result {
 
 function describeGate(g: GateResult): string {
   return `${g.check}: ${g.detail}`;
-}
-
-function applyRemediation(
-  pb: CompiledPlaybook,
-  ctx: EngineContext,
-  step: Step,
-  ruleId: string,
-  why: string,
-  hit: TriggerHit | undefined,
-): Result {
-  // Every remediation is a new action and most are a new turn: the budgets are checked here as
-  // well as on entering a step, since a prompt step's remediation loop never re-enters it.
-  const over = budgetExceeded(pb, ctx);
-  if (over) return endRun(ctx, 'budget_exhausted', over);
-  const rule = pb.playbook.remediations!.find((r) => r.id === ruleId)!;
-  const key = `${rule.id}@${step.id}`;
-  const attempt = (ctx.ruleAttempts[key] ?? 0) + 1;
-  const then = rule.then;
-  const action = then.prompt !== undefined ? 'prompt' : then.run !== undefined ? 'run' : then.ask !== undefined ? 'ask' : 'abort';
-  const next: EngineContext = {
-    ...ctx,
-    ruleAttempts: { ...ctx.ruleAttempts, [key]: attempt },
-    activity: { origin: 'remediation', remediation: rule.id, retry: then.retry },
-    // What the remediation's action produces is new evidence; the hit that chose it is spent.
-    hits: [],
-  };
-  const chosen = emit({
-    kind: 'emit',
-    event: { type: 'remediation_chosen', remediation: rule.id, step: step.id, action, attempt, why, ...(ctx.focus !== null && { item: ctx.focus }) },
-  });
-  const vars = { ...templateVars(pb, next, step), ...remediationVars(next, rule.id, hit) };
-  let r: Result;
-  if (then.prompt !== undefined) {
-    const text = renderTemplate(promptText(pb, then.prompt), vars, { where: then.prompt });
-    r = propose(next, step.id, text, next.activity!, why);
-  } else if (then.run !== undefined) {
-    const command = renderTemplate(then.run, vars, { shell: true, where: rule.id });
-    r = runCommand(next, step.id, command);
-  } else if (then.ask !== undefined) {
-    const ref = `a${next.seq.ask + 1}`;
-    const text = renderTemplate(then.ask, vars, { where: rule.id });
-    r = done({ ...next, seq: { ...next.seq, ask: next.seq.ask + 1 } }, [
-      { kind: 'decide', question: { kind: 'ask', ref, step: step.id, text } },
-    ]);
-  } else {
-    r = endRun(next, 'aborted', renderTemplate(then.abort!, vars, { where: rule.id }));
-  }
-  return { ctx: r.ctx, effects: [chosen, ...r.effects] };
 }
 
 /** A remediation's action finished: redo the step it names (the failing one by default). */

@@ -151,7 +151,7 @@ export const Event = z.discriminatedUnion('type', [
     type: z.literal('remediation_chosen'),
     remediation: z.string(),
     step: z.string(),
-    action: z.enum(['prompt', 'run', 'ask', 'abort']),
+    action: z.enum(['prompt', 'run', 'ask', 'abort', 'escalate']),
     attempt: z.number().int().positive(),
     why: z.string(),
     /** The for_each value it was chosen for, when the step fanned out. */

@@ -1,6 +1,7 @@
 import { currentStep, rulesFor, type EngineContext } from '../engine/context.js';
 import { promptText, templateVars } from '../engine/logic.js';
 import { remediationVars } from '../engine/remediate.js';
+import { excerptLines } from '../engine/excerpt.js';
 import { renderTemplate } from '../playbook/template.js';
 import { parseDuration } from '../playbook/duration.js';
 import type { Event, EventOf } from '../events/schema.js';
@@ -43,12 +44,13 @@ export function delivered(events: Event[], promptId: string): boolean {
 export function remediationHint(run: HookRun, hit: EventOf<'trigger_matched'>, output: string): string | undefined {
   const pb = run.session.engine.playbook;
   const rule = rulesFor(pb, hit.step).find((r) => r.id === hit.remediation);
-  if (rule?.then.prompt === undefined) return undefined;
+  if (rule?.then.action !== 'prompt') return undefined;
+  const then = rule.then;
   const ctx: EngineContext = run.context;
   const step = currentStep(pb, ctx);
   const hitVars = remediationVars(ctx, rule.id, { remediation: rule.id, source: hit.source, line: hit.line, groups: hit.groups });
-  const vars = { ...templateVars(pb, ctx, step), ...hitVars, excerpt: output.split('\n').slice(-40).join('\n') };
-  return `labpilot: the tool's output matched the remediation '${rule.id}' of step '${step.id}':\n\n${renderTemplate(promptText(pb, rule.then.prompt), vars, { where: rule.then.prompt })}`;
+  const vars = { ...templateVars(pb, ctx, step), ...hitVars, excerpt: excerptLines(output).join('\n') };
+  return `labpilot: the tool's output matched the remediation '${rule.id}' of step '${step.id}':\n\n${renderTemplate(promptText(pb, then.prompt), vars, { where: then.prompt })}`;
 }
 
 /** A command that may outlast one hook call runs detached (no timeout, or one longer than the hook's). */

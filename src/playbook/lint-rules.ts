@@ -21,6 +21,9 @@ export const REMEDIATION_VARIABLES = [
   'match',
   ...Array.from({ length: 9 }, (_, i) => `match.${i + 1}`),
   'excerpt',
+  'error',
+  'command',
+  'failed_checks',
   'exit_code',
   'remediation',
 ] as const;

@@ -167,26 +167,44 @@ export const When = z
     metric: Expr.optional(),
     /** Fire only when the same error line was seen this many times in a row. */
     repeated: z.number().int().min(2).optional(),
+    /**
+     * The debugging loop: fire on any failed attempt of a run step that no other rule claims.
+     * Always ranked below every rule without it, whatever its priority.
+     */
+    otherwise: z.literal(true).optional(),
   })
-  .refine((w) => w.match !== undefined || w.exit_code !== undefined || w.metric !== undefined || w.repeated !== undefined, {
-    message: 'when needs at least one of match, exit_code, metric, repeated',
+  .refine((w) => w.match !== undefined || w.exit_code !== undefined || w.metric !== undefined || w.repeated !== undefined || w.otherwise, {
+    message: 'when needs at least one of match, exit_code, metric, repeated, otherwise',
   });
 export type When = z.infer<typeof When>;
 
+const ACTIONS = ['prompt', 'run', 'ask', 'abort', 'escalate'] as const;
+const retry = {
+  /** After the action, redo this step (default: the step the trigger fired in). */
+  retry: Id.optional(),
+};
+
+/** What a remediation does, one action per member: a new action is a new member, and every `switch` over `action` must handle it. */
+export const ThenAction = z.discriminatedUnion('action', [
+  /** A prompt file (relative to the playbook) or inline text; may use {{match}}, {{match.N}}, {{excerpt}}, {{error}}, {{command}}. */
+  z.strictObject({ action: z.literal('prompt'), prompt: z.string(), ...retry }),
+  z.strictObject({ action: z.literal('run'), run: z.string(), ...retry }),
+  /** A question for the person; on autopilot it is skipped. */
+  z.strictObject({ action: z.literal('ask'), ask: z.string(), ...retry }),
+  z.strictObject({ action: z.literal('abort'), abort: z.string() }),
+  /** Hand over to a person: asked when one is there; on autopilot the run stops, resumable, with this reason. */
+  z.strictObject({ action: z.literal('escalate'), escalate: z.string(), ...retry }),
+]);
+
+/** As written in YAML: exactly one of the action keys, tagged with its action when parsed. */
 export const Then = z
-  .strictObject({
-    /** A prompt file (relative to the playbook) or inline text; may use {{match}}, {{match.N}}, {{excerpt}}. */
-    prompt: z.string().optional(),
-    run: z.string().optional(),
-    ask: z.string().optional(),
-    abort: z.string().optional(),
-    /** After the action, redo this step (default: the step the trigger fired in). */
-    retry: Id.optional(),
+  .strictObject({ prompt: z.string().optional(), run: z.string().optional(), ask: z.string().optional(), abort: z.string().optional(), escalate: z.string().optional(), ...retry })
+  .refine((t) => ACTIONS.filter((a) => t[a] !== undefined).length === 1, {
+    message: `then needs exactly one of ${ACTIONS.join(', ')}`,
   })
-  .refine((t) => [t.prompt, t.run, t.ask, t.abort].filter((x) => x !== undefined).length === 1, {
-    message: 'then needs exactly one of prompt, run, ask, abort',
-  });
-export type Then = z.infer<typeof Then>;
+  .transform((t) => ({ action: ACTIONS.find((a) => t[a] !== undefined)!, ...Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) }))
+  .pipe(ThenAction);
+export type Then = z.infer<typeof ThenAction>;
 
 export const Remediation = z.strictObject({
   id: Id,

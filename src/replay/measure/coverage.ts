@@ -1,8 +1,9 @@
 import type { CompiledPlaybook, EngineContext, TriggerHit } from '../../engine/context.js';
 import { initialContext, rulesFor } from '../../engine/context.js';
-import { promptText, templateVars } from '../../engine/logic.js';
+import { templateVars } from '../../engine/logic.js';
 import type { Matcher } from '../../engine/matcher.js';
 import { chooseRemediation, remediationVars } from '../../engine/remediate.js';
+import { thenTemplate } from '../../engine/remediation-action.js';
 import { failureSignature } from '../../engine/signature.js';
 import { excerptLines } from '../../engine/excerpt.js';
 import type { Source } from '../../events/schema.js';
@@ -166,8 +167,7 @@ export class Coverage {
 
   private render(ruleId: string, hit: TriggerHit | undefined): string {
     const rule = this.pb.playbook.remediations!.find((r) => r.id === ruleId)!;
-    const then = rule.then;
-    const template = then.prompt !== undefined ? promptText(this.pb, then.prompt) : (then.ask ?? then.run ?? then.abort ?? '');
+    const template = thenTemplate(this.pb, rule.then);
     const step = this.pb.playbook.steps.find((s) => s.id === this.step)!;
     try {
       return renderTemplate(template, { ...templateVars(this.pb, this.ctx, step), ...remediationVars(this.ctx, ruleId, hit) });
