@@ -127,13 +127,21 @@ describe('hooks of an attached run', () => {
     expect(new Set(calls).size).toBe(4);
   }, 120_000);
 
-  it('let Claude stop, the person told, when the turn budget is spent', async () => {
-    const { hook, log } = await attached(2);
+  it('let Claude stop, the person told, when the turn budget is spent; watch follows it to the end', async () => {
+    const { dir, id, hook, log } = await attached(2);
+    const watch = labpilot(['watch', id], {}, dir);
+    let seen = '';
+    watch.child.stdout!.on('data', (d: Buffer) => (seen += d.toString()));
+    // Between hook calls no process runs an attached run; watch waits for it all the same.
+    await until('watch to show the run', () => (seen.includes('step write: attempt 1') ? true : undefined));
     hook('UserPromptSubmit', { prompt: 'go' });
     expect(hook('Stop', { stop_hook_active: false }).decision).toBe('block');
     const spent = hook('Stop', { stop_hook_active: true });
     expect(spent.decision).toBeUndefined();
     expect(spent.systemMessage).toMatch(/budget_exhausted: turn budget spent \(2 of 2\)/);
     expect(ofType(log(), 'run_ended')).toMatchObject([{ verdict: 'budget_exhausted' }]);
+    const watched = await watch.done;
+    expect(watched.code).toBe(1);
+    expect(watched.stdout).toMatch(/hook UserPromptSubmit[\s\S]*hook Stop[\s\S]*block: [\s\S]*run ended: budget_exhausted: turn budget spent \(2 of 2\)/);
   }, 120_000);
 });
