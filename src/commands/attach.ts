@@ -11,6 +11,7 @@ import { installHooks, removeHooks, SETTINGS_FILE } from '../hooks/settings.js';
 import { HOOK_EVENTS } from '../hooks/protocol.js';
 import { readAttachment, writeAttachment } from '../hooks/attachment.js';
 import { stepLine } from '../hooks/status.js';
+import { excludeFromGit } from '../hooks/git-exclude.js';
 
 export interface AttachOptions {
   playbook: string;
@@ -78,10 +79,13 @@ export async function attachCommand(o: AttachOptions): Promise<number> {
     run?.close();
   }
   writeAttachment(home, { runId, project, installed });
+  const excluded = excludeFromGit(project, [home, installed.path]);
   const file = relative(cwd, installed.path) || SETTINGS_FILE;
   out.write(`labpilot: attached run ${runId} (${loaded.playbook.name}) to ${project}\n`);
   out.write(`  hooks installed in ${file}: ${HOOK_EVENTS.join(', ')}\n`);
+  if (loaded.playbook.workspace) out.write(`  the playbook's repository is this one: nothing is cloned, and labpilot makes no commits here\n`);
   out.write(kept.length > 0 ? `  kept what was there: ${kept.join(', ')}\n` : `  ${installed.before === null ? 'the file is new' : 'the file held nothing else'}\n`);
+  if (excluded.length > 0) out.write(`  kept out of git (in .git/info/exclude): ${excluded.join(', ')}\n`);
   out.write(`  ${stepLine(run)}\n`);
   if (pendingPrompt(run.context)) out.write(`  Claude gets the step's prompt when the session starts and with your first message.\n`);
   out.write(`\nGo on with:  claude\nWatch with:  labpilot runs    End with:  labpilot detach\n`);

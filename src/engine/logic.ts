@@ -39,6 +39,8 @@ export function templateVars(pb: CompiledPlaybook, ctx: EngineContext, step: Ste
   if (step.kind === 'run') {
     for (const name of [...(step.metrics ?? []).map((m) => m.name), ...Object.keys(step.derive ?? {})]) vars[`metrics.${name}`] = 'not measured';
   }
+  // Every run step's declared figures render too (a report prompt quotes them), measured or not.
+  for (const s of pb.playbook.steps) if (s.kind === 'run') for (const m of s.metrics ?? []) vars[`metrics.${s.id}.${m.name}`] ??= 'not measured';
   for (const [k, v] of Object.entries(metricScope(ctx, step.id))) vars[`metrics.${k}`] = String(v);
   // A remediation for one value of a fanned-out step speaks of that value: `{{suite}}`.
   if (ctx.focus !== null && step.kind === 'run' && step.for_each) vars[step.for_each.var] = ctx.focus;

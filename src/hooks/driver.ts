@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeReport } from '../commands/report.js';
 import { PACKAGE_ROOT } from '../commands/session.js';
 import { messageOf } from '../errors.js';
 import { advance, allEvents, openHookRun, type HookRun } from './hook-run.js';
@@ -47,6 +46,9 @@ export async function drive(home: string, id: string): Promise<void> {
   try {
     await advance(run, 'resume');
     if (run.context.verdict) await finishRun(run);
+  } catch (err) {
+    // Nobody reads this process's output: what went wrong goes in the run's log.
+    run.emit({ type: 'notice', level: 'error', message: `the detached step stopped: ${messageOf(err)}` });
   } finally {
     process.off('SIGTERM', stop);
     rmSync(driverFile(run.paths), { force: true });
@@ -59,6 +61,8 @@ export async function finishRun(run: HookRun): Promise<string> {
   const v = run.context.verdict!;
   const head = `labpilot run ${run.id} ${v.verdict}: ${v.reason.replace(/[:\s]+$/, '')}.${v.verdict === 'passed' ? '' : lastEvidence(allEvents(run))}`;
   try {
+    // Loaded only at the end: every other hook call is spared the report's modules.
+    const { writeReport } = await import('../commands/report.js');
     const r = await writeReport({ runId: run.id, home: run.home });
     return `${head} Report: ${r.paths.md}`;
   } catch (err) {

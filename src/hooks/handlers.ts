@@ -68,18 +68,23 @@ function toolOutput(input: HookInputOf<'PostToolUse'> | HookInputOf<'PostToolUse
     const { stdout, stderr } = r as { stdout?: string; stderr?: string };
     return [stdout, stderr].filter((s) => s).join('\n');
   }
-  return JSON.stringify(r ?? null);
+  // Other tools answer with their whole state (a Read's file, an Edit's original file): kept short.
+  const json = JSON.stringify(r ?? null);
+  return json.length > OTHER_TOOL_CHARS ? `${json.slice(0, OTHER_TOOL_CHARS)}… (${json.length} characters)` : json;
 }
+
+const OTHER_TOOL_CHARS = 2000;
 
 /** The tool call and its result as events; the runner scans command output for triggers. */
 function onTool(run: HookRun, input: HookInputOf<'PostToolUse'> | HookInputOf<'PostToolUseFailure'>): HookOutput {
   const turn = run.context.spent.turns + 1;
   const callId = input.tool_use_id ?? `hook-${run.emitted[0]?.seq ?? 0}`;
   const args = input.tool_input && typeof input.tool_input === 'object' ? (input.tool_input as Record<string, unknown>) : { input: input.tool_input };
-  const output = toolOutput(input);
   const from = run.emitted.length;
   run.emit({ type: 'tool_call', turn, callId, name: input.tool_name, input: args });
-  run.emit({ type: 'tool_result', turn, callId, output, isError: input.hook_event_name === 'PostToolUseFailure' });
+  // The hint quotes the output as logged: with secrets masked.
+  const result = run.emit({ type: 'tool_result', turn, callId, output: toolOutput(input), isError: input.hook_event_name === 'PostToolUseFailure' });
+  const output = result.type === 'tool_result' ? result.output : '';
   const hints = run.emitted
     .slice(from)
     .filter((e): e is EventOf<'trigger_matched'> => e.type === 'trigger_matched')

@@ -10,6 +10,7 @@ import type { EngineContext } from '../engine/context.js';
 import type { Event, EventInput, EventOf } from '../events/schema.js';
 import type { Agent } from '../ports.js';
 import { lockRun } from './lock.js';
+import { stopStaleCommands } from '../runs/stale-commands.js';
 
 /** The agent name an attached run records: Claude Code, driven by the person, followed through its hooks. */
 export const HOOK_AGENT = 'claude-code-hooks';
@@ -115,7 +116,13 @@ export async function advance(run: HookRun, input: EventInput | 'resume', long?:
   try {
     // Resuming reissues what the engine waits on: checks or a command a hook call left undone.
     if (input !== 'resume') bus.emit(input);
-    else if (run.context.pending && !pendingPrompt(run.context)) bus.emit({ type: 'run_resumed', runId: run.id, fromSeq: run.events.at(-1)!.seq });
+    else if (run.context.pending && !pendingPrompt(run.context)) {
+      // A hook call killed mid-command (Claude Code's timeout) may have left it running.
+      for (const c of await stopStaleCommands(run.paths.commands)) {
+        bus.emit({ type: 'notice', level: 'warn', message: `command ${c.commandId} (pid ${c.pid}) of an interrupted hook call: ${c.outcome}` });
+      }
+      bus.emit({ type: 'run_resumed', runId: run.id, fromSeq: run.events.at(-1)!.seq });
+    }
     await runner.drive();
   } catch (err) {
     if (!(err instanceof RunInterrupted)) throw err;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { usageOf } from '../replay/import/claude-code.js';
-import { priceOf } from '../agent/pricing.js';
+import { UsageTally } from '../replay/import/usage.js';
 import type { Usage } from '../events/schema.js';
 
 export interface SessionUsage {
@@ -12,28 +12,22 @@ export const NO_USAGE: SessionUsage = { usage: { inputTokens: 0, outputTokens: 0
 
 /**
  * What a Claude Code session has used so far, from its transcript: each assistant message's
- * usage once (Claude Code writes one line per content block, all with the message's usage),
+ * usage once (Claude Code writes one line per content block; the last holds the final counts),
  * priced by its model. Unreadable lines are skipped; a missing transcript has used nothing.
  */
 export function sessionUsage(transcript: string | undefined): SessionUsage {
   if (!transcript || !existsSync(transcript)) return NO_USAGE;
-  const byMessage = new Map<string, { model: string; usage: Usage }>();
-  for (const line of readFileSync(transcript, 'utf8').split('\n')) {
+  const tally = new UsageTally();
+  for (const [n, line] of readFileSync(transcript, 'utf8').split('\n').entries()) {
     if (!line.includes('"assistant"')) continue;
     try {
-      const r = JSON.parse(line) as { type?: string; isSidechain?: boolean; message?: { id?: string; model?: string; usage?: Parameters<typeof usageOf>[0] } };
-      if (r.type !== 'assistant' || !r.message?.usage) continue;
-      byMessage.set(r.message.id ?? String(byMessage.size), { model: r.message.model ?? '', usage: usageOf(r.message.usage) });
+      const r = JSON.parse(line) as { type?: string; message?: { id?: string; model?: string; usage?: Parameters<typeof usageOf>[0] } };
+      if (r.type === 'assistant' && r.message?.usage) tally.message(r.message.id ?? `line ${n}`, usageOf(r.message.usage), r.message.model);
     } catch {
       continue;
     }
   }
-  const total = structuredClone(NO_USAGE);
-  for (const { model, usage } of byMessage.values()) {
-    for (const k of Object.keys(usage) as Array<keyof Usage>) total.usage[k] += usage[k];
-    total.costUsd += priceOf(model, usage);
-  }
-  return total;
+  return tally.take();
 }
 
 /** Usage between two readings of the same session. */

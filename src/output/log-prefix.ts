@@ -32,18 +32,22 @@ const STAMP = `(?:\\d{4}-\\d{2}-\\d{2}[T ])?${TIME}(?:Z|[+-]\\d{2}:?\\d{2})?`;
 
 /** Built-in prefixes, tried in order; the message is what follows the match. */
 export const BUILTIN_PREFIXES: RegExp[] = [
-  // An optional line-number column (cloud log exporters), Modal's `[modal-client]`, a timestamp
+  // An optional line-number column (cloud log exporters), Modal's `[modal-client]` (or, before
+  // modal 0.74.49, the thread name) as its `%(asctime)s %(message)s` pattern writes it, a timestamp
   // (bare or bracketed), then optionally a logger name and level as Python's common formats put
   // them: `%(asctime)s [%(levelname)s]`, `%(asctime)s - %(name)s - %(levelname)s -`,
   // `%(asctime)s %(levelname)s`, loguru's `| LEVEL    | module:function:line -`.
   new RegExp(
-    `^(?:\\s*\\d+\\s+(?=[\\[\\d]))?(?:\\[modal-client\\]\\s*)?(?:\\[${STAMP}\\]|${STAMP})` +
+    `^(?:\\s*\\d+\\s+(?=[\\[\\d]))?(?:\\[[\\w.-]+\\]\\s*)?(?:\\[${STAMP}\\]|${STAMP})` +
       `(?:\\s*(?:[-|]\\s*)?(?:[\\w.<>-]+\\s+-\\s+)?\\[?${LEVEL}\\]?(?:\\s*[-|:])?(?:\\s*[\\w.<>]+:[\\w.<>]+:\\d+ -)?)?[ \\t]*`,
   ),
   // logging.basicConfig's default `%(levelname)s:%(name)s:%(message)s`.
   new RegExp(`^${LEVEL}:[\\w.<>-]+:`),
   // absl / glog: `I0101 12:00:00.123456  1234 file.py:12] `.
   /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [\w.<>-]+:\d+\] /,
+  // vLLM's `%(levelname)s %(asctime)s [%(filename)s:%(lineno)d]`, behind its process prefix
+  // `(APIServer pid=4)` when a server runs in the container.
+  new RegExp(`^(?:\\(\\w+ pid=\\d+\\)\\s+)?${LEVEL} \\d{2}-\\d{2} ${TIME} \\[[\\w.<>-]+:\\d+\\] `),
   // A bracketed level alone, and Modal's client prefix without a time.
   new RegExp(`^\\[${LEVEL}\\] `),
   /^\[modal-client\] /,
@@ -51,7 +55,7 @@ export const BUILTIN_PREFIXES: RegExp[] = [
 
 /** First characters a built-in prefix can start with; any other line is returned unread. */
 export function mayHavePrefix(c: number): boolean {
-  return (c >= 48 && c <= 57) || c === 91 /* [ */ || c === 32 || c === 9 || (c >= 65 && c <= 90 && 'DIWECFTN'.includes(String.fromCharCode(c)));
+  return (c >= 48 && c <= 57) || c === 91 /* [ */ || c === 40 /* ( */ || c === 32 || c === 9 || (c >= 65 && c <= 90 && 'DIWECFTN'.includes(String.fromCharCode(c)));
 }
 
 /** The message after a playbook's own prefix (its `message` group, else what follows), if one matches. */

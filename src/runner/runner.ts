@@ -1,4 +1,3 @@
-import { openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Engine, EngineSnapshot } from '../engine/engine.js';
 import type { Effect, RunCommandEffect } from '../engine/effects.js';
@@ -16,7 +15,7 @@ import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
 import { stageStopper } from '../results/live-stop.js';
 import { crossCheckResults } from '../results/cross-check.js';
-import { outputNormalisers } from '../output/streams.js';
+import { normaliseText, openCommandOutput } from '../output/streams.js';
 import { commandExcerpt } from './command-excerpt.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output` (Claude Code's is `Bash`). */
@@ -120,7 +119,7 @@ export class Runner {
   }
 
   private scanText(text: string, source: Source): void {
-    for (const line of text.split('\n')) this.scanLine(line, source);
+    for (const line of source === 'tool_output' ? normaliseText(text) : text.split('\n')) this.scanLine(line, source);
   }
 
   /** Reports the rules the line triggers, once per rule (and per value of a fanned-out step); true if any. */
@@ -215,14 +214,13 @@ export class Runner {
     const { item } = effect;
     const vars = { ...this.o.engine.playbook.vars, ...effect.bind };
     this.o.bus.emit({ type: 'command_started', commandId: effect.commandId, step: effect.step, command: effect.command, cwd, ...(item !== undefined && { item }) });
-    const fd = openSync(join(this.o.commandsDir, `${effect.commandId}.log`), 'w');
     const metrics = createMetricsCollector(effect.metrics);
     const stopWhen = effect.stopWhen ? parseExpr(effect.stopWhen) : undefined;
     const spec = this.o.engine.playbook.playbook.steps.find((s) => s.id === effect.step);
     const stopper = spec?.kind === 'run' && spec.early_stop ? stageStopper(spec.early_stop, vars) : undefined;
     const early = new AbortController();
-    // The log keeps the raw bytes; events, triggers, figures and excerpts read normalised lines.
-    const onText = (line: string, stream: 'stdout' | 'stderr') => {
+    const logFile = join(this.o.commandsDir, `${effect.commandId}.log`);
+    const output = openCommandOutput(logFile, this.o.engine.playbook.playbook.output, (line, stream) => {
       this.o.bus.emit({ type: 'command_output', commandId: effect.commandId, stream, line });
       this.scanLine(line, 'command_output', item);
       const updated = metrics.line(line);
@@ -235,21 +233,16 @@ export class Runner {
           early.abort();
         }
       }
-    };
-    const normalisers = outputNormalisers(this.o.engine.playbook.playbook.output, onText);
-    const onLine = (segment: string, stream: 'stdout' | 'stderr') => {
-      writeSync(fd, /[\r\n]$/.test(segment) ? segment : segment + '\n');
-      normalisers[stream].push(segment);
-    };
+    });
     const signal = AbortSignal.any([this.abort.signal, early.signal]);
     let forget: (() => void) | undefined;
     const onSpawn = (pid: number) => (forget = recordCommand(this.o.commandsDir, effect.commandId, pid));
     let result;
     try {
-      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine, onSpawn, signal, raw: true });
-      normalisers.end();
+      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine: output.onLine, onSpawn, signal, raw: true });
+      output.end();
     } finally {
-      closeSync(fd);
+      output.close();
       forget?.();
     }
     if (this.stopped) return;
@@ -259,7 +252,7 @@ export class Runner {
         commandId: effect.commandId,
         spec: spec.results,
         vars,
-        logFile: join(this.o.commandsDir, `${effect.commandId}.log`),
+        logFile,
         dir: join(dirname(this.o.commandsDir), 'results'),
         cwd,
         commands: this.o.commands,
@@ -270,7 +263,7 @@ export class Runner {
       if (checked) this.o.bus.emit({ type: 'notice', ...checked });
     }
     // What prompts quote and signatures come from: the cut that keeps the root cause.
-    const excerpt = commandExcerpt(join(this.o.commandsDir, `${effect.commandId}.log`), this.o.engine.playbook.playbook.output);
+    const excerpt = commandExcerpt(logFile, this.o.engine.playbook.playbook.output);
     if (result.timedOut) excerpt.push(`labpilot: command timed out after ${effect.timeoutMs} ms`);
     this.o.bus.emit({
       type: 'command_exited',

@@ -83,7 +83,7 @@ describe('attach: a stop too early is blocked with the failing test, and the run
   let s: Awaited<ReturnType<typeof attachedSession>>;
   beforeAll(async () => {
     s = await attachedSession(SESSION);
-  }, 120_000);
+  }, 240_000);
   afterAll(() => s?.standin.close());
 
   it('attached, installed the hooks and said how to go on', () => {
@@ -123,12 +123,17 @@ describe('attach: a stop too early is blocked with the failing test, and the run
     expect(s.runs).toMatchObject([{ id: s.id, status: 'passed' }]);
   });
 
-  it('logged every hook call, the tool calls, and both turns with Claude Code’s usage', () => {
+  it('logged every hook call, the tool calls, and both turns with Claude Code’s usage and cost', () => {
     expect(ofType(s.events, 'hook_called').map((e) => e.hook)).toEqual(['SessionStart', 'UserPromptSubmit', 'PostToolUse', 'PostToolUse', 'Stop', 'PostToolUse', 'Stop']);
     expect(ofType(s.events, 'tool_call').map((e) => e.name)).toEqual(['Read', 'Edit', 'Edit']);
     const turns = ofType(s.events, 'agent_turn_ended');
     expect(turns.map((t) => [t.promptId, t.filesChanged])).toEqual([['p1', true], ['p2', true]]);
-    for (const t of turns) expect(t.usage.inputTokens).toBeGreaterThan(0);
+    // Read from Claude Code's transcript, they add up to what Claude Code itself reports.
+    const result = s.run.stream.find((m) => m.type === 'result') as { usage: { input_tokens: number; output_tokens: number }; total_cost_usd: number };
+    const sum = (f: (t: (typeof turns)[number]) => number) => turns.reduce((n, t) => n + f(t), 0);
+    expect(sum((t) => t.usage.inputTokens)).toBe(result.usage.input_tokens);
+    expect(sum((t) => t.usage.outputTokens)).toBe(result.usage.output_tokens);
+    expect(sum((t) => t.costUsd)).toBeCloseTo(result.total_cost_usd, 6);
   });
 
   it('replays with no differences', async () => {
@@ -158,7 +163,7 @@ describe('attach: the same failed fix again and again ends through the same-erro
   let s: Awaited<ReturnType<typeof attachedSession>>;
   beforeAll(async () => {
     s = await attachedSession(SAME_FIX);
-  }, 120_000);
+  }, 240_000);
   afterAll(() => s?.standin.close());
 
   it('blocked twice with the remediation, then let Claude stop with the run aborted', () => {

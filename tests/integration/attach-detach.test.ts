@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { BIN, gitRepoFrom, labpilot, ROOT } from '../helpers/cli.js';
 
 /**
@@ -50,8 +50,12 @@ describe('attach and detach on the person’s Claude Code settings', () => {
 
   it('removes the file and the folder it created', async () => {
     const dir = repo();
-    expect((await run(dir, 'attach', PLAYBOOK)).code).toBe(0);
+    const attach = await run(dir, 'attach', PLAYBOOK);
+    expect(attach.code).toBe(0);
     expect(existsSync(settingsOf(dir))).toBe(true);
+    // Neither the run folder nor the hooks show up in git: the agent will not commit them.
+    expect(attach.stdout).toContain('kept out of git (in .git/info/exclude): .labpilot, .claude/settings.local.json');
+    expect(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })).toBe('');
     expect((await run(dir, 'runs')).stdout).toMatch(/attached\s+0 step\(s\) passed\s+in Claude Code; end with: labpilot detach/);
     const detach = await run(dir, 'detach');
     expect(detach.stdout).toContain('removed (attach had created it)');

@@ -101,7 +101,7 @@ describe('hooks of an attached run', () => {
     expect(hook('Stop', { stop_hook_active: false })).toEqual({});
     expect(hook('SessionStart', { source: 'resume' }).hookSpecificOutput!.additionalContext).toMatch(/ended: passed.*`labpilot detach` removes its hooks/);
     expect(log()).toHaveLength(before);
-  }, 120_000);
+  }, 240_000);
 
   it('take turns on the run when Claude Code calls several at once', async () => {
     const { dir, id, log } = await attached(30);
@@ -120,7 +120,7 @@ describe('hooks of an attached run', () => {
     expect(calls).toHaveLength(8);
     for (let i = 0; i < 8; i += 2) expect(calls[i]).toBe(calls[i + 1]);
     expect(new Set(calls).size).toBe(4);
-  }, 60_000);
+  }, 120_000);
 
   it('let Claude stop, the person told, when the turn budget is spent', async () => {
     const { hook, log } = await attached(2);
@@ -130,5 +130,5 @@ describe('hooks of an attached run', () => {
     expect(spent.decision).toBeUndefined();
     expect(spent.systemMessage).toMatch(/budget_exhausted: turn budget spent \(2 of 2\)/);
     expect(ofType(log(), 'run_ended')).toMatchObject([{ verdict: 'budget_exhausted' }]);
-  }, 60_000);
+  }, 120_000);
 });
