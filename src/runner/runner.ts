@@ -5,7 +5,7 @@ import type { EngineContext } from '../engine/context.js';
 import type { Matcher } from '../engine/matcher.js';
 import { evalExpr, parseExpr } from '../engine/expr.js';
 import type { Event, Source } from '../events/schema.js';
-import type { Agent, CommandRunner, Decider, Git } from '../ports.js';
+import type { Agent, AgentTurnRequest, AgentTurnResult, CommandRunner, Decider, Git } from '../ports.js';
 import type { EventBus } from '../runs/bus.js';
 import { recordCommand } from '../runs/stale-commands.js';
 import { RunInterrupted, messageOf } from '../errors.js';
@@ -17,6 +17,7 @@ import { crossCheckResults } from '../results/cross-check.js';
 import { normaliseText, openCommandOutput } from '../output/streams.js';
 import { commandExcerpt } from './command-excerpt.js';
 import { reportTriggers } from './trigger-scan.js';
+import { appendTurn } from '../agent/tool-loop.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output` (Claude Code's is `Bash`). */
 const OUTPUT_TOOLS = new Set(['bash', 'Bash']);
@@ -172,7 +173,7 @@ export class Runner {
     this.o.bus.emit({ type: 'prompt_sent', promptId: effect.promptId, step: effect.step, text: effect.text });
     let result;
     try {
-      result = await this.o.agent.turn({ promptId: effect.promptId, text: effect.text, signal: this.abort.signal });
+      result = await this.pull({ promptId: effect.promptId, text: effect.text, signal: this.abort.signal });
     } catch (err) {
       if (this.stopped) return;
       this.o.bus.emit({ type: 'notice', level: 'error', message: `agent turn failed: ${messageOf(err)}` });
@@ -190,6 +191,14 @@ export class Runner {
       costUsd: result.costUsd,
       filesChanged: commit !== undefined,
     });
+  }
+
+  /**
+   * An agent turn, its events pulled one at a time: each is appended and read (a trigger on a
+   * tool's output is reported) before the agent goes on to the next.
+   */
+  private pull(req: AgentTurnRequest): Promise<AgentTurnResult> {
+    return this.o.agent.run ? appendTurn(this.o.agent.run(req), this.o.bus) : this.o.agent.turn(req);
   }
 
   /** A fanned-out step's commands, all at once; each answers with its own command_exited. */
