@@ -1,4 +1,4 @@
-import type { Usage } from '../events/schema.js';
+import type { EventInput, Usage } from '../events/schema.js';
 import type { Agent, AgentTurnRequest, AgentTurnResult, EventSink } from '../ports.js';
 import type { Redactor } from '../runs/redact.js';
 import { priceOf } from './pricing.js';
@@ -88,27 +88,40 @@ function restore(backend: ChatBackend, c: Conversation | undefined): number {
   return c?.turns ?? 0;
 }
 
+/** Pulls a turn's events one at a time, appending each to the sink before pulling the next. */
+export async function appendTurn(events: AsyncGenerator<EventInput, AgentTurnResult>, sink: EventSink): Promise<AgentTurnResult> {
+  for (let next = await events.next(); ; next = await events.next()) {
+    if (next.done) return next.value;
+    sink.emit(next.value);
+  }
+}
+
 export function createToolLoopAgent(o: ToolLoopOptions): Agent {
   const maxToolRounds = o.maxToolRounds ?? 40;
   let turns = restore(o.backend, o.conversation);
   let open = o.conversation?.open;
 
-  /** Runs tool calls in order, each logged as call and result; every call gets its result. */
-  async function runTools(turnNo: number, calls: ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]> {
+  /** Runs tool calls in order, each yielded as call and result; every call gets its result, even when aborting, or the history is invalid. */
+  async function* runTools(turnNo: number, calls: ToolCall[], signal?: AbortSignal): AsyncGenerator<EventInput, ToolOutcome[]> {
     const results: ToolOutcome[] = [];
     for (const call of calls) {
       const input =
         typeof call.input === 'object' && call.input !== null && !Array.isArray(call.input) ? (call.input as Record<string, unknown>) : { value: call.input };
-      o.sink.emit({ type: 'tool_call', turn: turnNo, callId: call.id, name: call.name, input });
+      yield { type: 'tool_call', turn: turnNo, callId: call.id, name: call.name, input };
       const r = signal?.aborted ? { output: 'aborted before running', isError: true } : await o.tools.execute(call.name, call.input, signal);
       const output = o.redactor.redact(r.output);
-      o.sink.emit({ type: 'tool_result', turn: turnNo, callId: call.id, output, isError: r.isError });
+      yield { type: 'tool_result', turn: turnNo, callId: call.id, output, isError: r.isError };
       results.push({ call, output, isError: r.isError });
     }
     return results;
   }
 
-  async function turn(req: AgentTurnRequest): Promise<AgentTurnResult> {
+  /**
+   * The turn as a stream the caller pulls: each tool call and result is yielded as it happens
+   * and the loop goes on only when the caller asks for the next, so whatever the caller decides
+   * about an event (a trigger on a tool's output) comes before the events that follow it.
+   */
+  async function* run(req: AgentTurnRequest): AsyncGenerator<EventInput, AgentTurnResult> {
     // The turn a killed run was in: its prompt is in the conversation already, and what it did is kept.
     const cont = open?.promptId === req.promptId ? open : undefined;
     open = undefined;
@@ -119,7 +132,7 @@ export function createToolLoopAgent(o: ToolLoopOptions): Agent {
     // Prompts quote command output: they may not carry a secret to the model.
     if (!cont) o.backend.addPrompt(o.redactor.redact(req.text));
     else if (cont.lastStop !== undefined && cont.lastStop !== 'tool_use') return result(cont.lastStop);
-    else if (cont.unanswered.length > 0) o.backend.addToolResults(await runTools(turnNo, cont.unanswered, req.signal));
+    else if (cont.unanswered.length > 0) o.backend.addToolResults(yield* runTools(turnNo, cont.unanswered, req.signal));
 
     for (let round = 0; ; round++) {
       if (req.signal?.aborted) return result('aborted');
@@ -129,7 +142,7 @@ export function createToolLoopAgent(o: ToolLoopOptions): Agent {
         ...(reply.text ? [{ type: 'text' as const, text: reply.text }] : []),
         ...reply.toolCalls.map((c) => ({ type: 'tool_use' as const, id: c.id, name: c.name, input: c.input })),
       ];
-      o.sink.emit({ type: 'agent_reply', turn: turnNo, stopReason: reply.stopReason, usage: reply.usage, content });
+      yield { type: 'agent_reply', turn: turnNo, stopReason: reply.stopReason, usage: reply.usage, content };
       addUsage(usage, reply.usage);
       if (reply.text) lastText = reply.text;
       if (reply.stopReason !== 'tool_use') {
@@ -139,11 +152,14 @@ export function createToolLoopAgent(o: ToolLoopOptions): Agent {
         }
         return result(reply.stopReason);
       }
-      o.backend.addToolResults(await runTools(turnNo, reply.toolCalls, req.signal));
+      o.backend.addToolResults(yield* runTools(turnNo, reply.toolCalls, req.signal));
       if (req.signal?.aborted) return result('aborted');
       if (round + 1 >= maxToolRounds) return result('max_tool_rounds');
     }
   }
 
-  return { name: o.name, model: o.model, turn };
+  /** The same turn, its events appended to the sink: for callers that do not pull. */
+  const turn = (req: AgentTurnRequest): Promise<AgentTurnResult> => appendTurn(run(req), o.sink);
+
+  return { name: o.name, model: o.model, turn, run };
 }

@@ -36,6 +36,8 @@ export async function watchCommand(o: WatchOptions): Promise<number> {
   const tail = logTail(paths.log);
   let first = true;
   let idle = 0;
+  // A run attached to Claude Code has no process of its own between hook calls: it ends with run_ended.
+  let attached = false;
   try {
     for (;;) {
       const events = tail.read();
@@ -46,6 +48,7 @@ export async function watchCommand(o: WatchOptions): Promise<number> {
         o.view.fold?.(events);
       }
       for (const e of events) {
+        if (e.type === 'run_started' && e.agent === 'claude-code-hooks') attached = true;
         if (!first) o.view?.show?.(e);
         printer?.(e);
         // Only what happens from now on rings or posts; the past is already known.
@@ -58,7 +61,7 @@ export async function watchCommand(o: WatchOptions): Promise<number> {
       first = false;
       idle = events.length > 0 ? 0 : idle + 1;
       // The process that ran it is gone and nothing more was written: it was interrupted.
-      if (stop || (idle >= 3 && !store.isLive(o.runId))) {
+      if (stop || (idle >= 3 && !attached && !store.isLive(o.runId))) {
         if (!stop) (o.out ?? process.stdout).write(`run ${o.runId} is not running and has not ended (resume it with: labpilot resume ${o.runId})\n`);
         await notifier.settled();
         return stop ? 0 : 4;
