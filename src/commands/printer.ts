@@ -100,7 +100,6 @@ export function formatPlain(e: Event, verbose = false): string | undefined {
     case 'prompt_sent':
     case 'agent_reply':
     case 'agent_session':
-    case 'agent_process':
     case 'workspace_ready':
       return undefined;
     case 'hook_called':

@@ -119,8 +119,6 @@ export const Event = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('agent_session'), agent: z.string(), sessionId: z.string() }),
   /** A risky shell command of the agent, and who let it run or refused it. */
   z.object({ ...base, type: z.literal('shell_approval'), command: z.string(), reason: z.string(), approved: z.boolean(), by: z.enum(['human', 'policy']) }),
-  /** A process the agent's shell started, ended by a resume if a kill left it running. */
-  z.object({ ...base, type: z.literal('agent_process'), callId: z.string(), pid: z.number().int(), startTime: z.string().optional() }),
   z.object({
     ...base,
     type: z.literal('agent_turn_ended'),
