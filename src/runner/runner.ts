@@ -9,7 +9,8 @@ import type { Agent, AgentTurnRequest, AgentTurnResult, CommandRunner, Decider, 
 import type { EventBus } from '../runs/bus.js';
 import { recordCommand } from '../runs/stale-commands.js';
 import { RunInterrupted, messageOf } from '../errors.js';
-import { evaluateCheck, type CheckContext, type CheckOutcome } from './checks.js';
+import type { CheckContext, CheckOutcome } from './checks.js';
+import { judgeGate } from './judge-gate.js';
 import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
 import { stageStopper } from '../results/live-stop.js';
@@ -274,25 +275,10 @@ export class Runner {
   }
 
   private async runChecks(effect: Effect & { kind: 'run_checks' }): Promise<void> {
-    const evaluate = this.o.evaluate ?? evaluateCheck;
     for (const gate of effect.checks) {
-      const { name, check, metrics } = gate;
-      const commandId = gate.commandId ?? effect.commandId;
-      const ctx: CheckContext = {
-        workspace: this.o.workspace,
-        commands: this.o.commands,
-        metrics: metrics ?? effect.metrics,
-        commandLog: commandId ? join(this.o.commandsDir, `${commandId}.log`) : undefined,
-        exitCode: 'exitCode' in gate ? gate.exitCode : effect.exitCode,
-        scriptDirs: this.o.scriptDirs,
-        env: this.o.env,
-      };
-      const outcome = await evaluate(check, ctx, { scope: effect.scope, step: effect.step, name }).catch((err: unknown) => ({
-        passed: false,
-        detail: `check failed to run: ${messageOf(err)}`,
-      }));
+      const outcome = await judgeGate(this.o, effect, gate);
       if (this.stopped) return;
-      this.o.bus.emit({ type: 'gate_judged', scope: effect.scope, step: effect.step, check: name, passed: outcome.passed, detail: outcome.detail });
+      this.o.bus.emit({ type: 'gate_judged', scope: effect.scope, step: effect.step, check: gate.name, passed: outcome.passed, detail: outcome.detail });
     }
   }
 }
