@@ -15,4 +15,6 @@ export const benches: BenchEntry[] = [
   { name: 'early-stop', run: async () => (await import('./early-stop.js')).run() },
   { name: 'replay', run: async () => (await import('./replay.js')).run() },
   { name: 'gauntlet', run: async () => (await import('./gauntlet.js')).run() },
+  { name: 'crash', run: async () => (await import('./crash.js')).run() },
+  { name: 'fuzz', run: async () => (await import('./fuzz.js')).run() },
 ];

@@ -25,9 +25,21 @@ export class InputError extends LabpilotError {
 
 /** Several located problems at once (lint); each line is `file:line:col: message`. */
 export class LintError extends LabpilotError {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'), 2);
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    const clean = problems.map(escapeControl);
+    super(clean.join('\n'), 2);
+    this.problems = clean;
   }
+}
+
+/**
+ * A message with its control characters (newlines included) written as escapes: a value it
+ * quotes cannot start a line of its own, forge a `file:line:col` or move the cursor.
+ */
+export function escapeControl(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is escaped
+  return s.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /** Missing key, unreachable server, missing tool: the environment is not ready. */
@@ -61,7 +73,8 @@ export function exitCodeOf(err: unknown): number {
 }
 
 export function messageOf(err: unknown): string {
-  if (err instanceof LabpilotError) return err.message;
-  if (err instanceof Error) return `internal error: ${err.message}`;
-  return `internal error: ${String(err)}`;
+  if (err instanceof LintError) return err.message;
+  if (err instanceof LabpilotError) return escapeControl(err.message);
+  if (err instanceof Error) return `internal error: ${escapeControl(err.message)}`;
+  return `internal error: ${escapeControl(String(err))}`;
 }

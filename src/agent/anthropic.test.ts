@@ -74,15 +74,18 @@ describe('anthropic agent', () => {
 
     expect(world.sink.events.map((e) => (e.type === 'tool_call' ? `${e.type}:${e.name}` : e.type))).toEqual([
       'agent_text',
+      'agent_reply',
       'tool_call:write_file',
       'tool_result',
+      'agent_reply',
       'tool_call:bash',
       'tool_result',
       'agent_text',
+      'agent_reply',
     ]);
     expect(world.sink.events.every((e) => 'turn' in e && e.turn === 1)).toBe(true);
-    expect(world.sink.events[3]).toMatchObject({ type: 'tool_call', input: { command: 'cat notes/hello.txt' } });
-    expect(world.sink.events[4]).toMatchObject({ type: 'tool_result', output: 'hello from the agent\n[exit code 0]', isError: false });
+    expect(world.sink.events[5]).toMatchObject({ type: 'tool_call', input: { command: 'cat notes/hello.txt' } });
+    expect(world.sink.events[6]).toMatchObject({ type: 'tool_result', output: 'hello from the agent\n[exit code 0]', isError: false });
 
     expect(res.usage.inputTokens).toBeGreaterThan(0);
     expect(res.usage.outputTokens).toBeGreaterThan(0);
@@ -97,7 +100,8 @@ describe('anthropic agent', () => {
     const last = s.requests.at(-1)!;
     expect(last.messages).toHaveLength(7);
     expect(last.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant', 'user']);
-    expect(world.sink.events.at(-1)).toMatchObject({ type: 'agent_text', turn: 2, text: 'No.' });
+    expect(world.sink.events.at(-2)).toMatchObject({ type: 'agent_text', turn: 2, text: 'No.' });
+    expect(world.sink.events.at(-1)).toMatchObject({ type: 'agent_reply', turn: 2, stopReason: 'end_turn', content: [{ type: 'text', text: 'No.' }] });
   });
 
   it('sums usage over the loop, cache tokens included', async () => {
@@ -122,7 +126,7 @@ describe('anthropic agent', () => {
     const res = await agent.turn({ promptId: 'p', text: 'go' });
     expect(res.text).toBe('first part of a reply that will be cut off');
     expect(s.requests).toHaveLength(2);
-    expect(world.sink.events.map((e) => e.type)).toEqual(['notice', 'agent_text']);
+    expect(world.sink.events.map((e) => e.type)).toEqual(['notice', 'agent_text', 'agent_reply']);
     expect(world.sink.events[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('broke off') });
 
     // HTTP faults are retried by the SDK itself; each failed attempt is a notice.

@@ -4,6 +4,7 @@ import { EnvironmentError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
 import { brokenStream, noticingFetch, stallWatchdog, translateError } from './transport.js';
 import { createToolLoopAgent, type BackendOptions, type ChatBackend } from './tool-loop.js';
+import type { ReplyBlock } from '../runs/conversation.js';
 
 /**
  * The Agent port over the Messages API: the shared tool loop (tool-loop.ts) with a backend that
@@ -85,6 +86,7 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
 
   const backend: ChatBackend = {
     addPrompt: (text) => pushUser([{ type: 'text', text }]),
+    addReply: (content) => history.push({ role: 'assistant', content: content.map((b) => ({ ...b }) as ContentBlockParam) }),
     addToolResults: (results) =>
       pushUser(results.map((r) => ({ type: 'tool_result', tool_use_id: r.call.id, content: r.output, is_error: r.isError }))),
     async next(turnNo, signal) {
@@ -116,8 +118,10 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
           watchdog.done();
         }
       }
-      history.push({ role: 'assistant', content: redactor.deep(msg.content.map(toParam)) });
+      const content = redactor.deep(msg.content.map(toParam));
+      history.push({ role: 'assistant', content });
       return {
+        content: content.flatMap((b) => (b.type === 'text' || b.type === 'tool_use' ? [{ ...b }] : [])) as ReplyBlock[],
         text: msg.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n'),
         toolCalls: msg.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, name: b.name, input: b.input }] : [])),
         stopReason: msg.stop_reason ?? 'end_turn',
@@ -131,5 +135,14 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
     },
   };
 
-  return createToolLoopAgent({ name: 'anthropic', model: opts.model, backend, tools: opts.tools, sink: opts.sink, redactor, maxToolRounds: opts.maxToolRounds });
+  return createToolLoopAgent({
+    name: 'anthropic',
+    model: opts.model,
+    backend,
+    tools: opts.tools,
+    sink: opts.sink,
+    redactor,
+    maxToolRounds: opts.maxToolRounds,
+    conversation: opts.conversation,
+  });
 }

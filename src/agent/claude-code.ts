@@ -5,6 +5,7 @@ import { Redactor } from '../runs/redact.js';
 import { mapStreamMessage, type StreamMessage, type TurnEnd } from './claude-code-events.js';
 import { PathEscapeError, resolveInside } from './tools/jail.js';
 import { createShellPolicy, type ShellPolicyConfig } from './tools/shell-policy.js';
+import type { Conversation } from '../runs/conversation.js';
 
 /**
  * The Agent port over Claude Code, driven through the Claude Agent SDK: each labpilot turn is
@@ -27,6 +28,8 @@ export interface ClaudeCodeAgentOptions {
   redactor?: Redactor;
   /** Model round trips Claude Code may take in one turn. */
   maxToolRounds?: number;
+  /** From the run log of a resumed run: Claude Code's session id and the turns already started. */
+  conversation?: Conversation;
 }
 
 type Permission = { behavior: 'allow'; updatedInput: Record<string, unknown> } | { behavior: 'deny'; message: string };
@@ -43,8 +46,9 @@ export function createClaudeCodeAgent(opts: ClaudeCodeAgentOptions): Agent {
   const workspace = resolve(opts.workspace);
   const redactor = opts.redactor ?? new Redactor(opts.env);
   const policy = createShellPolicy(workspace, opts.policy);
-  let sessionId: string | undefined;
-  let turns = 0;
+  let sessionId = opts.conversation?.sessionId;
+  let turns = opts.conversation?.turns ?? 0;
+  let open = opts.conversation?.open;
 
   async function permit(tool: string, input: Record<string, unknown>): Promise<Permission> {
     const allow: Permission = { behavior: 'allow', updatedInput: input };
@@ -69,7 +73,11 @@ export function createClaudeCodeAgent(opts: ClaudeCodeAgentOptions): Agent {
   }
 
   async function turn(req: AgentTurnRequest): Promise<AgentTurnResult> {
-    const turnNo = ++turns;
+    // A turn a kill cut short goes on in the same session; its prompt is there already.
+    const cont = open?.promptId === req.promptId && sessionId !== undefined ? open : undefined;
+    open = undefined;
+    const turnNo = cont ? cont.turn : ++turns;
+    const prompt = cont ? 'labpilot was interrupted during this turn; continue it where you left off.' : req.text;
     // The SDK is large: only runs that drive Claude Code load it.
     const { query } = await import('@anthropic-ai/claude-agent-sdk');
     const abort = new AbortController();
@@ -80,7 +88,7 @@ export function createClaudeCodeAgent(opts: ClaudeCodeAgentOptions): Agent {
     let lastText = '';
     try {
       const stream = query({
-        prompt: redactor.redact(req.text),
+        prompt: redactor.redact(prompt),
         options: {
           cwd: workspace,
           model: opts.model,
@@ -98,7 +106,10 @@ export function createClaudeCodeAgent(opts: ClaudeCodeAgentOptions): Agent {
       });
       for await (const message of stream) {
         const msg = message as unknown as StreamMessage;
-        if (msg.session_id) sessionId = msg.session_id;
+        if (msg.session_id && msg.session_id !== sessionId) {
+          sessionId = msg.session_id;
+          opts.sink.emit({ type: 'agent_session', agent: 'claude-code', sessionId });
+        }
         const mapped = mapStreamMessage(msg, turnNo, opts.sink, redactor);
         if (msg.type === 'assistant' && msg.message && Array.isArray(msg.message.content)) {
           const text = msg.message.content.flatMap((b) => (b.type === 'text' && b.text ? [b.text] : [])).join('\n');

@@ -4,6 +4,7 @@ import { Redactor } from '../runs/redact.js';
 import { ANTHROPIC_KEY_MISSING, createAnthropicAgent } from './anthropic.js';
 import { createClaudeCodeAgent } from './claude-code.js';
 import { createToolSet, type ToolSetOptions } from './tools/index.js';
+import type { Conversation } from '../runs/conversation.js';
 
 export { createAnthropicAgent, type AnthropicAgentOptions } from './anthropic.js';
 export type { LangChainAgentOptions } from './langchain.js';
@@ -31,6 +32,8 @@ export interface AgentFromEnvOptions {
   redactor?: Redactor;
   maxTokens?: number;
   maxToolRounds?: number;
+  /** The conversation so far, rebuilt from the log of a resumed run. */
+  conversation?: Conversation;
 }
 
 const positive = (v: string | undefined): number | undefined => {
@@ -57,6 +60,7 @@ export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
     timeoutMs: positive(env.LABPILOT_API_TIMEOUT_MS),
     maxRetries: positive(env.LABPILOT_API_RETRIES),
     redactor,
+    conversation: opts.conversation,
   };
   if (name === 'claude-code') return createClaudeCodeAgent({ ...common, workspace: opts.workspace, env, policy: opts.tools?.policy, approve: opts.tools?.approve });
   if (name === 'langchain:openai') {

@@ -47,11 +47,14 @@ describe('langchain:openai agent', () => {
 
     expect(world.sink.events.map((e) => (e.type === 'tool_call' ? `${e.type}:${e.name}` : e.type))).toEqual([
       'agent_text',
+      'agent_reply',
       'tool_call:write_file',
       'tool_result',
+      'agent_reply',
       'tool_call:bash',
       'tool_result',
       'agent_text',
+      'agent_reply',
     ]);
     expect(res.usage.inputTokens).toBeGreaterThanOrEqual(120);
     expect(res.usage.outputTokens).toBeGreaterThanOrEqual(30);

@@ -70,6 +70,13 @@ export function createLangChainAgent(opts: LangChainAgentOptions): Agent {
 
   const backend: ChatBackend = {
     addPrompt: (text) => history.push(new HumanMessage(text)),
+    addReply: (content) =>
+      history.push(
+        new AIMessage({
+          content: content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join(''),
+          tool_calls: content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, name: b.name, args: b.input as Record<string, unknown> }] : [])),
+        }),
+      ),
     addToolResults: (results) => {
       for (const r of results) history.push(new ToolMessage({ content: r.output, tool_call_id: r.call.id, status: r.isError ? 'error' : 'success' }));
     },
@@ -95,5 +102,14 @@ export function createLangChainAgent(opts: LangChainAgentOptions): Agent {
     },
   };
 
-  return createToolLoopAgent({ name: `langchain:${opts.provider}`, model: opts.model, backend, tools: opts.tools, sink: opts.sink, redactor, maxToolRounds: opts.maxToolRounds });
+  return createToolLoopAgent({
+    name: `langchain:${opts.provider}`,
+    model: opts.model,
+    backend,
+    tools: opts.tools,
+    sink: opts.sink,
+    redactor,
+    maxToolRounds: opts.maxToolRounds,
+    conversation: opts.conversation,
+  });
 }

@@ -2,6 +2,7 @@ import type { EventInput, Usage } from '../events/schema.js';
 import type { Agent, AgentTurnRequest, AgentTurnResult, EventSink } from '../ports.js';
 import type { Redactor } from '../runs/redact.js';
 import { priceOf } from './pricing.js';
+import { addUsage, notRun, zeroUsage, type Conversation, type ReplyBlock } from '../runs/conversation.js';
 import type { ToolSet } from './tools/index.js';
 
 /**
@@ -23,6 +24,8 @@ export interface ModelReply {
   /** `tool_use` when the model waits for tool results; otherwise why it stopped. */
   stopReason: string;
   usage: Usage;
+  /** The reply's blocks in order, as logged (`agent_reply`); text then tool calls when absent. */
+  content?: ReplyBlock[];
 }
 
 export interface ToolOutcome {
@@ -38,6 +41,8 @@ export interface ChatBackend {
   next(turn: number, signal?: AbortSignal): Promise<ModelReply | 'aborted'>;
   /** Appends the results of the last reply's tool calls: every call answered, in order. */
   addToolResults(results: ToolOutcome[]): void;
+  /** Appends a reply the model gave before (a conversation rebuilt from the run log). */
+  addReply(content: ReplyBlock[]): void;
 }
 
 /** What every backend's constructor takes, besides its provider's key and address. */
@@ -57,6 +62,8 @@ export interface BackendOptions {
   timeoutMs?: number;
   /** Masks secrets in everything sent to the model (default: from process.env). */
   redactor?: Redactor;
+  /** The conversation so far, rebuilt from the run log of a resumed run. */
+  conversation?: Conversation;
 }
 
 export interface ToolLoopOptions {
@@ -68,9 +75,18 @@ export interface ToolLoopOptions {
   redactor: Redactor;
   /** Tool rounds allowed in one turn before it is ended with stop reason `max_tool_rounds`. */
   maxToolRounds?: number;
+  conversation?: Conversation;
 }
 
-const zeroUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
+/** Rebuilds the backend's history from the log; returns the turns already started. */
+function restore(backend: ChatBackend, c: Conversation | undefined): number {
+  for (const item of c?.items ?? []) {
+    if (item.kind === 'prompt') backend.addPrompt(item.text);
+    else if (item.kind === 'reply') backend.addReply(item.content);
+    else backend.addToolResults(item.results.map((r) => ({ call: { id: r.callId, name: r.name, input: r.input }, output: r.output, isError: r.isError })));
+  }
+  return c?.turns ?? 0;
+}
 
 /** Pulls a turn's events one at a time, appending each to the sink before pulling the next. */
 export async function appendTurn(events: AsyncGenerator<EventInput, AgentTurnResult>, sink: EventSink): Promise<AgentTurnResult> {
@@ -82,7 +98,23 @@ export async function appendTurn(events: AsyncGenerator<EventInput, AgentTurnRes
 
 export function createToolLoopAgent(o: ToolLoopOptions): Agent {
   const maxToolRounds = o.maxToolRounds ?? 40;
-  let turns = 0;
+  let turns = restore(o.backend, o.conversation);
+  let open = o.conversation?.open;
+
+  /** Runs tool calls in order, each yielded as call and result; every call gets its result, even when aborting, or the history is invalid. */
+  async function* runTools(turnNo: number, calls: ToolCall[], signal?: AbortSignal): AsyncGenerator<EventInput, ToolOutcome[]> {
+    const results: ToolOutcome[] = [];
+    for (const call of calls) {
+      const input =
+        typeof call.input === 'object' && call.input !== null && !Array.isArray(call.input) ? (call.input as Record<string, unknown>) : { value: call.input };
+      yield { type: 'tool_call', turn: turnNo, callId: call.id, name: call.name, input };
+      const r = signal?.aborted ? { output: 'aborted before running', isError: true } : await o.tools.execute(call.name, call.input, signal);
+      const output = o.redactor.redact(r.output);
+      yield { type: 'tool_result', turn: turnNo, callId: call.id, output, isError: r.isError };
+      results.push({ call, output, isError: r.isError });
+    }
+    return results;
+  }
 
   /**
    * The turn as a stream the caller pulls: each tool call and result is yielded as it happens
@@ -90,42 +122,37 @@ export function createToolLoopAgent(o: ToolLoopOptions): Agent {
    * about an event (a trigger on a tool's output) comes before the events that follow it.
    */
   async function* run(req: AgentTurnRequest): AsyncGenerator<EventInput, AgentTurnResult> {
-    const turnNo = ++turns;
-    const usage = zeroUsage();
-    let lastText = '';
+    // The turn a killed run was in: its prompt is in the conversation already, and what it did is kept.
+    const cont = open?.promptId === req.promptId ? open : undefined;
+    open = undefined;
+    const turnNo = cont ? cont.turn : ++turns;
+    const usage = cont ? { ...cont.usage } : zeroUsage();
+    let lastText = cont?.lastText ?? '';
     const result = (stopReason: string): AgentTurnResult => ({ stopReason, usage, costUsd: priceOf(o.model, usage), text: lastText });
     // Prompts quote command output: they may not carry a secret to the model.
-    o.backend.addPrompt(o.redactor.redact(req.text));
+    if (!cont) o.backend.addPrompt(o.redactor.redact(req.text));
+    else if (cont.lastStop !== undefined && cont.lastStop !== 'tool_use') return result(cont.lastStop);
+    else if (cont.unanswered.length > 0) o.backend.addToolResults(yield* runTools(turnNo, cont.unanswered, req.signal));
 
     for (let round = 0; ; round++) {
       if (req.signal?.aborted) return result('aborted');
       const reply = await o.backend.next(turnNo, req.signal);
       if (reply === 'aborted') return result('aborted');
-      usage.inputTokens += reply.usage.inputTokens;
-      usage.outputTokens += reply.usage.outputTokens;
-      usage.cacheReadTokens = (usage.cacheReadTokens ?? 0) + (reply.usage.cacheReadTokens ?? 0);
-      usage.cacheWriteTokens = (usage.cacheWriteTokens ?? 0) + (reply.usage.cacheWriteTokens ?? 0);
+      const content: ReplyBlock[] = reply.content ?? [
+        ...(reply.text ? [{ type: 'text' as const, text: reply.text }] : []),
+        ...reply.toolCalls.map((c) => ({ type: 'tool_use' as const, id: c.id, name: c.name, input: c.input })),
+      ];
+      yield { type: 'agent_reply', turn: turnNo, stopReason: reply.stopReason, usage: reply.usage, content };
+      addUsage(usage, reply.usage);
       if (reply.text) lastText = reply.text;
       if (reply.stopReason !== 'tool_use') {
         // A reply cut at max_tokens may end in a tool call; answer it so the history stays valid.
         if (reply.toolCalls.length) {
-          o.backend.addToolResults(reply.toolCalls.map((call) => ({ call, output: `not run: the reply stopped (${reply.stopReason})`, isError: true })));
+          o.backend.addToolResults(reply.toolCalls.map((call) => ({ call, output: notRun(reply.stopReason), isError: true })));
         }
         return result(reply.stopReason);
       }
-
-      // Every tool call must get its result, even when aborting, or the history is invalid.
-      const results: ToolOutcome[] = [];
-      for (const call of reply.toolCalls) {
-        const input =
-          typeof call.input === 'object' && call.input !== null && !Array.isArray(call.input) ? (call.input as Record<string, unknown>) : { value: call.input };
-        yield { type: 'tool_call', turn: turnNo, callId: call.id, name: call.name, input };
-        const r = req.signal?.aborted ? { output: 'aborted before running', isError: true } : await o.tools.execute(call.name, call.input, req.signal);
-        const output = o.redactor.redact(r.output);
-        yield { type: 'tool_result', turn: turnNo, callId: call.id, output, isError: r.isError };
-        results.push({ call, output, isError: r.isError });
-      }
-      o.backend.addToolResults(results);
+      o.backend.addToolResults(yield* runTools(turnNo, reply.toolCalls, req.signal));
       if (req.signal?.aborted) return result('aborted');
       if (round + 1 >= maxToolRounds) return result('max_tool_rounds');
     }

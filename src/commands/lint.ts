@@ -1,4 +1,4 @@
-import { exitCodeOf, messageOf } from '../errors.js';
+import { escapeControl, exitCodeOf, messageOf } from '../errors.js';
 import { lintPlaybook } from '../playbook/load.js';
 
 export interface LintIo {
@@ -22,7 +22,7 @@ export async function lintCommand(
   for (const file of paths) {
     try {
       const problems = await lintPlaybook(file);
-      for (const p of problems) io.err.write(`${p}\n`);
+      for (const p of problems) io.err.write(`${escapeControl(p)}\n`);
       if (problems.length === 0) io.out.write(`ok ${file}\n`);
       else code = Math.max(code, 2);
     } catch (err) {

@@ -95,7 +95,13 @@ export function formatPlain(e: Event, verbose = false): string | undefined {
       return `  ${e.level}: ${e.message}`;
     case 'run_ended':
       return `run ended: ${e.verdict}: ${e.reason}`;
+    case 'shell_approval':
+      return `  shell \`${oneLine(e.command, 100)}\` ${e.approved ? 'approved' : 'refused'} by ${e.by} (it ${e.reason})`;
     case 'prompt_sent':
+    case 'agent_reply':
+    case 'agent_session':
+    case 'agent_process':
+    case 'workspace_ready':
       return undefined;
     case 'hook_called':
       return `hook ${e.hook}${e.tool ? ` ${e.tool}` : ''}${e.stopHookActive ? ' (stop hook active)' : ''}`;

@@ -1,12 +1,17 @@
-import { readFileSync, truncateSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync, truncateSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import { stopStaleCommands } from '../runs/stale-commands.js';
-import { InputError, RunInterrupted, verdictExitCode } from '../errors.js';
+import { EnvironmentError, InputError, RunInterrupted, verdictExitCode } from '../errors.js';
+import { conversationOf } from '../runs/conversation.js';
+import { prepareWorkspace, reconcileCommits } from '../runs/workspace.js';
+import { renderTemplate } from '../playbook/template.js';
+import { createGit } from '../runner/git.js';
 import type { AppView } from '../ui/launch.js';
-import type { EventOf } from '../events/schema.js';
+import type { EventInput, EventOf } from '../events/schema.js';
+import { foldForResume } from '../runs/refold.js';
 import { needsModel, openSession } from './session.js';
 import { assertEndpointReady, assertLocalReady } from './preflight.js';
 import { endOfRun } from './end-of-run.js';
@@ -52,18 +57,26 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   const rerun = o.fromStep === undefined ? undefined : `rerun of run ${o.runId} from step ${o.fromStep}, in its workspace with the agent's work kept`;
   if (o.fromStep !== undefined) o = { ...o, runId: await forkFromStep(store, o.runId, o.fromStep), fromStep: undefined };
   const paths = store.find(o.runId);
-  if (store.isLive(o.runId)) throw new InputError(`run ${o.runId} is still running (pid ${readFileSync(paths.lock, 'utf8')})`);
-  const { events, tornTail } = await readEventLog(paths.log);
+  if (store.isLive(o.runId)) throw new InputError(`run ${o.runId} is still running (pid ${readFileSync(paths.lock, 'utf8').split(' ')[0]})`);
+  const { events, tornTail, chain } = await readEventLog(paths.log);
   if (tornTail) dropTornTail(paths.log);
   const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
   if (!started) throw new InputError(`run ${o.runId} has no run_started event`, paths.log);
   // An attached run goes on at Claude Code's hooks, not in a labpilot process.
   if (started.agent === 'claude-code-hooks') throw new InputError(`run ${o.runId} is attached to Claude Code: it goes on as Claude works; \`labpilot detach\` ends it`);
+  if (!existsSync(started.playbookPath)) throw new InputError(`run ${o.runId}: its playbook ${started.playbookPath} is gone`);
+  const loaded = await loadPlaybook(started.playbookPath);
   const ended = events.find((e) => e.type === 'run_ended');
   if (ended?.type === 'run_ended') {
-    throw new InputError(`run ${o.runId} already ended: ${ended.verdict} (${ended.reason}); rerun a step of it with --from-step STEP`);
+    // Killed after its verdict: the post-run work (report, results commit, push) is done again; it is idempotent.
+    const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
+    out?.write(`run ${o.runId} had ended (${ended.verdict}: ${ended.reason}); its post-run work is done again (to rerun a step of it: --from-step STEP)\n`);
+    await endOfRun({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: ended.verdict, out, view: o.view });
+    return { code: verdictExitCode[ended.verdict], runId: o.runId };
   }
-  const loaded = await loadPlaybook(started.playbookPath);
+  // A log from before `workspace_ready` was logged had its workspace made once a step began.
+  const workspaceMade = events.some((e) => e.type === 'workspace_ready' || e.type === 'step_entered');
+  if (workspaceMade && !existsSync(started.workspace)) throw new EnvironmentError(`run ${o.runId}: its workspace ${started.workspace} is gone; it cannot be resumed`);
   o.view?.setPlaybook(loaded.playbook);
   // The same pre-flight as a new run: nothing is redone on a machine that cannot do it.
   const ready = { playbook: loaded.playbook, vars: started.vars, env: o.env ?? process.env, agent: started.agent, needsModel: needsModel(loaded.playbook, o.view?.decider.mode ?? o.decider?.mode ?? 'autopilot') };
@@ -71,6 +84,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   await assertEndpointReady(ready);
   const unlock = store.lock(o.runId);
   const last = events[events.length - 1]!;
+  let unlogged: EventInput[] = [];
   const session = openSession({
     runId: o.runId,
     paths,
@@ -84,7 +98,13 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     printer: o.view ? undefined : choosePrinter(o),
     env: o.env,
     nextSeq: last.seq + 1,
-    from: (engine) => engine.fold(events),
+    chain,
+    from: (engine) => {
+      const folded = foldForResume(engine, events);
+      unlogged = folded.unlogged;
+      return folded.snapshot;
+    },
+    conversation: conversationOf(events),
   });
   // The app shows the state folded from the log (step, spent, stages ticked), then what follows.
   o.view?.fold?.(events);
@@ -103,6 +123,11 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     session.bus.emit({ type: 'run_resumed', runId: o.runId, fromSeq: last.seq });
     if (rerun) session.bus.emit({ type: 'notice', level: 'info', message: rerun });
     session.bus.emit({ type: 'notice', level: 'info', message: whereResumed(events) });
+    for (const e of unlogged) session.bus.emit(e);
+    const repo = loaded.playbook.workspace;
+    const spec = { repo: repo && { url: renderTemplate(repo.repo, started.vars), ref: repo.ref && renderTemplate(repo.ref, started.vars) }, workspace: started.workspace, branch: started.branch, runDir: paths.dir };
+    if (!workspaceMade) await prepareWorkspace(spec, createGit(), session.bus);
+    await reconcileCommits(events, started.workspace, started.branch, session.bus);
     // A command of the killed run may still be running; it must not run beside its redo.
     for (const s of await stopStaleCommands(paths.commands)) {
       session.bus.emit(

@@ -1,5 +1,5 @@
 import { runAnnotations } from '../report/annotations.js';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
 import { parseVarArgs } from '../playbook/variables.js';
@@ -7,6 +7,7 @@ import { compilePlaybook } from '../playbook/compile.js';
 import { renderTemplate } from '../playbook/template.js';
 import { RunStore } from '../runs/store.js';
 import { createGit } from '../runner/git.js';
+import { prepareWorkspace } from '../runs/workspace.js';
 import { RunInterrupted, verdictExitCode } from '../errors.js';
 import type { Mode } from '../events/schema.js';
 import { needsModel, openSession } from './session.js';
@@ -66,22 +67,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
   const runId = store.newRunId();
   const paths = store.create(runId);
   const branch = `labpilot/${runId}`;
-  const git = createGit();
-  let workspace: string;
   const repo = loaded.playbook.workspace;
-  if (repo) {
-    workspace = paths.workspace;
-    await git.clone(renderTemplate(repo.repo, vars), workspace, branch, repo.ref && renderTemplate(repo.ref, vars));
-  } else {
-    workspace = resolve(o.workdir ?? paths.workspace);
-    mkdirSync(workspace, { recursive: true });
-    await git.ensureRepo(workspace, branch);
-  }
-  // The model server is asked only now, so a repository that cannot be cloned says so first.
-  await assertEndpointReady(ready).catch((err: unknown) => {
-    rmSync(paths.dir, { recursive: true, force: true });
-    throw err;
-  });
+  const workspace = repo ? paths.workspace : resolve(o.workdir ?? paths.workspace);
   const unlock = store.lock(runId);
   const session = openSession({
     runId,
@@ -118,6 +105,15 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
       agent: session.agentName,
       model: session.model,
       ...runAnnotations(loaded.playbook),
+    });
+    const spec = { repo: repo && { url: renderTemplate(repo.repo, vars), ref: repo.ref && renderTemplate(repo.ref, vars) }, workspace, branch, runDir: paths.dir };
+    await prepareWorkspace(spec, createGit(), session.bus);
+    // The model server is asked only now, so a repository that cannot be cloned says so first;
+    // a run that cannot reach its model is not kept.
+    await assertEndpointReady(ready).catch((err: unknown) => {
+      session.close();
+      rmSync(paths.dir, { recursive: true, force: true });
+      throw err;
     });
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);

@@ -21,6 +21,8 @@ import { EnvironmentError } from '../errors.js';
 import type { Playbook } from '../playbook/schema.js';
 import type { Mode } from '../events/schema.js';
 import type { Printer } from './printer.js';
+import type { Conversation } from '../runs/conversation.js';
+import { recordCommand } from '../runs/stale-commands.js';
 
 /** The package root, for the python/ checks shipped with labpilot. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -37,9 +39,12 @@ export interface SessionOptions {
   decider?: Decider;
   printer?: Printer;
   env?: NodeJS.ProcessEnv;
-  /** Continue numbering after the events already in the log (resume). */
+  /** Continue numbering and chaining after the events already in the log (resume). */
   nextSeq?: number;
+  chain?: string;
   from?: (engine: Engine) => EngineSnapshot;
+  /** The agent's conversation, rebuilt from the log of a resumed run. */
+  conversation?: Conversation;
   /** The agent, when it is not one labpilot drives (Claude Code's hooks deliver the prompts). */
   agentPort?: Agent;
 }
@@ -60,7 +65,7 @@ export function openSession(o: SessionOptions): Session {
   const compiled: CompiledPlaybook = compiledPlaybook(pb, o.loaded.prompts, o.vars);
   const engine = new Engine(compiled);
   const redactor = new Redactor(env);
-  const writer = new EventLogWriter(o.paths.log);
+  const writer = new EventLogWriter(o.paths.log, o.chain);
   const bus = new EventBus(systemClock, redactor, writer, o.nextSeq ?? 0);
   if (o.printer) bus.subscribe(o.printer);
   const agentName = o.agent ?? 'anthropic';
@@ -70,11 +75,26 @@ export function openSession(o: SessionOptions): Session {
   // Risky shell commands go to the person when one is there; autopilot refuses them.
   const approve =
     decider.mode === 'interactive'
-      ? async (command: string, reason: string) =>
-          (await decider.decide({ kind: 'ask', ref: 'shell-policy', step: pb.steps[runner.context.stepIndex]?.id ?? '', text: `Let the agent run \`${command}\`? It ${reason}.` })).verdict === 'approve'
+      ? async (command: string, reason: string) => {
+          const step = pb.steps[runner.context.stepIndex]?.id ?? '';
+          const approved = (await decider.decide({ kind: 'ask', ref: 'shell-policy', step, text: `Let the agent run \`${command}\`? It ${reason}.` })).verdict === 'approve';
+          bus.emit({ type: 'shell_approval', command, reason, approved, by: 'human' });
+          return approved;
+        }
       : undefined;
   const create = (): Agent =>
-    createAgentFromEnv({ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor, tools: { policy: pb.policy?.shell, approve } });
+    createAgentFromEnv({
+      name: agentName,
+      model,
+      system,
+      workspace: o.workspace,
+      sink: bus,
+      env,
+      redactor,
+      // The agent's shell commands are recorded beside the stage commands: a resume ends those a kill left.
+      tools: { policy: pb.policy?.shell, approve, onSpawn: (pid) => recordCommand(o.paths.commands, `agent-${pid}`, pid) },
+      conversation: o.conversation,
+    });
   // A playbook of commands and checks alone never talks to a model, so it runs without a key;
   // one that can prompt (or a person at the terminal, who may type to the agent) needs it now.
   const agent: Agent = o.agentPort ?? (needsModel(pb, decider.mode) ? create() : deferredFailure(create, agentName, model));
@@ -98,6 +118,7 @@ export function openSession(o: SessionOptions): Session {
       branch: o.branch,
       commandsDir: o.paths.commands,
       scriptDirs: [o.loaded.dir, join(PACKAGE_ROOT, 'python')],
+      openPrompt: o.conversation?.open?.promptId,
     },
     o.from?.(engine),
   );

@@ -90,8 +90,13 @@ function tokenize(src: string): Token[] {
   return tokens;
 }
 
+/** Bounds that keep parsing and evaluation (both recursive) far inside the call stack. */
+const MAX_TOKENS = 4000;
+const MAX_NESTING = 100;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   private peek(): Token {
@@ -128,7 +133,8 @@ class Parser {
 
   private not = (): ExprNode => {
     if (this.isOp('not')) {
-      this.take();
+      const t = this.take();
+      if (++this.depth > MAX_NESTING) throw new ExprSyntaxError(`nested more than ${MAX_NESTING} deep`, t.pos);
       return { type: 'not', arg: this.not() };
     }
     return this.cmp();
@@ -152,6 +158,7 @@ class Parser {
 
   private unary = (): ExprNode => {
     const t = this.take();
+    if (t.kind === 'op' && (t.text === '(' || t.text === '-') && ++this.depth > MAX_NESTING) throw new ExprSyntaxError(`nested more than ${MAX_NESTING} deep`, t.pos);
     if (t.kind === 'num') return { type: 'num', value: Number(t.text) };
     if (t.kind === 'ident') return { type: 'ident', name: t.text };
     if (t.kind === 'var') return { type: 'var', name: t.text };
@@ -160,6 +167,7 @@ class Parser {
       const inner = this.or();
       const close = this.take();
       if (close.kind !== 'op' || close.text !== ')') throw new ExprSyntaxError(`expected ')'`, close.pos);
+      this.depth--;
       return inner;
     }
     if (t.kind === 'end') throw new ExprSyntaxError('expected a number, a name or "(" but the expression ended', t.pos);
@@ -168,7 +176,9 @@ class Parser {
 }
 
 export function parseExpr(src: string): ExprNode {
-  return new Parser(tokenize(src)).parse();
+  const tokens = tokenize(src);
+  if (tokens.length > MAX_TOKENS) throw new ExprSyntaxError(`the expression has more than ${MAX_TOKENS} tokens`, tokens[MAX_TOKENS]!.pos);
+  return new Parser(tokens).parse();
 }
 
 export type EvalResult = { ok: true; value: number | boolean } | { ok: false; missing: string[] };

@@ -6,7 +6,13 @@ import { z } from 'zod';
  * Every event carries `seq` (position in the log) and `ts` (ISO time from the Clock port).
  */
 
-const base = { seq: z.number().int().nonnegative(), ts: z.string() };
+const base = {
+  seq: z.number().int().nonnegative(),
+  ts: z.string(),
+  /** The chain (runs/chain.ts): the predecessor's seq, and a hash over the log up to this event. */
+  prev: z.number().int().optional(),
+  hash: z.string().optional(),
+};
 
 export const Usage = z.object({
   inputTokens: z.number().int().nonnegative(),
@@ -54,6 +60,8 @@ export const Event = z.discriminatedUnion('type', [
     annotations: RunAnnotations.optional(),
   }),
   z.object({ ...base, type: z.literal('run_resumed'), runId: z.string(), fromSeq: z.number().int() }),
+  /** The workspace is cloned (or made a repository) and on the run's branch, at commit `head`. */
+  z.object({ ...base, type: z.literal('workspace_ready'), workspace: z.string(), head: z.string() }),
   z.object({ ...base, type: z.literal('step_entered'), step: z.string(), attempt: z.number().int().positive() }),
   z.object({
     ...base,
@@ -93,6 +101,26 @@ export const Event = z.discriminatedUnion('type', [
     output: z.string(),
     isError: z.boolean(),
   }),
+  /** One reply of the model, whole, so the conversation can be rebuilt from the log (runs/conversation.ts). */
+  z.object({
+    ...base,
+    type: z.literal('agent_reply'),
+    turn: z.number().int(),
+    stopReason: z.string(),
+    usage: Usage,
+    content: z.array(
+      z.discriminatedUnion('type', [
+        z.object({ type: z.literal('text'), text: z.string() }),
+        z.object({ type: z.literal('tool_use'), id: z.string(), name: z.string(), input: z.unknown() }),
+      ]),
+    ),
+  }),
+  /** The agent's own session (Claude Code), resumed by id after a kill. */
+  z.object({ ...base, type: z.literal('agent_session'), agent: z.string(), sessionId: z.string() }),
+  /** A risky shell command of the agent, and who let it run or refused it. */
+  z.object({ ...base, type: z.literal('shell_approval'), command: z.string(), reason: z.string(), approved: z.boolean(), by: z.enum(['human', 'policy']) }),
+  /** A process the agent's shell started, ended by a resume if a kill left it running. */
+  z.object({ ...base, type: z.literal('agent_process'), callId: z.string(), pid: z.number().int(), startTime: z.string().optional() }),
   z.object({
     ...base,
     type: z.literal('agent_turn_ended'),
@@ -220,5 +248,5 @@ export type EventType = Event['type'];
 export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
 
 /** An event before the sink stamps it with `seq` and `ts`. */
-type Unstamped<E> = E extends unknown ? Omit<E, 'seq' | 'ts'> : never;
+type Unstamped<E> = E extends unknown ? Omit<E, 'seq' | 'ts' | 'prev' | 'hash'> : never;
 export type EventInput = Unstamped<Event>;

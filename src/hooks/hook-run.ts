@@ -48,7 +48,7 @@ export async function openHookRun(home: string, id: string): Promise<HookRun> {
   const paths = store.find(id);
   const release = await lockRun(store, id);
   try {
-    const { events, tornTail } = await readEventLog(paths.log);
+    const { events, tornTail, chain } = await readEventLog(paths.log);
     if (tornTail) dropTornTail(paths.log);
     const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
     if (!started) throw new InputError(`run ${id} has no run_started event`, paths.log);
@@ -56,6 +56,7 @@ export async function openHookRun(home: string, id: string): Promise<HookRun> {
     const session = openSession({
       ...sessionOptions(id, paths, loaded, started),
       nextSeq: events[events.length - 1]!.seq + 1,
+      chain,
       from: (engine) => engine.fold(events),
     });
     return hookRun({ id, home, paths, events, session, release });

@@ -34,7 +34,8 @@ export async function lockRun(store: RunStore, id: string, waitMs = 120_000): Pr
 /** The pid in the lock file; undefined while it is being written or gone. */
 export function holderOf(lock: string): number | undefined {
   try {
-    const pid = Number(readFileSync(lock, 'utf8'));
+    // The first field: a run's own lock also holds its start time.
+    const pid = Number(readFileSync(lock, 'utf8').trim().split(/\s+/)[0]);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;

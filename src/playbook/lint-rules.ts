@@ -50,6 +50,9 @@ function checksOf(data: Obj): Array<[Path, Obj]> {
   return out;
 }
 
+/** Longest regex a playbook may hold: far above any real trigger, far below V8's limit. */
+const MAX_REGEX_CHARS = 4096;
+
 function regexProblems(data: Obj, checks: Array<[Path, Obj]>): PathProblem[] {
   const regexes: Array<[Path, unknown]> = [];
   list(data.remediations).forEach((r, i) => isObj(r) && isObj(r.when) && regexes.push([['remediations', i, 'when', 'match'], r.when.match]));
@@ -60,6 +63,11 @@ function regexProblems(data: Obj, checks: Array<[Path, Obj]>): PathProblem[] {
   const out: PathProblem[] = [];
   for (const [path, source] of regexes) {
     if (typeof source !== 'string') continue;
+    // V8 refuses very large patterns only when it compiles them, mid-run: refused here instead.
+    if (source.length > MAX_REGEX_CHARS) {
+      out.push({ path, message: `regex is ${source.length} characters long; at most ${MAX_REGEX_CHARS}` });
+      continue;
+    }
     try {
       new RegExp(source);
     } catch (err) {

@@ -8,6 +8,7 @@ import { LintError } from '../errors.js';
 import { promptRefs, ruleProblems, scriptRefs } from './lint-rules.js';
 import { schemaProblems, type PathProblem } from './schema-issues.js';
 import { Playbook } from './schema.js';
+import { aliasProblem, MAX_ALIAS_COUNT } from './yaml-aliases.js';
 import { nodeAt, offsetInScalar, positionInText, positionOf, startOf, type Path } from './yaml-positions.js';
 
 export interface LoadedPlaybook {
@@ -86,7 +87,12 @@ async function analyse(file: string): Promise<Analysis> {
   }
 
   const dir = path.dirname(file);
-  const data: unknown = doc.toJS();
+  const alias = aliasProblem(doc);
+  if (alias) {
+    const p = positionOf(lines, alias.offset);
+    return { ...empty, problems: [`${file}:${p.line}:${p.col}: ${alias.message}`] };
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   const yamlProblems: PathProblem[] = [];
   const parsed = Playbook.safeParse(data);
   if (!parsed.success) yamlProblems.push(...schemaProblems(parsed.error.issues, data));

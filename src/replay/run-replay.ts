@@ -7,6 +7,7 @@ import type { Event, EventOf } from '../events/schema.js';
 import { playbookMatcher } from './match-rules.js';
 import { loadPlaybook, packageRoot } from '../playbook/load.js';
 import { resolveVariables } from '../playbook/variables.js';
+import { InputError } from '../errors.js';
 import { Runner } from '../runner/runner.js';
 import { EventBus } from '../runs/bus.js';
 import { readEventLog } from '../runs/log.js';
@@ -49,6 +50,16 @@ export interface ReplayRunResult {
  * with ports that read the agent's turns, the commands' output and exit codes, the decisions and
  * the file checks back from the recording. Returns both decision traces and where they differ.
  */
+/** An input error about the run's values, placed at the log line that holds them. */
+function locatedAt<T>(where: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof InputError && err.where === undefined) throw new InputError(`run_started: ${err.message}`, where);
+    throw err;
+  }
+}
+
 export async function replayRun(o: ReplayRunOptions): Promise<ReplayRunResult> {
   const { events, tornTail } = await readEventLog(o.log);
   const rec = indexRecording(events, o.log);
@@ -57,7 +68,7 @@ export async function replayRun(o: ReplayRunOptions): Promise<ReplayRunResult> {
   const pb = loaded.playbook;
   // The run's values for the variables this playbook still declares; new ones take their default.
   const declared = Object.keys(pb.variables ?? {});
-  const vars = resolveVariables(pb, Object.fromEntries(Object.entries(started.vars).filter(([k]) => declared.includes(k))));
+  const vars = locatedAt(`${o.log}:${started.seq + 1}`, () => resolveVariables(pb, Object.fromEntries(Object.entries(started.vars).filter(([k]) => declared.includes(k)))));
   const compiled: CompiledPlaybook = { playbook: pb, prompts: loaded.prompts, vars, defaultAttempts: pb.budgets?.attempts ?? 3 };
   const engine = new Engine(compiled);
 

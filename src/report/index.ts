@@ -18,7 +18,7 @@ export interface RenderedReport {
 /** The report of a run, from its log alone. */
 export async function reportFromLog(log: string, o: { html?: boolean; width?: number } = {}): Promise<RenderedReport> {
   const { events } = await readEventLog(log);
-  const report = buildReport(events);
+  const report = buildReport(events, `${log}:1`);
   const doc = reportDocument(report);
   return {
     report,

@@ -1,6 +1,7 @@
 import type { Event, EventOf } from '../events/schema.js';
 import type { StageFigures } from '../results/libero-log.js';
 import { comparisonsOf, stagesOf } from './stages.js';
+import { InputError } from '../errors.js';
 import type { Speedup } from './stats.js';
 import { conditionsOf, evaluatedCommitOf, remediationsOf } from './provenance.js';
 
@@ -91,9 +92,10 @@ const of =
   (e: Event): e is EventOf<T> =>
     e.type === type;
 
-export function buildReport(events: Event[]): RunReport {
+/** `where`: the log the events came from, named by the error when they are not a run's. */
+export function buildReport(events: Event[], where?: string): RunReport {
   const started = events.find(of('run_started'));
-  if (!started) throw new Error('the run log has no run_started event');
+  if (!started) throw new InputError('not a run log: no run_started event', where);
   const ended = events.filter(of('run_ended')).at(-1);
   const stages = stagesOf(events);
   const comparisons = comparisonsOf(stages);
@@ -115,7 +117,10 @@ export function buildReport(events: Event[]): RunReport {
     verdict: ended && { verdict: ended.verdict, reason: ended.reason },
     stages,
     comparisons,
-    checklist: events.filter(of('gate_judged')).filter((g) => g.scope === 'checklist').map((g) => ({ item: g.check, passed: g.passed, detail: g.detail })),
+    // A checklist cut short by a kill is judged again on resume: the last verdict of each item counts.
+    checklist: [
+      ...new Map(events.filter(of('gate_judged')).filter((g) => g.scope === 'checklist').map((g) => [g.check, { item: g.check, passed: g.passed, detail: g.detail }])).values(),
+    ],
     remediations: remediationsOf(events, annotations),
     earlyStops: earlyStopsOf(events),
     crossChecks: crossChecksOf(events),

@@ -37,6 +37,8 @@ export interface RunnerOptions {
   commandsDir: string;
   scriptDirs: string[];
   env?: Record<string, string>;
+  /** The prompt of the turn a killed run was in: continued from the log, not sent again. */
+  openPrompt?: string;
   /** Judges one check; replay answers the checks that read the world from the recording. */
   evaluate?: (check: Check, ctx: CheckContext, gate: { scope: 'step' | 'checklist'; step?: string; name: string }) => Promise<CheckOutcome>;
 }
@@ -167,7 +169,9 @@ export class Runner {
 
   private async sendPrompt(effect: Effect & { kind: 'send_prompt' }): Promise<void> {
     this.reported.clear();
-    this.o.bus.emit({ type: 'prompt_sent', promptId: effect.promptId, step: effect.step, text: effect.text });
+    const continued = effect.promptId === this.o.openPrompt;
+    this.o.openPrompt = undefined;
+    if (!continued) this.o.bus.emit({ type: 'prompt_sent', promptId: effect.promptId, step: effect.step, text: effect.text });
     let result;
     try {
       result = await this.pull({ promptId: effect.promptId, text: effect.text, signal: this.abort.signal });

@@ -35,8 +35,9 @@ export class EventBus implements EventSink {
    * caused it: all of them see causes before their effects, in log order.
    */
   emit(input: EventInput): Event {
-    const event = this.redactor.deep({ ...input, seq: this.seq++, ts: new Date(this.clock.now()).toISOString() }) as Event;
-    this.writer?.append(event);
+    const seq = this.seq++;
+    const event = this.redactor.deep({ ...input, seq, ts: new Date(this.clock.now()).toISOString(), ...(this.writer && seq > 0 && { prev: seq - 1 }) }) as Event;
+    if (this.writer) event.hash = this.writer.append(event);
     this.queue.push(event);
     if (this.delivering) return event;
     this.delivering = true;

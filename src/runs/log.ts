@@ -2,6 +2,7 @@ import { openSync, writeSync, closeSync, createReadStream, existsSync } from 'no
 import { createInterface } from 'node:readline';
 import { Event } from '../events/schema.js';
 import { InputError } from '../errors.js';
+import { ChainCheck, chainLine } from './chain.js';
 
 /**
  * The append-only run log: one JSON event per line, written with one write(2) per event so a
@@ -10,13 +11,22 @@ import { InputError } from '../errors.js';
 export class EventLogWriter {
   private fd: number | undefined;
 
-  constructor(readonly path: string) {
+  /** `chain`: the hash of the log's last event, when appending to an existing log. */
+  constructor(
+    readonly path: string,
+    private chain = '',
+  ) {
     this.fd = openSync(path, 'a');
   }
 
-  append(event: Event): void {
+  /** Writes the event chained to the one before (see chain.ts); returns its hash. */
+  append(event: Event): string {
     if (this.fd === undefined) throw new Error(`event log ${this.path} is closed`);
-    writeSync(this.fd, JSON.stringify(event) + '\n');
+    const { hash: _old, ...rest } = event;
+    const { line, hash } = chainLine(this.chain, JSON.stringify(rest));
+    writeSync(this.fd, line + '\n');
+    this.chain = hash;
+    return hash;
   }
 
   close(): void {
@@ -29,29 +39,43 @@ export interface ReadLogResult {
   events: Event[];
   /** True when the last line was cut short (a killed writer) and was skipped. */
   tornTail: boolean;
+  /** The last event's hash, which an appending writer continues the chain from. */
+  chain: string;
 }
 
 /** Reads a whole log. A corrupt line other than the last is an error located at file:line. */
 export async function readEventLog(path: string): Promise<ReadLogResult> {
   if (!existsSync(path)) throw new InputError(`no run log at ${path}`);
   const events: Event[] = [];
+  const chain = new ChainCheck(path);
+  const take = (p: { line: string; n: number }) => {
+    const e = parseLine(path, p.line, p.n);
+    chain.check(p.line, e, p.n);
+    events.push(e);
+  };
   let pending: { line: string; n: number } | undefined;
   let n = 0;
   const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   for await (const line of rl) {
     n++;
-    if (pending) events.push(parseLine(path, pending.line, pending.n));
+    if (pending) take(pending);
     pending = line.trim() === '' ? undefined : { line, n };
   }
   let tornTail = false;
   if (pending) {
+    let e: Event | undefined;
     try {
-      events.push(parseLine(path, pending.line, pending.n));
+      e = parseLine(path, pending.line, pending.n);
     } catch {
       tornTail = true;
     }
+    // Only a line that is not whole is forgiven; a whole line out of place is reported.
+    if (e) {
+      chain.check(pending.line, e, pending.n);
+      events.push(e);
+    }
   }
-  return { events, tornTail };
+  return { events, tornTail, chain: chain.last };
 }
 
 function parseLine(path: string, line: string, n: number): Event {

@@ -98,7 +98,7 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 }
 
 /** Field 22 of /proc/<pid>/stat (clock ticks since boot); undefined where there is no /proc. */
-function startTimeOf(pid: number): string | undefined {
+export function startTimeOf(pid: number): string | undefined {
   return statFields(pid)?.[19];
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, existsSync, readFileSync, writeFileSync, rmSync
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readEventLog } from './log.js';
+import { startTimeOf } from './stale-commands.js';
 import { InputError } from '../errors.js';
 import type { Event } from '../events/schema.js';
 
@@ -50,27 +51,46 @@ export class RunStore {
 
   async summaries(): Promise<RunSummary[]> {
     const out: RunSummary[] = [];
-    for (const id of this.ids()) out.push(summarise(id, (await readEventLog(this.paths(id).log)).events, this.isLive(id)));
+    for (const id of this.ids()) {
+      try {
+        out.push(summarise(id, (await readEventLog(this.paths(id).log)).events, this.isLive(id)));
+      } catch (err) {
+        // One damaged log does not hide the other runs; it is listed with where it is damaged.
+        if (!(err instanceof InputError)) throw err;
+        out.push({ id, playbook: '?', status: 'damaged', reason: err.message, started: '', steps: 0 });
+      }
+    }
     return out;
   }
 
-  /** Marks the run as owned by this process, so `runs` can tell running from interrupted. */
+  /**
+   * Marks the run as owned by this process, so `runs` can tell running from interrupted: its pid
+   * and its start time, so a pid the system has since given to another process is not taken for it.
+   */
   lock(id: string): () => void {
     const { lock } = this.paths(id);
-    writeFileSync(lock, String(process.pid));
+    writeFileSync(lock, `${process.pid} ${startTimeOf(process.pid) ?? ''}`.trim());
     return () => rmSync(lock, { force: true });
   }
 
+  /** Whether the lock's process still runs; an empty or unreadable lock, or a reused pid, is stale. */
   isLive(id: string): boolean {
     const { lock } = this.paths(id);
-    if (!existsSync(lock)) return false;
-    const pid = Number(readFileSync(lock, 'utf8'));
+    let fields: string[];
     try {
-      process.kill(pid, 0);
-      return true;
+      fields = readFileSync(lock, 'utf8').trim().split(/\s+/);
     } catch {
       return false;
     }
+    const pid = Number(fields[0]);
+    if (!Number.isInteger(pid) || pid <= 1) return false;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    }
+    const now = startTimeOf(pid);
+    return fields[1] === undefined || now === undefined || now === fields[1];
   }
 }
 

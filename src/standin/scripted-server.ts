@@ -68,6 +68,7 @@ export async function startScriptedServer<Req>(dialect: Dialect<Req>, opts: Scri
     faultsPlayed: 0,
   }));
   const requests: Req[] = [];
+  const answered = new Map<string, (typeof turns)[number]>();
   const log = opts.log ?? (() => {});
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -90,7 +91,9 @@ export async function startScriptedServer<Req>(dialect: Dialect<Req>, opts: Scri
     requests.push(body);
 
     const text = dialect.latestText(body);
-    const pick = turns.find((t) => !t.consumed && (t.when === undefined || t.when.test(text)));
+    // A model asked the same conversation again (a client that was killed and resumed before it
+    // logged the answer) answers it the same way: the scripted agent is deterministic.
+    const pick = answered.get(raw) ?? turns.find((t) => !t.consumed && (t.when === undefined || t.when.test(text)));
     if (!pick) {
       log(`no scripted turn matches request ${requests.length}`);
       return dialect.sendError(res, 'invalid', `stand-in: no scripted turn matches the latest message: ${text.slice(0, 200)}`);
@@ -102,6 +105,7 @@ export async function startScriptedServer<Req>(dialect: Dialect<Req>, opts: Scri
       return playFault(turn, label, body, stream, res);
     }
     if (!turn.repeat) pick.consumed = true;
+    answered.set(raw, pick);
     log(`turn ${label}: reply (${stream ? 'stream' : 'json'})`);
     if (!stream) {
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -144,6 +144,9 @@ export function foldView(s: ViewState, e: Event): ViewState {
       return s;
     case 'hook_answered':
       return e.message ? add({ kind: 'notice', level: 'info', message: `Claude Code ${e.hook}: ${e.message}` }) : s;
+    default:
+      // The log's bookkeeping (whole replies, sessions, processes) shows nothing new.
+      return s;
   }
 }
 

@@ -36,6 +36,8 @@ export const bashTool = defineTool({
       // Its own process group, so a timeout also ends whatever the command started.
       detached: true,
     });
+    // A labpilot killed meanwhile leaves the group running; the record lets a resume end it.
+    const forget = child.pid === undefined ? undefined : ctx.onSpawn?.(child.pid);
     let timedOut = false;
     let aborted = false;
     const killGroup = (sig: NodeJS.Signals) => {
@@ -72,6 +74,7 @@ export const bashTool = defineTool({
       else status = `[killed by ${result.signal ?? 'a signal'}]`;
       return { output: `${body}${status}`, isError: timedOut || aborted || result.exitCode !== 0 };
     } finally {
+      forget?.();
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }

@@ -30,6 +30,8 @@ export interface ToolSetOptions {
   approve?: (command: string, reason: string) => Promise<boolean>;
   /** Masks secrets in every result before the model sees it (default: from `inherit`). */
   redactor?: Redactor;
+  /** Records each shell command's process group while it runs (see ToolContext.onSpawn). */
+  onSpawn?: (pid: number) => () => void;
 }
 
 const ALL_TOOLS: Tool[] = [bashTool, readFileTool, writeFileTool, editFileTool, listFilesTool, grepTool];
@@ -57,6 +59,7 @@ export function createToolSet(opts: ToolSetOptions): ToolSet {
     policy: createShellPolicy(opts.workspace, opts.policy),
     approve: opts.approve,
     redact: (text) => redactor.redact(text),
+    onSpawn: opts.onSpawn,
   };
   const byName = new Map(ALL_TOOLS.map((t) => [t.name, t]));
   const definitions: ToolDefinition[] = ALL_TOOLS.map((t) => {

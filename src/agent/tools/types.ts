@@ -36,6 +36,8 @@ export interface ToolContext {
   approve?: (command: string, reason: string) => Promise<boolean>;
   /** Masks secrets; applied to output before it is cut, so no secret is cut in half. */
   redact: (text: string) => string;
+  /** Records a started process group so a resumed run can end it; returns what forgets it. */
+  onSpawn?: (pid: number) => () => void;
 }
 
 /** One tool: its zod input schema is both the JSON Schema sent to the model and the validator. */

@@ -1,0 +1,139 @@
+import type { Event } from '../src/events/schema.js';
+import type { CaseResult, KillAt, Timeline } from './crash-campaign.js';
+
+/**
+ * What a resumed run is judged on, against an uninterrupted one:
+ * - same verdict: the same `run_ended` verdict and exit code, and the post-run work done (the
+ *   results commit in the workspace) when the uninterrupted run did it;
+ * - duplicated prompts: a prompt sent to the agent more than once (`prompt_sent` twice for one id);
+ * - rerun commands: a command that had finished (its `command_exited` logged) started again, or an
+ *   agent tool call whose result was logged run again. What was in flight at the kill is redone,
+ *   which is not a rerun;
+ * - lost events: a line of the killed run's log that the resumed log does not keep as it was,
+ *   plus each event of the uninterrupted run's story (steps entered and done, prompts proposed
+ *   and sent, turns ended, commits, commands finished, remediations, budget reports, checklist
+ *   items, the verdict) that the resumed log lacks.
+ */
+
+export interface CaseMeasure {
+  same: boolean;
+  duplicatedPrompts: number;
+  rerunCommands: number;
+  lostEvents: number;
+  why: string[];
+}
+
+const keysOf = (events: Event[]): Map<string, Set<string>> => {
+  const m = new Map<string, Set<string>>();
+  const add = (kind: string, key: string) => m.set(kind, (m.get(kind) ?? new Set()).add(key));
+  for (const e of events) {
+    switch (e.type) {
+      case 'step_entered':
+        add(e.type, `${e.step}#${e.attempt}`);
+        break;
+      case 'step_done':
+        add(e.type, `${e.step}:${e.outcome}`);
+        break;
+      case 'prompt_proposed':
+      case 'prompt_sent':
+        add(e.type, e.promptId);
+        break;
+      case 'agent_turn_ended':
+        add(e.type, `${e.promptId}#${e.turn}`);
+        break;
+      case 'commit_made':
+        add(e.type, e.message);
+        break;
+      case 'command_exited':
+        add(e.type, e.commandId);
+        break;
+      case 'remediation_chosen':
+        add(e.type, `${e.remediation}#${e.attempt}`);
+        break;
+      case 'budget_spent':
+        add(e.type, String(e.turns));
+        break;
+      case 'gate_judged':
+        if (e.scope === 'checklist') add('checklist', e.check);
+        break;
+      case 'run_ended':
+        add(e.type, e.verdict);
+        break;
+      default:
+        break;
+    }
+  }
+  return m;
+};
+
+export function measureCase(baseline: CaseResult, c: CaseResult): CaseMeasure {
+  const why: string[] = [];
+  const end = (events: Event[]) => events.filter((e) => e.type === 'run_ended').at(-1);
+  const want = end(baseline.events);
+  const got = end(c.events);
+  let same = got?.type === 'run_ended' && want?.type === 'run_ended' && got.verdict === want.verdict && c.resumeCode === baseline.code;
+  if (!same) why.push(`verdict ${got?.type === 'run_ended' ? got.verdict : 'none'} exit ${c.resumeCode} ${c.resumeErr}`);
+  if (baseline.resultsCommits > 0 && c.resultsCommits === 0) {
+    same = false;
+    why.push('no results commit');
+  }
+
+  const sent = new Map<string, number>();
+  for (const e of c.events) if (e.type === 'prompt_sent') sent.set(e.promptId, (sent.get(e.promptId) ?? 0) + 1);
+  const duplicatedPrompts = [...sent.values()].reduce((n, k) => n + k - 1, 0);
+  if (duplicatedPrompts) why.push(`duplicated prompts ${[...sent].filter(([, k]) => k > 1).map(([id]) => id)}`);
+
+  let rerunCommands = 0;
+  const exited = new Set<string>();
+  const answered = new Set<string>();
+  for (const e of c.events) {
+    if (e.type === 'command_exited') exited.add(e.commandId);
+    if (e.type === 'command_started' && exited.has(e.commandId)) rerunCommands++;
+    if (e.type === 'tool_result') answered.add(e.callId);
+    if (e.type === 'tool_call' && answered.has(e.callId)) rerunCommands++;
+  }
+  if (rerunCommands) why.push(`rerun ${rerunCommands}`);
+
+  let lostEvents = 0;
+  c.before.forEach((e, i) => {
+    if (JSON.stringify(c.events[i]) !== JSON.stringify(e)) lostEvents++;
+  });
+  if (lostEvents) why.push(`log prefix changed at ${lostEvents} line(s)`);
+  const have = keysOf(c.events);
+  for (const [kind, keys] of keysOf(baseline.events)) {
+    const missing = [...keys].filter((k) => !have.get(kind)?.has(k));
+    lostEvents += missing.length;
+    if (missing.length) why.push(`lost ${kind} ${missing.slice(0, 3).join(',')}`);
+  }
+  return { same: !!same, duplicatedPrompts, rerunCommands, lostEvents, why };
+}
+
+/** A seeded generator (mulberry32): the same seed gives the same campaign. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `n` kill instants over the uninterrupted run's whole length, one in each of `n` equal slices
+ * of its time from `run_started` to the exit (so the clone, the turns, the commands, the checks, the checklist, the report and
+ * the time after `run_ended` all get theirs), each as the last event printed before it plus a delay.
+ */
+export function killInstants(t: Timeline, n: number, rand: () => number): KillAt[] {
+  const out: KillAt[] = [];
+  // The run begins with `run_started`; before it labpilot is loading its code and has nothing to resume.
+  const start = t.at[0] ?? 0;
+  for (let k = 0; k < n; k++) {
+    const ms = start + ((k + rand()) / n) * (t.exitMs - start);
+    let anchor = 0;
+    while (anchor < t.at.length && t.at[anchor]! <= ms) anchor++;
+    out.push({ anchor, delayMs: Math.max(0, Math.round(ms - (anchor > 0 ? t.at[anchor - 1]! : 0))) });
+  }
+  return out;
+}
