@@ -1,5 +1,6 @@
 import { loadPlaybook } from '../playbook/load.js';
 import type { Check, Playbook, Remediation, Step } from '../playbook/schema.js';
+import { renderTemplate } from '../playbook/template.js';
 
 /**
  * `labpilot graph <playbook>`: the run a playbook compiles to, as a Mermaid `stateDiagram-v2`:
@@ -60,10 +61,23 @@ function trigger(r: Remediation): string {
   return `same failure ${r.when.repeated} times`;
 }
 
+/** A title with the variables' defaults filled in (`Smoke: 1 trial`); as written when one has none. */
+function titled(pb: Playbook, text: string): string {
+  const defaults = Object.fromEntries(Object.entries(pb.variables ?? {}).flatMap(([k, v]) => (v.default === undefined ? [] : [[k, String(v.default)]])));
+  try {
+    return renderTemplate(text, defaults);
+  } catch {
+    return text;
+  }
+}
+
 export function mermaid(pb: Playbook): string {
   const out = ['stateDiagram-v2', `  %% ${label(pb.name)}`];
   const steps = pb.steps;
-  for (const s of steps) out.push(`  state "${label(`${s.id} (${s.kind})${s.title ? ` ${s.title}` : ''}`)}" as ${sid(s.id)}`);
+  for (const s of steps) {
+    const name = [s.label, s.title && titled(pb, s.title)].filter(Boolean).join(', ');
+    out.push(`  state "${label(`${s.id} (${s.kind})${name ? ` ${name}` : ''}`)}" as ${sid(s.id)}`);
+  }
   out.push(`  [*] --> ${sid(steps[0]!.id)}`);
   steps.forEach((s, i) => {
     const next = s.next ?? steps[i + 1]?.id;

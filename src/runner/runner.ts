@@ -2,7 +2,6 @@ import { dirname, join, resolve } from 'node:path';
 import type { Engine, EngineSnapshot } from '../engine/engine.js';
 import type { Effect, RunCommandEffect } from '../engine/effects.js';
 import type { EngineContext } from '../engine/context.js';
-import { rulesFor } from '../engine/context.js';
 import type { Matcher } from '../engine/matcher.js';
 import { evalExpr, parseExpr } from '../engine/expr.js';
 import type { Event, Source } from '../events/schema.js';
@@ -10,13 +9,15 @@ import type { Agent, AgentTurnRequest, AgentTurnResult, CommandRunner, Decider, 
 import type { EventBus } from '../runs/bus.js';
 import { recordCommand } from '../runs/stale-commands.js';
 import { RunInterrupted, messageOf } from '../errors.js';
-import { evaluateCheck, type CheckContext, type CheckOutcome } from './checks.js';
+import type { CheckContext, CheckOutcome } from './checks.js';
+import { judgeGate } from './judge-gate.js';
 import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
 import { stageStopper } from '../results/live-stop.js';
 import { crossCheckResults } from '../results/cross-check.js';
 import { normaliseText, openCommandOutput } from '../output/streams.js';
 import { commandExcerpt } from './command-excerpt.js';
+import { reportTriggers } from './trigger-scan.js';
 import { appendTurn } from '../agent/tool-loop.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output` (Claude Code's is `Bash`). */
@@ -126,17 +127,7 @@ export class Runner {
   /** Reports the rules the line triggers, once per rule (and per value of a fanned-out step); true if any. */
   private scanLine(line: string, source: Source, item?: string): boolean {
     const step = this.o.engine.playbook.playbook.steps[this.context.stepIndex]?.id;
-    if (!step) return false;
-    const applicable = new Set(rulesFor(this.o.engine.playbook, step).map((r) => r.id));
-    let hit = false;
-    for (const m of this.o.matcher.matchLine(line, source)) {
-      const key = item === undefined ? m.id : `${m.id}@${item}`;
-      if (!applicable.has(m.id) || this.reported.has(key)) continue;
-      this.reported.add(key);
-      hit = true;
-      this.o.bus.emit({ type: 'trigger_matched', remediation: m.id, step, source, line, groups: m.groups, ...(item !== undefined && { item }) });
-    }
-    return hit;
+    return step !== undefined && reportTriggers({ pb: this.o.engine.playbook, matcher: this.o.matcher, bus: this.o.bus, reported: this.reported }, step, line, source, item);
   }
 
   private async execute(effect: Effect): Promise<void> {
@@ -288,25 +279,10 @@ export class Runner {
   }
 
   private async runChecks(effect: Effect & { kind: 'run_checks' }): Promise<void> {
-    const evaluate = this.o.evaluate ?? evaluateCheck;
     for (const gate of effect.checks) {
-      const { name, check, metrics } = gate;
-      const commandId = gate.commandId ?? effect.commandId;
-      const ctx: CheckContext = {
-        workspace: this.o.workspace,
-        commands: this.o.commands,
-        metrics: metrics ?? effect.metrics,
-        commandLog: commandId ? join(this.o.commandsDir, `${commandId}.log`) : undefined,
-        exitCode: 'exitCode' in gate ? gate.exitCode : effect.exitCode,
-        scriptDirs: this.o.scriptDirs,
-        env: this.o.env,
-      };
-      const outcome = await evaluate(check, ctx, { scope: effect.scope, step: effect.step, name }).catch((err: unknown) => ({
-        passed: false,
-        detail: `check failed to run: ${messageOf(err)}`,
-      }));
+      const outcome = await judgeGate(this.o, effect, gate);
       if (this.stopped) return;
-      this.o.bus.emit({ type: 'gate_judged', scope: effect.scope, step: effect.step, check: name, passed: outcome.passed, detail: outcome.detail });
+      this.o.bus.emit({ type: 'gate_judged', scope: effect.scope, step: effect.step, check: gate.name, passed: outcome.passed, detail: outcome.detail });
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { CompiledPlaybook, EngineContext, TriggerHit } from '../../engine/context.js';
-import { initialContext, rulesFor } from '../../engine/context.js';
+import { initialContext } from '../../engine/context.js';
 import { templateVars } from '../../engine/logic.js';
 import type { Matcher } from '../../engine/matcher.js';
 import { chooseRemediation, remediationVars } from '../../engine/remediate.js';
@@ -9,6 +9,7 @@ import { excerptLines } from '../../engine/excerpt.js';
 import type { Source } from '../../events/schema.js';
 import { renderTemplate } from '../../playbook/template.js';
 import { createMetricsCollector } from '../../runner/metrics.js';
+import { applicableRules } from '../../runner/trigger-scan.js';
 import type { ImportedEvent } from '../import/emitter.js';
 import { StepGuesser } from './steps.js';
 import { COVERED_AT, saysWhatPersonSaid } from './similarity.js';
@@ -161,7 +162,7 @@ export class Coverage {
 
   private scanLine(line: string, source: Source): void {
     if (source !== 'agent_text' && ERRORISH.test(line)) this.evidence = { line: line.trim(), source };
-    const applicable = new Set(rulesFor(this.pb, this.step).map((r) => r.id));
+    const applicable = applicableRules(this.pb, this.step);
     for (const m of this.matcher.matchLine(line, source)) {
       if (!applicable.has(m.id) || this.reported.has(m.id)) continue;
       this.reported.add(m.id);
