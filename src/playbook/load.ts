@@ -77,7 +77,8 @@ async function analyse(file: string): Promise<Analysis> {
     return { ...empty, problems: [`${file}:1:1: cannot read playbook (${(err as NodeJS.ErrnoException).code ?? 'error'})`] };
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  // logLevel error: the library's own warnings (collection keys) would reach stderr unlocated; the schema reports them.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
       const p = positionOf(lines, e.pos[0]);

@@ -5,7 +5,7 @@ import { fuzzCampaign } from '../../bench/fuzz.js';
 
 /**
  * A few seeded cases of the two campaigns `npm run bench -- crash` and `-- fuzz` run in full:
- * the demo killed inside an agent turn and right after its verdict, each resumed and compared
+ * the demo killed during the clone, inside an agent turn and right after its verdict, each resumed and compared
  * with an uninterrupted run; and mutants of playbooks, transcripts and run logs through every
  * command that reads them.
  */
@@ -16,6 +16,7 @@ describe('crash cases of the demo', () => {
   }, 300_000);
 
   it.each([
+    ['during the clone, its first step', { type: 'run_started', anchor: 1, delayMs: 0 }],
     ['inside an agent turn, after a reply that calls a tool', { type: 'agent_reply', anchor: 3, delayMs: 0 }],
     ['right after run_ended, before the results are committed', { type: 'run_ended', anchor: 1, delayMs: 0 }],
   ])('killed %s: resumed to the same verdict, nothing sent or run twice, nothing lost', async (_what, at) => {
