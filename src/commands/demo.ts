@@ -54,7 +54,9 @@ export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId
     };
     // The app owns the terminal while it shows; it prints the run itself.
     if (!o.json && !o.view) out.write(`demo: sample experiment at ${repo}, Messages API stand-in at ${standin.url}\n`);
-    const r = await runCommand({ playbook: DEMO.playbook, vars: [`repo=${repo}`, ...(o.var ?? [])], json: o.json, verbose: o.verbose, home: o.home, env, out, view: o.view });
+    // The stand-in's home plays Modal's cloud (its volumes), which a real stage reaches over the network.
+    const stageWrite = [env.MODAL_STANDIN_HOME!];
+    const r = await runCommand({ playbook: DEMO.playbook, vars: [`repo=${repo}`, ...(o.var ?? [])], json: o.json, verbose: o.verbose, home: o.home, env, out, view: o.view, stageWrite });
     if (!o.json) out.write(await stageSummary(new RunStore(o.home ? resolve(o.home) : undefined).paths(r.runId).log));
     // A passed run saved its report into the sample repository itself (the playbook's
     // save_results); a failed one still gets its report.
@@ -90,5 +92,7 @@ export async function stageSummary(log: string): Promise<string> {
       const stage = e.item === undefined ? e.step : `${e.step} [${e.item}]`;
       return `  ${stage.padEnd(10)} exit ${e.exitCode ?? e.signal}  ${figures.join('  ')}`;
     });
-  return rows.length > 0 ? `stages:\n${rows.join('\n')}\n` : '';
+  const started = events.find((e): e is Extract<Event, { type: 'run_started' }> => e.type === 'run_started');
+  const sandbox = started?.sandbox ? `sandbox: ${started.sandbox.detail}\n` : '';
+  return (rows.length > 0 ? `stages:\n${rows.join('\n')}\n` : '') + sandbox;
 }

@@ -5,7 +5,8 @@ import { parseVarArgs, resolveVariables } from '../playbook/variables.js';
 import { renderTemplate } from '../playbook/template.js';
 import { RunStore } from '../runs/store.js';
 import { createGit } from '../runner/git.js';
-import { RunInterrupted, verdictExitCode } from '../errors.js';
+import { EnvironmentError, RunInterrupted, verdictExitCode } from '../errors.js';
+import { sandboxUnavailable } from '../sandbox/index.js';
 import type { Mode } from '../events/schema.js';
 import { needsModel, openSession } from './session.js';
 import { missingCredentials } from '../agent/index.js';
@@ -29,6 +30,10 @@ export interface RunOptions {
   view?: AppView;
   out?: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
+  /** Run without the OS sandbox (`--no-sandbox`); otherwise a missing sandbox stops the run (exit 3). */
+  noSandbox?: boolean;
+  /** Directories stage commands may write besides the workspace (a local stand-in's state). */
+  stageWrite?: string[];
 }
 
 export function choosePrinter(o: { json?: boolean; verbose?: boolean; out?: NodeJS.WritableStream }): Printer {
@@ -53,6 +58,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
   const mode = o.view?.decider.mode ?? o.decider?.mode ?? o.mode ?? 'autopilot';
   const missing = needsModel(loaded.playbook, mode) ? missingCredentials(o.agent ?? 'anthropic', o.env ?? process.env) : undefined;
   if (missing) throw missing;
+  const unsandboxed = o.noSandbox ? undefined : sandboxUnavailable();
+  if (unsandboxed) throw new EnvironmentError(`the OS sandbox cannot start: ${unsandboxed}; install bubblewrap, socat and ripgrep, or pass --no-sandbox`);
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
   const runId = store.newRunId();
   const paths = store.create(runId);
@@ -81,6 +88,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     decider: o.view?.decider ?? o.decider,
     printer: o.view ? undefined : choosePrinter(o),
     env: o.env,
+    noSandbox: o.noSandbox,
+    stageWrite: o.stageWrite,
   });
   o.view?.attach(session, runId);
   const stop = () => {
@@ -102,6 +111,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
       branch,
       agent: session.agentName,
       model: session.model,
+      sandbox: session.sandbox,
     });
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);

@@ -20,6 +20,7 @@ import { EnvironmentError } from '../errors.js';
 import type { Playbook } from '../playbook/schema.js';
 import type { Mode } from '../events/schema.js';
 import type { Printer } from './printer.js';
+import { openSandboxes, type SandboxChoice } from '../sandbox/index.js';
 
 /** The package root, for the python/ checks shipped with labpilot. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,12 +40,18 @@ export interface SessionOptions {
   /** Continue numbering after the events already in the log (resume). */
   nextSeq?: number;
   from?: (engine: Engine) => EngineSnapshot;
+  /** Run the agent's shell and the stage commands without the OS sandbox (`--no-sandbox`). */
+  noSandbox?: boolean;
+  /** Directories stage commands may write besides the workspace (a local stand-in's state). */
+  stageWrite?: string[];
 }
 
 export interface Session {
   bus: EventBus;
   runner: Runner;
   engine: Engine;
+  /** Whether the agent's shell and the stage commands run in the OS sandbox. */
+  sandbox: SandboxChoice;
   model: string;
   agentName: string;
   close(): void;
@@ -62,6 +69,7 @@ export function openSession(o: SessionOptions): Session {
   };
   const engine = new Engine(compiled);
   const redactor = new Redactor(env);
+  const sandboxes = openSandboxes({ runDir: dirname(o.paths.log), workspace: o.workspace, section: pb.sandbox, inherit: env, redactor, disabled: o.noSandbox, stageWrite: o.stageWrite });
   const writer = new EventLogWriter(o.paths.log);
   const bus = new EventBus(systemClock, redactor, writer, o.nextSeq ?? 0);
   if (o.printer) bus.subscribe(o.printer);
@@ -76,7 +84,7 @@ export function openSession(o: SessionOptions): Session {
           (await decider.decide({ kind: 'ask', ref: 'shell-policy', step: pb.steps[runner.context.stepIndex]?.id ?? '', text: `Let the agent run \`${command}\`? It ${reason}.` })).verdict === 'approve'
       : undefined;
   const create = (): Agent =>
-    createAgentFromEnv({ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor, tools: { policy: pb.policy?.shell, approve } });
+    createAgentFromEnv({ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor, tools: { policy: pb.policy?.shell, approve, sandbox: sandboxes.agent } });
   // A playbook of commands and checks alone never talks to a model, so it runs without a key;
   // one that can prompt (or a person at the terminal, who may type to the agent) needs it now.
   const agent: Agent = needsModel(pb, decider.mode) ? create() : deferredFailure(create, agentName, model);
@@ -92,7 +100,7 @@ export function openSession(o: SessionOptions): Session {
       bus,
       agent,
       // Command output is redacted before the command log, the events and the prompts see it.
-      commands: redactingCommands(createExecaRunner(env), redactor),
+      commands: redactingCommands(createExecaRunner(env, sandboxes.stage), redactor),
       git: createGit(),
       decider,
       matcher,
@@ -103,7 +111,11 @@ export function openSession(o: SessionOptions): Session {
     },
     o.from?.(engine),
   );
-  return { bus, runner, engine, model, agentName, close: () => writer.close() };
+  const close = () => {
+    writer.close();
+    void sandboxes.close();
+  };
+  return { bus, runner, engine, sandbox: sandboxes.choice, model, agentName, close };
 }
 
 /** Whether a run of the playbook may send a prompt: a prompt step, a prompt remediation, or a person at the terminal. */

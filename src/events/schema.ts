@@ -43,6 +43,8 @@ export const Event = z.discriminatedUnion('type', [
     branch: z.string(),
     agent: z.string(),
     model: z.string(),
+    /** Whether the agent's shell and the stage commands ran in the OS sandbox (`--no-sandbox` turns it off). */
+    sandbox: z.object({ enabled: z.boolean(), detail: z.string() }).optional(),
   }),
   z.object({ ...base, type: z.literal('run_resumed'), runId: z.string(), fromSeq: z.number().int() }),
   z.object({ ...base, type: z.literal('step_entered'), step: z.string(), attempt: z.number().int().positive() }),

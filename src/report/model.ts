@@ -14,6 +14,8 @@ export interface RunReport {
   branch: string;
   agent: string;
   model: string;
+  /** Whether the agent's shell and the stage commands ran in the OS sandbox. */
+  sandbox?: { enabled: boolean; detail: string };
   vars: Record<string, string>;
   verdict?: { verdict: string; reason: string };
   /** One per run step, or per step and item for a step fanned out over a list (`for_each`). */
@@ -90,6 +92,7 @@ export function buildReport(events: Event[]): RunReport {
     branch: started.branch,
     agent: started.agent,
     model: started.model,
+    sandbox: started.sandbox,
     vars: started.vars,
     verdict: ended && { verdict: ended.verdict, reason: ended.reason },
     stages,

@@ -36,6 +36,7 @@ export function Header({ state, mode, now }: { state: ViewState; mode: string; n
           {mode}
         </Text>
         {state.model ? <Text color={theme.muted}> · {state.model}</Text> : null}
+        {state.sandbox ? <Text color={state.sandbox.enabled ? theme.muted : theme.warn}> · sandbox {state.sandbox.enabled ? 'on' : 'OFF'}</Text> : null}
       </Text>
       <Text wrap="truncate-end">
         step {state.step ?? '–'}

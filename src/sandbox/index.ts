@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Redactor } from '../runs/redact.js';
+import type { SandboxSection } from './config.js';
+import { sandboxEnv } from './env.js';
+import { sandboxUnavailable, startRuntime, stopRuntime, wrapInSandbox } from './runtime.js';
+import type { CommandSandbox, Contained, SandboxChoice } from './types.js';
+import { EnvironmentError } from '../errors.js';
+
+export type { CommandSandbox, Contained, SandboxChoice } from './types.js';
+export { SandboxSection, SandboxStage, CREDENTIAL_PATHS } from './config.js';
+export { sandboxEnv } from './env.js';
+export { sandboxUnavailable } from './runtime.js';
+
+export interface RunSandboxes {
+  choice: SandboxChoice;
+  /** The agent's shell: the workspace (not its .git) and a private temp dir, no credential. */
+  agent?: CommandSandbox;
+  /** The commands labpilot runs itself: as the agent's, plus what the playbook's `stage` names. */
+  stage?: CommandSandbox;
+  close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  /** The run folder: the workspace lives in it, private temp dirs go under it. */
+  runDir: string;
+  workspace: string;
+  section?: SandboxSection;
+  inherit: NodeJS.ProcessEnv;
+  redactor: Redactor;
+  /** The person chose to run without the sandbox (`--no-sandbox`). */
+  disabled?: boolean;
+  /** Directories stage commands may write besides the workspace (a local stand-in's state). */
+  stageWrite?: string[];
+}
+
+/**
+ * The sandboxes of one run. Without an OS sandbox labpilot refuses to run agent or stage
+ * commands (exit 3) unless the person passed `--no-sandbox`; either way the choice is recorded.
+ */
+export function openSandboxes(o: SandboxOptions): RunSandboxes {
+  if (o.disabled) return { choice: { enabled: false, detail: 'off (--no-sandbox): commands run with the user’s full file access' }, close: async () => {} };
+  const why = sandboxUnavailable();
+  if (why) throw new EnvironmentError(`the OS sandbox cannot start: ${why}; install bubblewrap, socat and ripgrep, or pass --no-sandbox to run the agent uncontained`);
+  const section = o.section ?? { network: [] };
+  const stageNet = section.stage?.network ?? [];
+  const domains = [...new Set([...section.network, ...stageNet])];
+  const ready = startRuntime(domains);
+  const make = (name: string, extra: { read?: string[]; write?: string[]; env?: string[] }): CommandSandbox => ({
+    async contain(command: string, _cwd: string, added: Record<string, string> = {}): Promise<Contained> {
+      await ready;
+      const tmp = join(o.runDir, 'sandbox', name, 'tmp');
+      const homeDir = join(o.runDir, 'sandbox', name, 'home');
+      // The agent gets an empty home of its own; a stage keeps the user's (its tool's config lives there).
+      const set: Record<string, string> = name === 'agent' ? { HOME: homeDir, XDG_CACHE_HOME: join(homeDir, '.cache'), XDG_CONFIG_HOME: join(homeDir, '.config') } : {};
+      if (name === 'agent') mkdirSync(homeDir, { recursive: true });
+      const env = sandboxEnv(o.inherit, { allow: extra.env, set: { ...added, ...set }, redactor: o.redactor });
+      return wrapInSandbox(command, { workspace: o.workspace, tmp, read: extra.read, write: name === 'agent' ? [homeDir, ...(extra.write ?? [])] : extra.write }, env);
+    },
+  });
+  const net = domains.length ? `network: ${domains.join(', ')}` : 'no network';
+  return {
+    choice: { enabled: true, detail: `on (${process.platform === 'darwin' ? 'Seatbelt' : 'bubblewrap'} via @anthropic-ai/sandbox-runtime; writes: workspace; ${net})` },
+    agent: make('agent', {}),
+    stage: make('stage', { read: section.stage?.read, env: section.stage?.env, write: o.stageWrite }),
+    close: stopRuntime,
+  };
+}
