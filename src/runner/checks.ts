@@ -5,6 +5,7 @@ import type { Check } from '../playbook/schema.js';
 import type { CommandRunner } from '../ports.js';
 import { evalExpr, explain, parseExpr } from '../engine/expr.js';
 import { shellQuote } from '../playbook/template.js';
+import { inside as isInside } from '../agent/tools/jail.js';
 
 export interface CheckContext {
   workspace: string;
@@ -70,7 +71,7 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
 /** A path the playbook names, kept inside the workspace. */
 function inside(workspace: string, p: string): string {
   const full = resolve(workspace, p);
-  return full.startsWith(resolve(workspace)) ? full : join(workspace, '__outside__');
+  return isInside(resolve(workspace), full) ? full : join(workspace, '__outside__');
 }
 
 async function runCaptured(ctx: CheckContext, command: string) {
