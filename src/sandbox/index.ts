@@ -52,7 +52,8 @@ export function openSandboxes(o: SandboxOptions): RunSandboxes {
       const tmp = join(o.runDir, 'sandbox', name, 'tmp');
       const homeDir = join(o.runDir, 'sandbox', name, 'home');
       // The agent gets an empty home of its own; a stage keeps the user's (its tool's config lives there).
-      const set: Record<string, string> = name === 'agent' ? { HOME: homeDir, XDG_CACHE_HOME: join(homeDir, '.cache'), XDG_CONFIG_HOME: join(homeDir, '.config') } : {};
+      const own: Record<string, string> = o.inherit.HOME ? { HOME: o.inherit.HOME } : {};
+      const set: Record<string, string> = name === 'agent' ? { HOME: homeDir, XDG_CACHE_HOME: join(homeDir, '.cache'), XDG_CONFIG_HOME: join(homeDir, '.config') } : own;
       if (name === 'agent') mkdirSync(homeDir, { recursive: true });
       const env = sandboxEnv(o.inherit, { allow: extra.env, set: { ...added, ...set }, redactor: o.redactor });
       return wrapInSandbox(command, { workspace: o.workspace, tmp, read: extra.read, write: name === 'agent' ? [homeDir, ...(extra.write ?? [])] : extra.write }, env);
