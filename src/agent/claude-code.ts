@@ -5,6 +5,7 @@ import { Redactor } from '../runs/redact.js';
 import { mapStreamMessage, type StreamMessage, type TurnEnd } from './claude-code-events.js';
 import { PathEscapeError, resolveInside } from './tools/jail.js';
 import { createShellPolicy, type ShellPolicyConfig } from './tools/shell-policy.js';
+import type { claudeCodeSandbox } from '../sandbox/claude-code.js';
 
 /**
  * The Agent port over Claude Code, driven through the Claude Agent SDK: each labpilot turn is
@@ -27,6 +28,8 @@ export interface ClaudeCodeAgentOptions {
   redactor?: Redactor;
   /** Model round trips Claude Code may take in one turn. */
   maxToolRounds?: number;
+  /** Claude Code's sandbox settings for its Bash tool (absent with `--no-sandbox`). */
+  sandbox?: ReturnType<typeof claudeCodeSandbox>;
 }
 
 type Permission = { behavior: 'allow'; updatedInput: Record<string, unknown> } | { behavior: 'deny'; message: string };
@@ -94,6 +97,7 @@ export function createClaudeCodeAgent(opts: ClaudeCodeAgentOptions): Agent {
           settingSources: [],
           systemPrompt: opts.system ? { type: 'preset', preset: 'claude_code', append: redactor.redact(opts.system) } : { type: 'preset', preset: 'claude_code' },
           maxTurns: opts.maxToolRounds ?? 40,
+          ...(opts.sandbox && { sandbox: opts.sandbox }),
         },
       });
       for await (const message of stream) {

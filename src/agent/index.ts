@@ -2,7 +2,7 @@ import type { Agent, EventSink } from '../ports.js';
 import { EnvironmentError, InputError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
 import { ANTHROPIC_KEY_MISSING, createAnthropicAgent } from './anthropic.js';
-import { createClaudeCodeAgent } from './claude-code.js';
+import { createClaudeCodeAgent, type ClaudeCodeAgentOptions } from './claude-code.js';
 import { createToolSet, type ToolSetOptions } from './tools/index.js';
 
 export { createAnthropicAgent, type AnthropicAgentOptions } from './anthropic.js';
@@ -31,6 +31,8 @@ export interface AgentFromEnvOptions {
   redactor?: Redactor;
   maxTokens?: number;
   maxToolRounds?: number;
+  /** Claude Code's own sandbox settings (claude-code only; absent with `--no-sandbox`). */
+  claudeCodeSandbox?: ClaudeCodeAgentOptions['sandbox'];
 }
 
 const positive = (v: string | undefined): number | undefined => {
@@ -58,7 +60,7 @@ export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
     maxRetries: positive(env.LABPILOT_API_RETRIES),
     redactor,
   };
-  if (name === 'claude-code') return createClaudeCodeAgent({ ...common, workspace: opts.workspace, env, policy: opts.tools?.policy, approve: opts.tools?.approve });
+  if (name === 'claude-code') return createClaudeCodeAgent({ ...common, workspace: opts.workspace, env, policy: opts.tools?.policy, approve: opts.tools?.approve, sandbox: opts.claudeCodeSandbox });
   if (name === 'langchain:openai') {
     const missing = missingCredentials(name, env);
     if (missing) throw missing;

@@ -21,6 +21,7 @@ import type { Playbook } from '../playbook/schema.js';
 import type { Mode } from '../events/schema.js';
 import type { Printer } from './printer.js';
 import { openSandboxes, type SandboxChoice } from '../sandbox/index.js';
+import { claudeCodeSandbox } from '../sandbox/claude-code.js';
 
 /** The package root, for the python/ checks shipped with labpilot. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -84,7 +85,11 @@ export function openSession(o: SessionOptions): Session {
           (await decider.decide({ kind: 'ask', ref: 'shell-policy', step: pb.steps[runner.context.stepIndex]?.id ?? '', text: `Let the agent run \`${command}\`? It ${reason}.` })).verdict === 'approve'
       : undefined;
   const create = (): Agent =>
-    createAgentFromEnv({ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor, tools: { policy: pb.policy?.shell, approve, sandbox: sandboxes.agent } });
+    createAgentFromEnv({
+      ...{ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor },
+      tools: { policy: pb.policy?.shell, approve, sandbox: sandboxes.agent },
+      claudeCodeSandbox: sandboxes.agent && claudeCodeSandbox(o.workspace, pb.sandbox),
+    });
   // A playbook of commands and checks alone never talks to a model, so it runs without a key;
   // one that can prompt (or a person at the terminal, who may type to the agent) needs it now.
   const agent: Agent = needsModel(pb, decider.mode) ? create() : deferredFailure(create, agentName, model);
