@@ -92,7 +92,5 @@ export async function stageSummary(log: string): Promise<string> {
       const stage = e.item === undefined ? e.step : `${e.step} [${e.item}]`;
       return `  ${stage.padEnd(10)} exit ${e.exitCode ?? e.signal}  ${figures.join('  ')}`;
     });
-  const started = events.find((e): e is Extract<Event, { type: 'run_started' }> => e.type === 'run_started');
-  const sandbox = started?.sandbox ? `sandbox: ${started.sandbox.detail}\n` : '';
-  return (rows.length > 0 ? `stages:\n${rows.join('\n')}\n` : '') + sandbox;
+  return rows.length > 0 ? `stages:\n${rows.join('\n')}\n` : '';
 }

@@ -116,6 +116,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
     await saveRunResults({ runId, home: o.home, playbook: loaded.playbook, vars, verdict: verdict?.verdict, out });
+    // The summary repeats it: what ran, ran contained or not.
+    out?.write(`sandbox: ${session.sandbox.detail}\n`);
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId };
   } finally {
     process.off('SIGINT', stop);

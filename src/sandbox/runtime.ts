@@ -25,7 +25,7 @@ export interface Profile {
 const home = () => homedir();
 const expand = (p: string) => resolve(p.startsWith('~/') ? join(home(), p.slice(2)) : p);
 
-/** Why the OS sandbox cannot start here, or undefined when it can. */
+/** Why the OS sandbox cannot start here, or undefined when it can (`LABPILOT_BWRAP` names another bubblewrap). */
 export function sandboxUnavailable(bwrapPath = process.env.LABPILOT_BWRAP ?? 'bwrap'): string | undefined {
   if (!SandboxManager.isSupportedPlatform()) return `the OS sandbox does not support ${process.platform}`;
   if (process.platform === 'linux') {
@@ -46,6 +46,7 @@ function baseConfig(): SandboxRuntimeConfig {
   return {
     network: { allowedDomains: [...allowed], deniedDomains: [], strictAllowlist: true },
     filesystem: { denyRead: [], allowRead: [], allowWrite: [], denyWrite: [] },
+    ...(process.env.LABPILOT_BWRAP && { bwrapPath: process.env.LABPILOT_BWRAP }),
   };
 }
 
