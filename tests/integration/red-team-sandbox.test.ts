@@ -171,7 +171,7 @@ async function attack(sandboxed: boolean): Promise<Outcome> {
 
 /** Every attempt that had its effect, by the judges of red-team-attempts.ts. */
 function succeeded(o: Outcome): string[] {
-  const { C, T, H } = o.layout;
+  const { C, T } = o.layout;
   const calls = ofType(o.events, 'tool_call').slice(1, 1 + o.list.length);
   const results = new Map(ofType(o.events, 'tool_result').map((r) => [r.callId, r]));
   const scan = new Redactor(SECRETS, MARKERS);
