@@ -7,15 +7,28 @@ import { PathEscapeError } from './jail.js';
  * opened one component at a time, each relative to the directory already opened (through
  * `/proc/self/fd/N/<name>`, Node's stand-in for openat) and with O_NOFOLLOW: no symbolic link
  * is followed anywhere, and a directory swapped after it was opened does not move what is
- * opened under it. There is no check apart from the open itself. A regular file with more
+ * opened under it (Linux; see viaFd for elsewhere). There is no check apart from the open itself. A regular file with more
  * than one link is refused, judged on the opened descriptor.
  */
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
-const viaFd = (fd: number, name?: string) => (name === undefined ? `/proc/self/fd/${fd}` : `/proc/self/fd/${fd}/${name}`);
-
-/** Whether descriptor-relative opens are possible (Linux); elsewhere the tools refuse to run. */
+/** Whether descriptor-relative opens are possible (Linux). */
 export const DESCRIPTOR_PATHS = existsSync('/proc/self/fd');
+
+/**
+ * Without /proc (macOS) a directory is named by the path it was opened at: each component is
+ * still opened without following a link, but a parent renamed between two opens is not seen.
+ */
+const pathOf = new Map<number, string>();
+const viaFd = (fd: number, name?: string): string => {
+  const dir = DESCRIPTOR_PATHS ? `/proc/self/fd/${fd}` : pathOf.get(fd)!;
+  return name === undefined ? dir : `${dir}/${name}`;
+};
+const openDir = (path: string, flags: number): number => {
+  const fd = openSync(path, flags);
+  if (!DESCRIPTOR_PATHS) pathOf.set(fd, path);
+  return fd;
+};
 
 /** The workspace-relative components of `p`, or PathEscapeError when it leads out. */
 export function componentsOf(workspace: string, p: string): string[] {
@@ -40,13 +53,12 @@ function linkError(err: unknown, requested: string): never {
 
 /** Opens the directory `parts` below the workspace, each step without following a link. */
 export function openDirAt(workspace: string, parts: string[], requested: string, create = false): number {
-  if (!DESCRIPTOR_PATHS) throw new PathEscapeError(requested, 'cannot be opened safely on this system (no /proc/self/fd)');
-  let fd = openSync(realpathSync(workspace), O_RDONLY | O_DIRECTORY);
+  let fd = openDir(realpathSync(workspace), O_RDONLY | O_DIRECTORY);
   try {
     for (const name of parts) {
       let next: number;
       try {
-        next = openSync(viaFd(fd, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        next = openDir(viaFd(fd, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (!(create && code === 'ENOENT')) {
@@ -55,7 +67,7 @@ export function openDirAt(workspace: string, parts: string[], requested: string,
           linkError(err, requested);
         }
         mkdirSync(viaFd(fd, name));
-        next = openSync(viaFd(fd, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        next = openDir(viaFd(fd, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
       }
       closeSync(fd);
       fd = next;
@@ -122,7 +134,7 @@ export function writeFileIn(workspace: string, requested: string, content: strin
 export const entriesAt = (dirFd: number): Dirent[] => readdirSync(viaFd(dirFd), { withFileTypes: true });
 
 /** Opens `name` inside an opened directory as a directory, without following a link. */
-export const openChildDir = (dirFd: number, name: string): number => openSync(viaFd(dirFd, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+export const openChildDir = (dirFd: number, name: string): number => openDir(viaFd(dirFd, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
 
 /** Reads `name` inside an opened directory when it is a regular file of one link and at most `max` bytes. */
 export function readChildFile(dirFd: number, name: string, max: number): Buffer | undefined {
