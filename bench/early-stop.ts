@@ -1,20 +1,23 @@
 import { prng as rng } from './generators/log-noise.js';
-import { DEFAULT_ALPHA, DEFAULT_MARGIN, sequentialTest, type StopReason } from '../src/results/early-stop.js';
+import { DEFAULT_ALPHA, DEFAULT_MARGIN, sequentialTest, type SequentialTest, type StopReason } from '../src/results/early-stop.js';
 
 /**
  * Early stopping of the full stage (src/results/early-stop.ts), simulated: 10,000 stages of 500
- * episodes per true success rate against the RSD playbook's 0.8 gate. A doomed stage (0.5, 0.6,
- * 0.7) should be stopped within a median of 60 episodes; a good one (0.85, 0.9) wrongly at most
- * 1% of the time. Episodes are independent draws from a seeded generator, so the figures are
- * the same on every run.
+ * episodes (10 tasks of 50, as LIBERO runs them) per scenario against the RSD playbook's gate
+ * (min_success 0.8, alpha 0.01). Exchangeable scenarios give every episode the same success
+ * chance; block scenarios give each task its own rate, spread evenly over truth +- 0.1 or 0.15
+ * and run in a shuffled order, so the first tasks may be the hard ones. A wrong stop is a stage
+ * stopped that, run to the end on the same draws, would have met the gate. Targets: at most 1%
+ * wrong stops everywhere; a doomed stage at 0.6 stopped within a median of 60 episodes when
+ * exchangeable and 150 in blocks of +-0.1. Seeded, so the figures are the same on every run.
  */
 const STAGES = 10_000;
-const TOTAL = 500;
+const TASKS = 10;
+const BLOCK = 50;
+const TOTAL = TASKS * BLOCK;
 const TARGET = 0.8;
-const DOOMED = [0.5, 0.6, 0.7];
-const GOOD = [0.85, 0.9];
-const MEDIAN_TARGET = 60;
-const WRONG_TARGET = 0.01;
+const WRONG_TARGET = 100;
+const MEDIAN_TARGETS: Record<string, number> = { 'exchangeable 0.60': 60, 'blocks +-0.10 0.60': 150 };
 
 export interface Outcome {
   /** Episodes run before the stop, or TOTAL when the stage ran to the end. */
@@ -24,74 +27,63 @@ export interface Outcome {
   wouldPass: boolean;
 }
 
+export function gateTest(total = TOTAL): SequentialTest {
+  return sequentialTest({ target: TARGET, alpha: DEFAULT_ALPHA, margin: DEFAULT_MARGIN, total, taskEpisodes: BLOCK });
+}
+
 /** One stage; `truth(n)` is the success chance of episode n (0-based). */
-export function simulateStage(truth: (n: number) => number, random: () => number, total = TOTAL): Outcome {
-  const test = sequentialTest({ target: TARGET, alpha: DEFAULT_ALPHA, margin: DEFAULT_MARGIN, total });
+export function simulateStage(test: SequentialTest, truth: (n: number) => number, random: () => number, total = TOTAL): Outcome {
+  const judge = test.start();
   let successes = 0;
   let stop: { spent: number; reason: StopReason } | undefined;
   for (let n = 1; n <= total; n++) {
     if (random() < truth(n - 1)) successes++;
-    const verdict = stop ? undefined : test.judge({ episodes: n, successes });
+    const verdict = stop ? undefined : judge({ episodes: n, successes });
     if (verdict) stop = { spent: n, reason: verdict.reason };
   }
   return { spent: stop?.spent ?? total, reason: stop?.reason, wouldPass: successes >= TARGET * total };
 }
 
-/**
- * Tasks differ: the suite's 10 tasks run one after another, 50 episodes each, with success
- * rates spread evenly over truth +- 0.1 in a shuffled order, so the first tasks may be the hard ones.
- */
-function perTask(truth: number, random: () => number): (n: number) => number {
-  const rates = Array.from({ length: 10 }, (_, i) => truth - 0.1 + (0.2 * i) / 9);
+/** Tasks' rates spread evenly over truth +- spread, in a shuffled order. */
+export function perTask(truth: number, spread: number, random: () => number): (n: number) => number {
+  const rates = Array.from({ length: TASKS }, (_, i) => truth - spread + (2 * spread * i) / (TASKS - 1));
   for (let i = rates.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [rates[i], rates[j]] = [rates[j]!, rates[i]!];
   }
-  return (n) => rates[Math.floor(n / 50)]!;
+  return (n) => rates[Math.floor(n / BLOCK)]!;
 }
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
+
+const SCENARIOS: Array<{ truth: number; spread: number }> = [
+  ...[0.5, 0.6, 0.7, 0.85, 0.9].map((truth) => ({ truth, spread: 0 })),
+  ...[0.1, 0.15].flatMap((spread) => [0.6, 0.7, 0.85, 0.9].map((truth) => ({ truth, spread }))),
+];
 
 export async function run(): Promise<void> {
-  const test = sequentialTest({ target: TARGET, alpha: DEFAULT_ALPHA, margin: DEFAULT_MARGIN, total: TOTAL });
+  const test = gateTest();
   console.log(
-    `early-stop: ${STAGES} stages of ${TOTAL} episodes per rate, gate ${TARGET}; SPRT ${test.bad.toFixed(2)} against ${test.ok.toFixed(2)}, alpha ${DEFAULT_ALPHA}`,
+    `early-stop: ${STAGES} stages of ${TOTAL} episodes (${TASKS} tasks of ${BLOCK}) per scenario, gate ${TARGET}; null: tasks spread up to +-0.15 around ${test.ok.toFixed(2)}, alpha ${DEFAULT_ALPHA}; looks at ${test.looks.map((l) => `${l.episodes} (<= ${l.critical})`).join(', ')}`,
   );
   let missed = false;
-  for (const truth of [...DOOMED, ...GOOD]) {
-    const random = rng(Math.round(truth * 1000));
-    const outcomes = Array.from({ length: STAGES }, () => simulateStage(() => truth, random));
-    const stopped = outcomes.filter((o) => o.reason !== undefined);
-    const spent = outcomes.map((o) => o.spent).sort((a, b) => a - b);
-    const rate = stopped.length / STAGES;
+  for (const { truth, spread } of SCENARIOS) {
+    const name = spread === 0 ? `exchangeable ${truth.toFixed(2)}` : `blocks +-${spread.toFixed(2)} ${truth.toFixed(2)}`;
+    const random = rng(Math.round(truth * 1000) + Math.round(spread * 100) * 7919);
+    const outcomes = Array.from({ length: STAGES }, () => simulateStage(test, spread === 0 ? () => truth : perTask(truth, spread, random), random));
+    const stopped = outcomes.filter((o) => o.reason !== undefined).length;
+    const wrong = outcomes.filter((o) => o.reason !== undefined && o.wouldPass).length;
+    const spent = median(outcomes.map((o) => o.spent));
     const byRule = (r: StopReason) => outcomes.filter((o) => o.reason === r).length;
-    const rules = `sprt ${byRule('sprt')}, cannot reach ${byRule('cannot_reach')}`;
-    if (DOOMED.includes(truth)) {
-      const median = quantile(spent, 0.5);
-      const ok = median <= MEDIAN_TARGET && rate > 0.99;
-      missed ||= !ok;
-      console.log(
-        `  true ${truth.toFixed(2)}: stopped ${(rate * 100).toFixed(2)}%, episodes spent median ${median}, p90 ${quantile(spent, 0.9)}, max ${spent[spent.length - 1]} (${rules}) (target median <= ${MEDIAN_TARGET}) ${ok ? 'OK' : 'MISSED'}`,
-      );
-    } else {
-      const ok = rate <= WRONG_TARGET;
-      missed ||= !ok;
-      const passing = stopped.filter((o) => o.wouldPass).length;
-      console.log(
-        `  true ${truth.toFixed(2)}: stopped ${stopped.length}/${STAGES} = ${(rate * 100).toFixed(2)}% (${rules}; ${passing} of them would have met the gate) (target: wrong stops <= ${WRONG_TARGET * 100}%) ${ok ? 'OK' : 'MISSED'}`,
-      );
-    }
-  }
-  // Not a target: how much the order of unequal tasks costs.
-  for (const truth of [0.7, 0.85, 0.9]) {
-    const random = rng(Math.round(truth * 1000) + 1);
-    const outcomes = Array.from({ length: STAGES }, () => simulateStage(perTask(truth, random), random));
-    const stopped = outcomes.filter((o) => o.reason !== undefined);
-    const spent = outcomes.map((o) => o.spent).sort((a, b) => a - b);
+    const medianTarget = MEDIAN_TARGETS[name];
+    const ok = wrong <= WRONG_TARGET && (medianTarget === undefined || spent <= medianTarget);
+    missed ||= !ok;
+    const targets = `targets: wrong <= ${WRONG_TARGET}${medianTarget === undefined ? '' : `, median <= ${medianTarget}`}`;
     console.log(
-      `  true ${truth.toFixed(2)}, tasks spread +-0.1 in blocks of 50: stopped ${((stopped.length / STAGES) * 100).toFixed(2)}%, episodes spent median ${quantile(spent, 0.5)}, stopped though the stage would have met the gate ${stopped.filter((o) => o.wouldPass).length}/${STAGES}`,
+      `  ${name.padEnd(18)}: stopped ${String(stopped).padStart(5)} (blocks ${byRule('blocks')}, cannot reach ${byRule('cannot_reach')}) (${targets}) ${ok ? 'OK' : 'MISSED'}, wrong stops ${wrong}/${STAGES}, median episodes ${spent}`,
     );
   }
   if (missed) process.exitCode = 1;

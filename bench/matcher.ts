@@ -3,7 +3,8 @@ import { closeSync, createReadStream, openSync, readSync, statSync, writeFileSyn
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { compileMatcher } from '../src/engine/matcher.js';
-import { createLineSplitter } from '../src/engine/line-splitter.js';
+import { createRawSplitter } from '../src/output/raw-splitter.js';
+import { createOutputNormaliser } from '../src/output/normaliser.js';
 import { BENCH_RULES, ensureNoiseLog } from './generators/log-noise.js';
 
 /**
@@ -90,17 +91,22 @@ async function scanText(): Promise<Scan> {
   return result(performance.now() - t0, cpuMsSince(cpu0));
 }
 
-/** What the runner does today: split into lines (one command_output event each), then matchLine. */
+/**
+ * What the runner does: split into segments that keep their terminators, normalise them (redraws,
+ * ANSI, log prefixes, wrapped rows) into lines (one command_output event each), then matchLine.
+ */
 async function perLine(): Promise<Timed> {
   const matcher = compileMatcher(BENCH_RULES);
   let count = 0;
-  const splitter = createLineSplitter((line) => {
+  const normaliser = createOutputNormaliser((line) => {
     if (matcher.matchLine(line, 'command_output').length > 0) count++;
   });
+  const splitter = createRawSplitter((segment) => normaliser.push(segment));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for await (const chunk of createReadStream(LOG, { highWaterMark: CHUNK })) splitter.push(chunk as Buffer);
   splitter.end();
+  normaliser.end();
   return { count, ms: performance.now() - t0, cpuMs: cpuMsSince(cpu0) };
 }
 
@@ -159,7 +165,7 @@ export async function run(): Promise<void> {
   const fmt = (t: Timed): string => `${t.ms.toFixed(0)} ms (${mbps(t)}), CPU ${t.cpuMs.toFixed(0)} ms`;
   console.log(`matcher (Buffer chunks):      ${ours.count} matching lines (${ours.ruleMatches} rule matches, ${ours.rulesHit}/${BENCH_RULES.length} rules), ${fmt(ours)}`);
   console.log(`matcher (utf8 string chunks): ${text.count} matching lines, ${fmt(text)} (1 run; decoding dominates)`);
-  console.log(`line splitter + matchLine:    ${lines.count} matching lines, ${fmt(lines)} (1 run; the runner's per-line path)`);
+  console.log(`split + normalise + matchLine: ${lines.count} matching lines, ${fmt(lines)} (1 run; the runner's per-line path)`);
   console.log(`grep -E -c LC_ALL=C:          ${grepC.count} matching lines, ${fmt(grepC)}`);
   console.log(`grep -E -c default locale:    ${grepDefault.count} matching lines, ${fmt(grepDefault)}`);
   const grepCpu = Math.min(grepC.cpuMs, grepDefault.cpuMs);

@@ -14,4 +14,5 @@ export const benches: BenchEntry[] = [
   { name: 'context', run: async () => (await import('./context.js')).run() },
   { name: 'early-stop', run: async () => (await import('./early-stop.js')).run() },
   { name: 'replay', run: async () => (await import('./replay.js')).run() },
+  { name: 'gauntlet', run: async () => (await import('./gauntlet.js')).run() },
 ];

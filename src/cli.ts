@@ -90,10 +90,22 @@ program
 
 program
   .command('lint <playbooks...>')
-  .description('check playbooks; prints file:line:col: problem and exits 2 on any')
+  .description('check playbooks; prints file:line:col: problem and exits 2 on any (then try rules on a saved log with `labpilot parse`)')
   .action(async (paths: string[]) => {
     const { lintCommand } = await import('./commands/lint.js');
     done(await lintCommand(paths));
+  });
+
+program
+  .command('parse <playbook> <log-file>')
+  .description("what a run step would make of a saved output: figures, triggers, gates, the remediation chosen (runs nothing)")
+  .option('--step <id>', 'the run step to read it as (default: the first run step)')
+  .option('--exit-code <n>', 'the exit code the command had, to judge exit_code gates')
+  .option('--var <key=value>', 'set a playbook variable (repeatable)', collect, [])
+  .option('--json', 'print one JSON object: metrics, triggers, gates, remediation')
+  .action(async (playbook: string, log: string, o) => {
+    const { parseCommand } = await import('./commands/parse.js');
+    done(await parseCommand({ playbook, log, ...o, vars: o.var }));
   });
 
 program
@@ -101,6 +113,7 @@ program
   .description('run the RSD Phase 3 playbook offline on the sample experiment (autopilot)')
   .option('--interactive', 'a person decides in the terminal app')
   .option('--var <key=value>', 'set a playbook variable, e.g. suites=libero_spatial,libero_object (repeatable)', collect, [])
+  .option('--session <file>', "play this scripted agent session instead of the demo's own")
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
   .action(async (o) => {
@@ -136,6 +149,23 @@ program
     const { replayCommand } = await import('./commands/replay.js');
     done(await replayCommand({ target, ...o, home: program.opts().home }));
   });
+
+program
+  .command('attach <playbook>')
+  .description("supervise the Claude Code session you run in this repository: a run in hook mode, labpilot's hooks in .claude/settings.local.json")
+  .option('--var <key=value>', 'set a playbook variable (repeatable)', collect, [])
+  .action(async (playbook: string, o) => done(await (await import('./commands/attach.js')).attachCommand({ playbook, vars: o.var, home: program.opts().home })));
+
+program
+  .command('detach')
+  .description('remove the hooks attach installed (the settings file as it was) and end the attached run')
+  .action(async () => done(await (await import('./commands/detach.js')).detachCommand({ home: program.opts().home })));
+
+program
+  .command('hook <event>')
+  .description("answer one Claude Code hook call (JSON on stdin and stdout); attach installs these")
+  .requiredOption('--run <id>', 'the attached run')
+  .action(async (event: string, o) => done(await (await import('./commands/hook.js')).hookCommand({ event, run: o.run, home: program.opts().home })));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`labpilot: ${messageOf(err)}\n`);

@@ -48,6 +48,11 @@ export interface CommandRequest {
   env?: Record<string, string>;
   /** Called for every output line as it arrives, in order. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * Lines keep their terminator ("\n", "\r\n", or a lone "\r" for a redraw), so the output can
+   * be written back byte for byte and normalised as a terminal would show it (src/output/).
+   */
+  raw?: boolean;
   /** Called once the command's process (the leader of its own process group) exists. */
   onSpawn?: (pid: number) => void;
   signal?: AbortSignal;
@@ -90,6 +95,8 @@ export interface AskQuestion {
   ref: string;
   step: string;
   text: string;
+  /** A person must take over; on autopilot nobody can, so the run stops there, resumable. */
+  escalate?: boolean;
 }
 
 export type Question = PromptQuestion | AskQuestion;

@@ -80,7 +80,25 @@ def find(source: str, tree: ast.AST, regions: dict[int, tuple[int, int]]) -> lis
         if all(is_placeholder_stmt(s) for s in top):
             what = ", ".join(describe(s) for s in top) or "nothing"
             problems.append((begin, f"TASK {task} region is not implemented (contains {what})"))
+        else:
+            problems += [(line, f"TASK {task} region: {what}") for line, what in stubs_within(inside)]
     return sorted(set(problems))
+
+
+def stubs_within(stmts: list[ast.stmt]) -> list[tuple[int, str]]:
+    """Placeholders left among real code of a region: `raise NotImplementedError` or a `...`
+    statement anywhere, and a block (branch, loop, with, try) whose whole body is `pass`. A bare
+    `except ...: pass` is left alone: it swallows an error, it does not stand for missing code."""
+    out: list[tuple[int, str]] = []
+    for s in stmts:
+        if is_placeholder_stmt(s) and not isinstance(s, ast.Pass):
+            out.append((s.lineno, f"{describe(s)} left among the code"))
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(s, field, None)
+            if isinstance(body, list) and body and all(isinstance(b, ast.Pass) for b in body):
+                out.append((body[0].lineno, f"`pass` as the whole body of a `{type(s).__name__.lower()}` block"))
+    return out
+
 
 
 def main(argv: list[str]) -> int:

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { gitIn } from '../runner/git.js';
 import { startMessagesStandin } from '../standin/messages-server.js';
+import { loadSession } from '../standin/session-schema.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import { InputError } from '../errors.js';
@@ -19,6 +20,8 @@ export interface DemoOptions {
   interactive?: boolean;
   /** More playbook variables (`suites=libero_spatial,libero_object`); the repository is the sample's. */
   var?: string[];
+  /** A scripted agent session (src/standin/session-schema.ts) to play instead of the demo's own. */
+  session?: string;
   /** The terminal app (with --interactive): a person decides. */
   view?: AppView;
   out?: NodeJS.WritableStream;
@@ -40,9 +43,11 @@ export const DEMO = {
 export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId: string }> {
   if (o.interactive && !o.view) throw new InputError('demo --interactive needs a terminal for the app; run `labpilot demo` for autopilot');
   const out = o.out ?? process.stdout;
+  // Read first: a bad session file is bad input before anything is copied or served.
+  const session = o.session === undefined ? DEMO.session : loadSession(resolve(o.session));
   const root = mkdtempSync(join(tmpdir(), 'labpilot-demo-'));
   const repo = await sampleRepository(join(root, 'sample-experiment'));
-  const standin = await startMessagesStandin({ session: DEMO.session });
+  const standin = await startMessagesStandin({ session });
   try {
     const env: NodeJS.ProcessEnv = {
       ...process.env,

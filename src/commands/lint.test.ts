@@ -54,7 +54,7 @@ describe('labpilot lint on broken playbooks', () => {
       `${file}:9:16: Invalid regular expression: /rate: ([0-9.]+/: Unterminated group`,
       `${file}:10:11: unknown step 'nowhere' (steps: smoke)`,
       `${file}:14:21: invalid expression: expected a number, a name or "(" but the expression ended`,
-      `${file}:16:7: then needs exactly one of prompt, run, ask, abort`,
+      `${file}:16:7: then needs exactly one of prompt, run, ask, abort, escalate`,
     ]);
     expect(code).toBe(2);
   });

@@ -89,5 +89,9 @@ export function formatPlain(e: Event, verbose = false): string | undefined {
       return `run ended: ${e.verdict}: ${e.reason}`;
     case 'prompt_sent':
       return undefined;
+    case 'hook_called':
+      return `hook ${e.hook}${e.tool ? ` ${e.tool}` : ''}${e.stopHookActive ? ' (stop hook active)' : ''}`;
+    case 'hook_answered':
+      return `  ${e.answer}${e.message ? `: ${oneLine(e.message)}` : e.text ? `: ${oneLine(e.text, 100)}` : ''}`;
   }
 }

@@ -45,6 +45,8 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   if (tornTail) dropTornTail(paths.log);
   const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
   if (!started) throw new InputError(`run ${o.runId} has no run_started event`, paths.log);
+  // An attached run goes on at Claude Code's hooks, not in a labpilot process.
+  if (started.agent === 'claude-code-hooks') throw new InputError(`run ${o.runId} is attached to Claude Code: it goes on as Claude works; \`labpilot detach\` ends it`);
   const ended = events.find((e) => e.type === 'run_ended');
   if (ended?.type === 'run_ended') {
     throw new InputError(`run ${o.runId} already ended: ${ended.verdict} (${ended.reason})`);
@@ -67,6 +69,8 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     env: o.env,
     nextSeq: last.seq + 1,
     from: (engine) => engine.fold(events),
+    // The person's choice at the start holds for the whole run.
+    noSandbox: started.sandbox?.enabled === false,
   });
   o.view?.attach(session, o.runId);
   const stop = () => {
@@ -101,7 +105,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
 }
 
 /** Cuts a half-written last line, so appended events start on a line of their own. */
-function dropTornTail(path: string): void {
+export function dropTornTail(path: string): void {
   const size = statSync(path).size;
   const fd = openSync(path, 'r');
   const window = Math.min(size, 1 << 20);

@@ -1,7 +1,9 @@
+import { runAnnotations } from '../report/annotations.js';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
-import { parseVarArgs, resolveVariables } from '../playbook/variables.js';
+import { parseVarArgs } from '../playbook/variables.js';
+import { compilePlaybook } from '../playbook/compile.js';
 import { renderTemplate } from '../playbook/template.js';
 import { RunStore } from '../runs/store.js';
 import { createGit } from '../runner/git.js';
@@ -53,7 +55,8 @@ export async function runCommand(o: RunOptions): Promise<{ code: number; runId: 
 async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string }> {
   const loaded = await loadPlaybook(o.playbook);
   o.view?.setPlaybook(loaded.playbook);
-  const vars = resolveVariables(loaded.playbook, parseVarArgs(o.vars ?? []));
+  // Variables typed, predicates bound: a bad value stops here, before a run folder or a clone.
+  const { vars } = compilePlaybook(loaded, parseVarArgs(o.vars ?? []));
   // A missing key is found before a run folder exists or a repository is cloned.
   const mode = o.view?.decider.mode ?? o.decider?.mode ?? o.mode ?? 'autopilot';
   const missing = needsModel(loaded.playbook, mode) ? missingCredentials(o.agent ?? 'anthropic', o.env ?? process.env) : undefined;
@@ -112,6 +115,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
       agent: session.agentName,
       model: session.model,
       sandbox: session.sandbox,
+      ...runAnnotations(loaded.playbook),
     });
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);

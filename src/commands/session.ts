@@ -15,6 +15,7 @@ import { createAgentFromEnv } from '../agent/index.js';
 import { DEFAULT_SYSTEM_PROMPT } from '../agent/system-prompt.js';
 import { promptText } from '../engine/logic.js';
 import type { LoadedPlaybook } from '../playbook/load.js';
+import { compiled as compiledPlaybook } from '../playbook/compile.js';
 import type { Agent, Decider } from '../ports.js';
 import { EnvironmentError } from '../errors.js';
 import type { Playbook } from '../playbook/schema.js';
@@ -45,6 +46,8 @@ export interface SessionOptions {
   noSandbox?: boolean;
   /** Directories stage commands may write besides the workspace (a local stand-in's state). */
   stageWrite?: string[];
+  /** The agent, when it is not one labpilot drives (Claude Code's hooks deliver the prompts). */
+  agentPort?: Agent;
 }
 
 export interface Session {
@@ -62,12 +65,7 @@ export interface Session {
 export function openSession(o: SessionOptions): Session {
   const env = o.env ?? process.env;
   const pb = o.loaded.playbook;
-  const compiled: CompiledPlaybook = {
-    playbook: pb,
-    prompts: o.loaded.prompts,
-    vars: o.vars,
-    defaultAttempts: pb.budgets?.attempts ?? 3,
-  };
+  const compiled: CompiledPlaybook = compiledPlaybook(pb, o.loaded.prompts, o.vars);
   const engine = new Engine(compiled);
   const redactor = new Redactor(env);
   const sandboxes = openSandboxes({ runDir: dirname(o.paths.log), workspace: o.workspace, section: pb.sandbox, inherit: env, redactor, disabled: o.noSandbox, stageWrite: o.stageWrite });
@@ -92,7 +90,7 @@ export function openSession(o: SessionOptions): Session {
     });
   // A playbook of commands and checks alone never talks to a model, so it runs without a key;
   // one that can prompt (or a person at the terminal, who may type to the agent) needs it now.
-  const agent: Agent = needsModel(pb, decider.mode) ? create() : deferredFailure(create, agentName, model);
+  const agent: Agent = o.agentPort ?? (needsModel(pb, decider.mode) ? create() : deferredFailure(create, agentName, model));
   const matcher = compileMatcher(
     (pb.remediations ?? [])
       .filter((r) => r.when.match !== undefined)
@@ -125,7 +123,7 @@ export function openSession(o: SessionOptions): Session {
 
 /** Whether a run of the playbook may send a prompt: a prompt step, a prompt remediation, or a person at the terminal. */
 export function needsModel(pb: Playbook, mode: Mode): boolean {
-  return mode === 'interactive' || pb.steps.some((s) => s.kind === 'prompt') || (pb.remediations ?? []).some((r) => r.then.prompt !== undefined);
+  return mode === 'interactive' || pb.steps.some((s) => s.kind === 'prompt') || (pb.remediations ?? []).some((r) => r.then.action === 'prompt');
 }
 
 /** The agent, or one whose every turn fails with why it could not be made (a missing key). */

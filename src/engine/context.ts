@@ -31,6 +31,7 @@ export interface GateResult {
 /** One value's last run of a step with `for_each`. */
 export interface ItemRun {
   commandId: string;
+  command?: string;
   exitCode: number | null;
   tail: string[];
   metrics: Record<string, number>;
@@ -61,7 +62,7 @@ export interface EngineContext {
   ruleAttempts: Record<string, number>;
   /** Trigger hits since the current attempt of the step began. */
   hits: TriggerHit[];
-  lastCommand: { commandId: string; exitCode: number | null; tail: string[] } | null;
+  lastCommand: { commandId: string; exitCode: number | null; tail: string[]; command?: string } | null;
   /** Metrics parsed from each step's last command. */
   metrics: Record<string, Record<string, number>>;
   /** Error signature of each failed attempt of a step, newest last, for `repeated`. */

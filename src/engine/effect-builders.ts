@@ -1,7 +1,7 @@
 import type { Effect, RunCommandEffect } from './effects.js';
 import type { EngineContext } from './context.js';
 import type { Step } from '../playbook/schema.js';
-import { renderTemplate } from '../playbook/template.js';
+import { renderExpr } from './expr-bind.js';
 import { parseDuration } from '../playbook/duration.js';
 
 export interface Result {
@@ -33,8 +33,8 @@ export function commandEffect(
     timeoutMs: spec.timeout === undefined ? undefined : parseDuration(spec.timeout),
     metrics: spec.metrics ?? [],
     // Thresholds in predicates may be playbook variables: `success_rate < {{min_success}}`.
-    derive: Object.fromEntries(Object.entries(spec.derive ?? {}).map(([k, v]) => [k, renderTemplate(v, vars)])),
-    stopWhen: spec.stop_when === undefined ? undefined : renderTemplate(spec.stop_when, vars),
+    derive: Object.fromEntries(Object.entries(spec.derive ?? {}).map(([k, v]) => [k, renderExpr(v, vars)])),
+    stopWhen: spec.stop_when === undefined ? undefined : renderExpr(spec.stop_when, vars),
   };
 }
 

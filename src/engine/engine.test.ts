@@ -155,7 +155,7 @@ describe('engine', () => {
     expect(last(log)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
   });
 
-  it('counts failures as the same error by the rules they triggered, whichever line came first', () => {
+  it('counts failures as the same error by their error line, however the output interleaves', () => {
     const doc = {
       ...fixAndVerify,
       budgets: { turns: 20 },
@@ -166,8 +166,10 @@ describe('engine', () => {
       ],
     };
     const engine = new Engine(compile(doc, { thing: 't' }));
-    // The same crash, its lines interleaved differently each time.
-    const lines = [['torch.OutOfMemoryError: CUDA out of memory. Tried 324 MiB'], ["Stopping app: OutOfMemoryError('CUDA out of memory')"]];
+    // The same crash with other sizes, Modal's stop line before or after the traceback.
+    const stop = "Stopping app - uncaught exception raised in remote container: OutOfMemoryError('CUDA out of memory')";
+    const traceback = (mib: number) => ['Traceback (most recent call last):', `  File "/root/eval.py", line ${mib % 97}, in <module>`, `torch.OutOfMemoryError: CUDA out of memory. Tried to allocate ${mib}.00 MiB`];
+    const lines = [[...traceback(324), stop], [stop, ...traceback(1200)]];
     const { log } = simulate(engine, runStarted(), world({ commandOutput: (_c, n) => ({ lines: lines[n % 2]!, exitCode: 1, hits: ['oom'] }) }));
     expect(log.filter((e) => e.type === 'remediation_chosen').map((e) => (e as EventOf<'remediation_chosen'>).remediation)).toEqual(['oom', 'oom', 'stuck']);
     expect(last(log)).toMatchObject({ type: 'run_ended', verdict: 'aborted' });

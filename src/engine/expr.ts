@@ -19,6 +19,8 @@ export type BinaryOp = '+' | '-' | '*' | '/' | '<' | '<=' | '>' | '>=' | '==' | 
 export type ExprNode =
   | { type: 'num'; value: number }
   | { type: 'ident'; name: string }
+  /** `{{name}}`: a playbook variable, bound to its value when the playbook is compiled (expr-bind.ts). */
+  | { type: 'var'; name: string }
   | { type: 'neg'; arg: ExprNode }
   | { type: 'not'; arg: ExprNode }
   | { type: 'bin'; op: BinaryOp; left: ExprNode; right: ExprNode };
@@ -34,13 +36,15 @@ export class ExprSyntaxError extends InputError {
 }
 
 interface Token {
-  kind: 'num' | 'ident' | 'op' | 'end';
+  kind: 'num' | 'ident' | 'var' | 'op' | 'end';
   text: string;
   pos: number;
 }
 
 const NUMBER = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*/;
+/** A variable reference, spelt as in templates; it is a value, never text spliced into the source. */
+const VAR = /^\{\{\s*([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)\s*\}\}/;
 const OPS = ['<=', '>=', '==', '!=', '&&', '||', '<', '>', '+', '-', '*', '/', '(', ')', '!'];
 /** Word and symbol spellings of the logical operators share one node type. */
 const ALIAS: Record<string, string> = { '&&': 'and', '||': 'or', '!': 'not' };
@@ -61,6 +65,12 @@ function tokenize(src: string): Token[] {
       if (/^[A-Za-z_]/.test(rest.slice(num[0].length))) throw new ExprSyntaxError(`bad number '${rest.split(/[\s()]/)[0]}'`, i);
       tokens.push({ kind: 'num', text: num[0], pos: i });
       i += num[0].length;
+      continue;
+    }
+    const ref = VAR.exec(rest);
+    if (ref) {
+      tokens.push({ kind: 'var', text: ref[1]!, pos: i });
+      i += ref[0].length;
       continue;
     }
     const id = IDENT.exec(rest);
@@ -144,6 +154,7 @@ class Parser {
     const t = this.take();
     if (t.kind === 'num') return { type: 'num', value: Number(t.text) };
     if (t.kind === 'ident') return { type: 'ident', name: t.text };
+    if (t.kind === 'var') return { type: 'var', name: t.text };
     if (t.kind === 'op' && t.text === '-') return { type: 'neg', arg: this.unary() };
     if (t.kind === 'op' && t.text === '(') {
       const inner = this.or();
@@ -169,6 +180,7 @@ export function exprIdentifiers(node: ExprNode): string[] {
   const names = new Set<string>();
   const walk = (n: ExprNode): void => {
     if (n.type === 'ident') names.add(n.name);
+    else if (n.type === 'var') names.add(`{{${n.name}}}`);
     else if (n.type === 'neg' || n.type === 'not') walk(n.arg);
     else if (n.type === 'bin') {
       walk(n.left);
@@ -180,6 +192,7 @@ export function exprIdentifiers(node: ExprNode): string[] {
 }
 
 class DivisionByZero extends Error {}
+class UnboundVariable extends Error {}
 
 const num = (v: number | boolean): number => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
 const truthy = (v: number | boolean): boolean => (typeof v === 'boolean' ? v : v !== 0);
@@ -190,6 +203,8 @@ function evaluate(n: ExprNode, vars: Record<string, number>): number | boolean {
       return n.value;
     case 'ident':
       return vars[n.name] as number;
+    case 'var':
+      throw new UnboundVariable();
     case 'neg':
       return -num(evaluate(n.arg, vars));
     case 'not':
@@ -246,66 +261,4 @@ export function evalExpr(node: ExprNode, vars: Record<string, number>): EvalResu
   }
 }
 
-const PRECEDENCE: Record<BinaryOp, number> = {
-  or: 1,
-  and: 2,
-  '<': 4,
-  '<=': 4,
-  '>': 4,
-  '>=': 4,
-  '==': 4,
-  '!=': 4,
-  '+': 5,
-  '-': 5,
-  '*': 6,
-  '/': 6,
-};
-const NOT_PREC = 3;
-const UNARY_PREC = 7;
-
-function precOf(n: ExprNode): number {
-  if (n.type === 'bin') return PRECEDENCE[n.op];
-  if (n.type === 'not') return NOT_PREC;
-  if (n.type === 'neg') return UNARY_PREC;
-  return 8;
-}
-
-function format(n: ExprNode, ident: (name: string) => string): string {
-  const wrap = (child: ExprNode, min: number): string => {
-    const s = format(child, ident);
-    return precOf(child) < min ? `(${s})` : s;
-  };
-  switch (n.type) {
-    case 'num':
-      return String(n.value);
-    case 'ident':
-      return ident(n.name);
-    case 'neg':
-      return `-${wrap(n.arg, UNARY_PREC)}`;
-    case 'not':
-      return `not ${wrap(n.arg, NOT_PREC)}`;
-    case 'bin': {
-      const p = PRECEDENCE[n.op];
-      // Left-associative: the right operand needs parentheses at equal precedence (a - (b - c)).
-      // Comparisons do not chain, so a comparison operand of a comparison is always wrapped.
-      return `${wrap(n.left, p === 4 ? p + 1 : p)} ${n.op} ${wrap(n.right, p + 1)}`;
-    }
-  }
-}
-
-/** Canonical text of an expression, with only the parentheses it needs. */
-export function formatExpr(node: ExprNode): string {
-  return format(node, (name) => name);
-}
-
-/** For gate details: `success_rate (0.86) >= 0.8`; an unmeasured figure shows as `(missing)`. */
-export function explain(node: ExprNode, vars: Record<string, number>): string {
-  return format(node, (name) => {
-    const v = Object.hasOwn(vars, name) ? vars[name] : undefined;
-    return typeof v === 'number' && !Number.isNaN(v) ? `${name} (${formatNumber(v)})` : `${name} (missing)`;
-  });
-}
-
-function formatNumber(v: number): string {
-  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
-}
+export { formatExpr, explain } from './expr-format.js';

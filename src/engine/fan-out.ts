@@ -97,7 +97,7 @@ export function settleItems(ctx: EngineContext, step: string): EngineContext {
     fanout: { ...ctx.fanout, [step]: fan },
     focus,
     metrics: { ...ctx.metrics, [step]: shown.metrics },
-    lastCommand: { commandId: shown.commandId, exitCode: shown.exitCode, tail: shown.tail },
+    lastCommand: { commandId: shown.commandId, exitCode: shown.exitCode, tail: shown.tail, command: shown.command },
     hits: focus === null ? ctx.hits : ctx.hits.filter((h) => h.item === undefined || h.item === focus),
   };
 }

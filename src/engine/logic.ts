@@ -5,16 +5,17 @@ import {
   type CompiledPlaybook,
   type EngineContext,
   type GateResult,
-  type TriggerHit,
   currentStep,
   maxAttempts,
   metricScope,
   stepIndexOf,
 } from './context.js';
 import { budgetExceeded } from './budgets.js';
-import { chooseRemediation, remediationVars } from './remediate.js';
-import { errorSignature } from './signature.js';
+import { chooseRemediation } from './remediate.js';
+import { applyRemediation } from './remediation-action.js';
+import { failureSignature } from './signature.js';
 import { renderTemplate } from '../playbook/template.js';
+import { renderExpr } from './expr-bind.js';
 import type { Check, Step } from '../playbook/schema.js';
 import type { Verdict } from '../events/schema.js';
 
@@ -38,6 +39,8 @@ export function templateVars(pb: CompiledPlaybook, ctx: EngineContext, step: Ste
   if (step.kind === 'run') {
     for (const name of [...(step.metrics ?? []).map((m) => m.name), ...Object.keys(step.derive ?? {})]) vars[`metrics.${name}`] = 'not measured';
   }
+  // Every run step's declared figures render too (a report prompt quotes them), measured or not.
+  for (const s of pb.playbook.steps) if (s.kind === 'run') for (const m of s.metrics ?? []) vars[`metrics.${s.id}.${m.name}`] ??= 'not measured';
   for (const [k, v] of Object.entries(metricScope(ctx, step.id))) vars[`metrics.${k}`] = String(v);
   // A remediation for one value of a fanned-out step speaks of that value: `{{suite}}`.
   if (ctx.focus !== null && step.kind === 'run' && step.for_each) vars[step.for_each.var] = ctx.focus;
@@ -143,7 +146,8 @@ function checkName(c: Check): string {
 function renderCheck(check: Check, vars: Record<string, string>): Check {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(check)) {
-    if (typeof v === 'string' && k !== 'check') out[k] = renderTemplate(v, vars, { shell: k === 'run', where: check.check });
+    if (k === 'expr' && typeof v === 'string') out[k] = renderExpr(v, vars);
+    else if (typeof v === 'string' && k !== 'check') out[k] = renderTemplate(v, vars, { shell: k === 'run', where: check.check });
     else if (Array.isArray(v)) out[k] = v.map((x) => (typeof x === 'string' ? renderTemplate(x, vars) : x));
     else out[k] = v;
   }
@@ -216,7 +220,7 @@ export function judgeStep(pb: CompiledPlaybook, judged: EngineContext): Result {
   if (failed.length === 0) return stepPassed(pb, ctx);
   // A fanned-out step is remediated for one value at a time: its failure is the one that counts.
   const own = ctx.focus === null ? failed : ctx.gates.results.filter((g, i) => !g.passed && ctx.gates.items?.[i] === ctx.focus);
-  const failures = { ...ctx.failures, [step.id]: [...(ctx.failures[step.id] ?? []), failureSignature(ctx, own)] };
+  const failures = { ...ctx.failures, [step.id]: [...(ctx.failures[step.id] ?? []), failureSignature({ tail: ctx.lastCommand?.tail ?? [], hits: ctx.hits, detail: own[0] && describeGate(own[0]) })] };
   const next = { ...ctx, failures };
   const chosen = chooseRemediation(pb, next, step.id);
   if (chosen) return applyRemediation(pb, next, step, chosen.rule.id, chosen.why, chosen.hit);
@@ -225,62 +229,8 @@ export function judgeStep(pb: CompiledPlaybook, judged: EngineContext): Result {
   return failStep(pb, next, step, failed.map(describeGate).join('; '));
 }
 
-/**
- * What makes two failed attempts "the same error": the rules their output triggered when any
- * did (which line came first varies with how stdout and stderr interleave), else the first
- * failed gate's detail with its numbers, addresses and paths normalised.
- */
-function failureSignature(ctx: EngineContext, failed: GateResult[]): string {
-  const rules = [...new Set(ctx.hits.map((h) => h.remediation))].sort();
-  return rules.length > 0 ? `rules: ${rules.join(', ')}` : errorSignature(failed[0]!.detail);
-}
-
 function describeGate(g: GateResult): string {
   return `${g.check}: ${g.detail}`;
-}
-
-function applyRemediation(
-  pb: CompiledPlaybook,
-  ctx: EngineContext,
-  step: Step,
-  ruleId: string,
-  why: string,
-  hit: TriggerHit | undefined,
-): Result {
-  const rule = pb.playbook.remediations!.find((r) => r.id === ruleId)!;
-  const key = `${rule.id}@${step.id}`;
-  const attempt = (ctx.ruleAttempts[key] ?? 0) + 1;
-  const then = rule.then;
-  const action = then.prompt !== undefined ? 'prompt' : then.run !== undefined ? 'run' : then.ask !== undefined ? 'ask' : 'abort';
-  const next: EngineContext = {
-    ...ctx,
-    ruleAttempts: { ...ctx.ruleAttempts, [key]: attempt },
-    activity: { origin: 'remediation', remediation: rule.id, retry: then.retry },
-    // What the remediation's action produces is new evidence; the hit that chose it is spent.
-    hits: [],
-  };
-  const chosen = emit({
-    kind: 'emit',
-    event: { type: 'remediation_chosen', remediation: rule.id, step: step.id, action, attempt, why, ...(ctx.focus !== null && { item: ctx.focus }) },
-  });
-  const vars = { ...templateVars(pb, next, step), ...remediationVars(next, rule.id, hit) };
-  let r: Result;
-  if (then.prompt !== undefined) {
-    const text = renderTemplate(promptText(pb, then.prompt), vars, { where: then.prompt });
-    r = propose(next, step.id, text, next.activity!, why);
-  } else if (then.run !== undefined) {
-    const command = renderTemplate(then.run, vars, { shell: true, where: rule.id });
-    r = runCommand(next, step.id, command);
-  } else if (then.ask !== undefined) {
-    const ref = `a${next.seq.ask + 1}`;
-    const text = renderTemplate(then.ask, vars, { where: rule.id });
-    r = done({ ...next, seq: { ...next.seq, ask: next.seq.ask + 1 } }, [
-      { kind: 'decide', question: { kind: 'ask', ref, step: step.id, text } },
-    ]);
-  } else {
-    r = endRun(next, 'aborted', renderTemplate(then.abort!, vars, { where: rule.id }));
-  }
-  return { ctx: r.ctx, effects: [chosen, ...r.effects] };
 }
 
 /** A remediation's action finished: redo the step it names (the failing one by default). */

@@ -161,7 +161,8 @@ const onDecision = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventOf<'de
   const pending = ctx.pending as Effect & { kind: 'decide' };
   const q = pending.question;
   if (e.verdict === 'abort') return logic.endRun(ctx, 'aborted', `aborted by ${e.by}${e.reason ? `: ${e.reason}` : ''}`);
-  if (e.verdict === 'skip') {
+  // A person who took over and approves goes on: the stage is retried as it is now.
+  if (e.verdict === 'skip' || (e.verdict === 'approve' && q.kind === 'ask' && q.escalate)) {
     return ctx.activity?.origin === 'step' ? logic.afterAction(pb, ctx) : logic.retryAfterRemediation(pb, ctx);
   }
   const text = e.text ?? q.text;
@@ -190,7 +191,7 @@ const onCommandExited = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventO
   if (ctx.pending?.kind === 'run_commands') return onItemExited(pb, ctx, ctx.pending, e);
   const next: EngineContext = {
     ...ctx,
-    lastCommand: { commandId: e.commandId, exitCode: e.exitCode, tail: e.tail },
+    lastCommand: { commandId: e.commandId, exitCode: e.exitCode, tail: e.tail, ...(ctx.pending?.kind === 'run_command' && { command: ctx.pending.command }) },
     metrics: ctx.activity?.origin === 'step' ? { ...ctx.metrics, [e.step]: e.metrics } : ctx.metrics,
   };
   return ctx.activity?.origin === 'step' ? logic.afterAction(pb, next) : logic.retryAfterRemediation(pb, next);
@@ -199,7 +200,7 @@ const onCommandExited = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventO
 /** One run of a fanned-out step is in; the gates wait for the last. */
 function onItemExited(pb: CompiledPlaybook, ctx: EngineContext, pending: Effect & { kind: 'run_commands' }, e: EventOf<'command_exited'>) {
   const run = pending.runs.find((r) => r.commandId === e.commandId)!;
-  const item = { commandId: e.commandId, exitCode: e.exitCode, tail: e.tail, metrics: e.metrics };
+  const item = { commandId: e.commandId, command: run.command, exitCode: e.exitCode, tail: e.tail, metrics: e.metrics };
   const fanout = { ...ctx.fanout, [e.step]: { ...ctx.fanout[e.step], [run.item!]: item } };
   const runs = pending.runs.filter((r) => r !== run);
   // What is still running stays pending, so a resumed run starts only those again.

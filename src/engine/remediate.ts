@@ -1,8 +1,9 @@
 import type { CompiledPlaybook, EngineContext, TriggerHit } from './context.js';
 import { metricScope, rulesFor } from './context.js';
 import { evalExpr, parseExpr } from './expr.js';
+import { renderExpr } from './expr-bind.js';
+import { errorLine } from './error-line.js';
 import type { Remediation } from '../playbook/schema.js';
-import { renderTemplate } from '../playbook/template.js';
 
 export interface Choice {
   rule: Remediation;
@@ -15,11 +16,14 @@ export interface Choice {
  * attempts left, those whose every condition holds; the highest priority wins, then file order.
  */
 export function chooseRemediation(pb: CompiledPlaybook, ctx: EngineContext, step: string): Choice | undefined {
+  const last = (r: Remediation) => (r.when.otherwise ? 1 : 0);
   const ranked = rulesFor(pb, step)
     .map((rule, order) => ({ rule, order }))
-    .sort((a, b) => b.rule.priority - a.rule.priority || a.order - b.order);
+    .sort((a, b) => last(a.rule) - last(b.rule) || b.rule.priority - a.rule.priority || a.order - b.order);
+  const isRun = pb.playbook.steps.find((s) => s.id === step)?.kind === 'run';
   for (const { rule } of ranked) {
     if ((ctx.ruleAttempts[`${rule.id}@${step}`] ?? 0) >= rule.max_attempts) continue;
+    if (rule.when.otherwise && !(isRun && failed(ctx))) continue;
     const why = conditionsHold(rule, ctx, step, pb.vars);
     if (why) return { rule, why: why.text, hit: why.hit };
   }
@@ -48,7 +52,7 @@ function conditionsHold(
     reasons.push(`exit code ${code}`);
   }
   if (when.metric !== undefined) {
-    const expr = renderTemplate(when.metric, vars);
+    const expr = renderExpr(when.metric, vars);
     const r = evalExpr(parseExpr(expr), metricScope(ctx, step));
     if (!r.ok || r.value !== true) return undefined;
     reasons.push(`metric ${expr}`);
@@ -59,7 +63,14 @@ function conditionsHold(
     if (lastN.length < when.repeated || new Set(lastN).size !== 1) return undefined;
     reasons.push(`the same error ${when.repeated} times in a row`);
   }
+  if (when.otherwise) reasons.push('a failure no other rule claims');
   return { text: `${rule.id} (priority ${rule.priority}): ${reasons.join('; ')}`, hit };
+}
+
+/** The attempt failed: its command exited non-zero or one of its gates failed. */
+function failed(ctx: EngineContext): boolean {
+  const code = ctx.lastCommand?.exitCode;
+  return (code !== undefined && code !== 0) || ctx.gates.results.some((g) => !g.passed);
 }
 
 /** Variables a remediation's template may quote. */
@@ -68,6 +79,10 @@ export function remediationVars(ctx: EngineContext, rule: string, hit: TriggerHi
     remediation: rule,
     match: hit?.line ?? '',
     excerpt: (ctx.lastCommand?.tail ?? []).join('\n'),
+    // The root-cause line of the excerpt, and what was run: the debugging loop's prompt quotes both.
+    error: errorLine(ctx.lastCommand?.tail ?? []) ?? hit?.line ?? '',
+    command: ctx.lastCommand?.command ?? '',
+    failed_checks: ctx.gates.results.filter((g) => !g.passed).map((g) => `${g.check} (${g.detail})`).join('; ') || 'none',
     exit_code: ctx.lastCommand?.exitCode == null ? '' : String(ctx.lastCommand.exitCode),
   };
   for (let i = 1; i <= 9; i++) vars[`match.${i}`] = hit?.groups[i - 1] ?? '';

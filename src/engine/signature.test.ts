@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorSignature } from './signature.js';
+import { errorSignature, failureSignature } from './signature.js';
+import { excerptLines } from './excerpt.js';
+import { SIGNATURE_CASES } from '../../tests/fixtures/error-signatures.js';
 
 describe('errorSignature', () => {
   it('gives two CUDA OOMs with different sizes and devices the same signature', () => {
@@ -45,5 +47,18 @@ describe('errorSignature', () => {
   it('collapses whitespace and colour codes and stays short', () => {
     expect(errorSignature('\x1b[31mEOFError:\x1b[0m   EOF when reading a line  ')).toBe('EOFError: EOF when reading a line');
     expect(errorSignature('E'.repeat(5000)).length).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('failureSignature on the shared table of failures', () => {
+  it.each(SIGNATURE_CASES)('$name: same error is $same', ({ a, b, same }) => {
+    const sig = (out: string) => failureSignature({ tail: excerptLines(out), hits: [] });
+    expect(sig(a) === sig(b)).toBe(same);
+  });
+
+  it('takes the error line, not the gate detail: distinct errors with the same exit code differ', () => {
+    const detail = 'exit_code: exit code 1 (expected 0)';
+    const sig = (line: string) => failureSignature({ tail: [line], hits: [], detail });
+    expect(new Set([sig("ImportError: cannot import name 'x'"), sig("KeyError: 'k'"), sig('SyntaxError: invalid syntax')]).size).toBe(3);
   });
 });

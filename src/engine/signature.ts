@@ -5,6 +5,8 @@
  * missing module 'prismatic' is not the same error as a missing module 'experiments').
  */
 
+import { errorLine } from './error-line.js';
+
 const MAX = 300;
 
 const RULES: Array<[RegExp, string]> = [
@@ -33,4 +35,21 @@ export function errorSignature(line: string): string {
   for (const [re, to] of RULES) s = s.replace(re, to);
   s = s.trim();
   return s.length > MAX ? s.slice(0, MAX) : s;
+}
+
+/** What a failed attempt left behind: the command's output excerpt, the trigger hits, the failed gate. */
+export interface FailureEvidence {
+  tail: readonly string[];
+  hits: ReadonlyArray<{ line: string }>;
+  detail?: string;
+}
+
+/**
+ * The signature of a failed attempt, shared by the live engine (`repeated`) and transcript
+ * coverage, so both count "the same error" alike: from the output's error line (the last
+ * traceback's exception, else the first strong error), else the first line a rule matched,
+ * else the failed gate's detail.
+ */
+export function failureSignature(e: FailureEvidence): string {
+  return errorSignature(errorLine(e.tail) ?? e.hits[0]?.line ?? e.detail ?? '');
 }

@@ -17,6 +17,12 @@ export const Usage = z.object({
 export type Usage = z.infer<typeof Usage>;
 
 export const Mode = z.enum(['interactive', 'autopilot', 'replay']);
+
+/** From the playbook, for the report: stage labels and how remediations are named. */
+export const RunAnnotations = z.object({
+  labels: z.record(z.string(), z.string()),
+  remediations: z.record(z.string(), z.object({ title: z.string().optional(), changesCondition: z.string().optional() })),
+});
 export type Mode = z.infer<typeof Mode>;
 
 /** Where text that a trigger can match came from. */
@@ -45,6 +51,9 @@ export const Event = z.discriminatedUnion('type', [
     model: z.string(),
     /** Whether the agent's shell and the stage commands ran in the OS sandbox (`--no-sandbox` turns it off). */
     sandbox: z.object({ enabled: z.boolean(), detail: z.string() }).optional(),
+    /** labpilot's version, and what the playbook says the report should call things. */
+    labpilot: z.string().optional(),
+    annotations: RunAnnotations.optional(),
   }),
   z.object({ ...base, type: z.literal('run_resumed'), runId: z.string(), fromSeq: z.number().int() }),
   z.object({ ...base, type: z.literal('step_entered'), step: z.string(), attempt: z.number().int().positive() }),
@@ -144,7 +153,7 @@ export const Event = z.discriminatedUnion('type', [
     type: z.literal('remediation_chosen'),
     remediation: z.string(),
     step: z.string(),
-    action: z.enum(['prompt', 'run', 'ask', 'abort']),
+    action: z.enum(['prompt', 'run', 'ask', 'abort', 'escalate']),
     attempt: z.number().int().positive(),
     why: z.string(),
     /** The for_each value it was chosen for, when the step fanned out. */
@@ -183,6 +192,30 @@ export const Event = z.discriminatedUnion('type', [
   }),
   z.object({ ...base, type: z.literal('notice'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
   z.object({ ...base, type: z.literal('run_ended'), verdict: Verdict, reason: z.string() }),
+  /** Claude Code called one of labpilot's hooks (`labpilot attach`): what it said. */
+  z.object({
+    ...base,
+    type: z.literal('hook_called'),
+    hook: z.string(),
+    sessionId: z.string(),
+    /** Stop: Claude is already continuing because a Stop hook blocked it. */
+    stopHookActive: z.boolean().optional(),
+    /** The tool of a PostToolUse call. */
+    tool: z.string().optional(),
+  }),
+  /** What labpilot answered the hook: block the stop, add context for the model, let it be. */
+  z.object({
+    ...base,
+    type: z.literal('hook_answered'),
+    hook: z.string(),
+    answer: z.enum(['block', 'context', 'allow']),
+    /** What the model reads (the block reason or the added context). */
+    text: z.string().optional(),
+    /** What the person is told. */
+    message: z.string().optional(),
+    /** Claude Code's usage and cost so far in the session, read from its transcript (Stop). */
+    session: z.object({ usage: Usage, costUsd: z.number().nonnegative() }).optional(),
+  }),
 ]);
 export type Event = z.infer<typeof Event>;
 export type EventType = Event['type'];

@@ -21,6 +21,9 @@ export const REMEDIATION_VARIABLES = [
   'match',
   ...Array.from({ length: 9 }, (_, i) => `match.${i + 1}`),
   'excerpt',
+  'error',
+  'command',
+  'failed_checks',
   'exit_code',
   'remediation',
 ] as const;
@@ -66,21 +69,28 @@ function regexProblems(data: Obj, checks: Array<[Path, Obj]>): PathProblem[] {
   return out;
 }
 
-function exprProblems(data: Obj, checks: Array<[Path, Obj]>): PathProblem[] {
+/** Every metric predicate and figure formula in the playbook, with its path. */
+export function expressionsOf(data: unknown): Array<[Path, string]> {
+  if (!isObj(data)) return [];
   const exprs: Array<[Path, unknown]> = [];
-  for (const [path, c] of checks) if (c.check === 'metric') exprs.push([[...path, 'expr'], c.expr]);
+  for (const [path, c] of checksOf(data)) if (c.check === 'metric') exprs.push([[...path, 'expr'], c.expr]);
   list(data.remediations).forEach((r, i) => isObj(r) && isObj(r.when) && exprs.push([['remediations', i, 'when', 'metric'], r.when.metric]));
   list(data.steps).forEach((s, i) => {
     if (!isObj(s)) return;
     exprs.push([['steps', i, 'stop_when'], s.stop_when]);
     if (isObj(s.derive)) for (const [k, v] of Object.entries(s.derive)) exprs.push([['steps', i, 'derive', k], v]);
+    if (isObj(s.early_stop)) for (const k of ['target', 'total']) exprs.push([['steps', i, 'early_stop', k], s.early_stop[k]]);
   });
+  return exprs.filter((e): e is [Path, string] => typeof e[1] === 'string' && e[1].length > 0);
+}
+
+function exprProblems(data: Obj): PathProblem[] {
+  const exprs = expressionsOf(data);
   const out: PathProblem[] = [];
   for (const [path, source] of exprs) {
-    if (typeof source !== 'string' || source.length === 0) continue;
     try {
-      // `{{variables}}` are rendered before evaluation; a same-width number keeps columns true.
-      parseExpr(source.replace(/\{\{[^}]*\}\}/g, (m) => '0'.padEnd(m.length)));
+      // `{{variables}}` parse as values; they are bound to numbers when the playbook is compiled.
+      parseExpr(source);
     } catch (err) {
       if (!(err instanceof ExprSyntaxError)) throw err;
       out.push({ path, index: err.column, message: `invalid expression: ${err.detail}` });
@@ -187,7 +197,7 @@ export function ruleProblems(
   const checks = checksOf(data);
   const vars = variableProblems(data, prompts, promptUses);
   return {
-    yaml: [...regexProblems(data, checks), ...exprProblems(data, checks), ...stepProblems(data, checks), ...vars.yaml],
+    yaml: [...regexProblems(data, checks), ...exprProblems(data), ...stepProblems(data, checks), ...vars.yaml],
     inPrompts: vars.inPrompts,
   };
 }

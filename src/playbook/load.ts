@@ -22,6 +22,8 @@ export interface LoadedPlaybook {
   prompts: Record<string, string>;
   /** Python script as written -> absolute path it resolved to. */
   scripts: Record<string, string>;
+  /** `file:line:col` of a value in the YAML, for problems found after loading (a bad --var). */
+  where: (at: Path, index?: number) => string;
 }
 
 /** A prompt value naming a Markdown file rather than holding the text itself. */
@@ -62,10 +64,11 @@ interface Analysis {
   prompts: Record<string, string>;
   scripts: Record<string, string>;
   hash: string;
+  where: LoadedPlaybook['where'];
 }
 
 async function analyse(file: string): Promise<Analysis> {
-  const empty = { prompts: {}, scripts: {}, hash: '' };
+  const empty = { prompts: {}, scripts: {}, hash: '', where: () => file };
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -123,6 +126,10 @@ async function analyse(file: string): Promise<Analysis> {
     prompts: Object.fromEntries(prompts),
     scripts,
     hash: hash.digest('hex'),
+    where: (at, index) => {
+      const l = locate(doc, text, lines, { path: at, index, message: '' });
+      return `${file}:${l.line}:${l.col}`;
+    },
   };
 }
 
@@ -146,5 +153,5 @@ export async function loadPlaybook(file: string): Promise<LoadedPlaybook> {
   const a = await analyse(file);
   if (a.problems.length > 0 || a.playbook === undefined) throw new LintError(a.problems);
   const abs = path.resolve(file);
-  return { path: abs, dir: path.dirname(abs), hash: a.hash, playbook: a.playbook, prompts: a.prompts, scripts: a.scripts };
+  return { path: abs, dir: path.dirname(abs), hash: a.hash, playbook: a.playbook, prompts: a.prompts, scripts: a.scripts, where: a.where };
 }

@@ -24,6 +24,8 @@ export const Expr = z.string().min(1);
 
 export const Variable = z.strictObject({
   description: z.string().optional(),
+  /** What a value must be; by default the type of `default` (a number default makes a number). */
+  type: z.enum(['string', 'number', 'integer', 'boolean']).optional(),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   required: z.boolean().optional(),
 });
@@ -90,10 +92,14 @@ export const EarlyStop = z.strictObject({
   errors: Id.optional(),
   target: z.union([z.number().gt(0).lt(1), z.string().min(1)]),
   total: z.union([z.number().int().positive(), z.string().min(1)]).optional(),
-  /** Bound on wrong stops of a stage whose success is at least target + margin (default 0.01). */
+  /** Bound on wrong stops of a stage whose tasks average at least target + margin (default 0.01). */
   alpha: z.number().gt(0).lt(1).optional(),
-  /** Default 0.05: the test tells target + margin from target - 2 x margin. */
+  /** Default 0.05: the test rejects tasks averaging target + margin or more. */
   margin: z.number().gt(0).lt(0.5).optional(),
+  /** Episodes per task, run one task after another (LIBERO: trials per task); unset = one task. */
+  task_episodes: z.union([z.number().int().positive(), z.string().min(1)]).optional(),
+  /** Largest distance of a task's success rate from the stage's mean (default 0.15). */
+  spread: z.number().min(0).lt(0.5).optional(),
 });
 export type EarlyStop = z.infer<typeof EarlyStop>;
 
@@ -112,6 +118,8 @@ const Regex = z.string().refine(
 const stepBase = {
   id: Id,
   title: z.string().optional(),
+  /** What the report calls the stage, e.g. "RSD (speculative decoding)"; the id otherwise. */
+  label: z.string().optional(),
   done_when: z.array(Check).optional(),
   max_attempts: z.number().int().positive().optional(),
   /** A step reached only through `goto` (e.g. a clarification) is not unreachable. */
@@ -160,30 +168,52 @@ export const When = z
     metric: Expr.optional(),
     /** Fire only when the same error line was seen this many times in a row. */
     repeated: z.number().int().min(2).optional(),
+    /**
+     * The debugging loop: fire on any failed attempt of a run step that no other rule claims.
+     * Always ranked below every rule without it, whatever its priority.
+     */
+    otherwise: z.literal(true).optional(),
   })
-  .refine((w) => w.match !== undefined || w.exit_code !== undefined || w.metric !== undefined || w.repeated !== undefined, {
-    message: 'when needs at least one of match, exit_code, metric, repeated',
+  .refine((w) => w.match !== undefined || w.exit_code !== undefined || w.metric !== undefined || w.repeated !== undefined || w.otherwise, {
+    message: 'when needs at least one of match, exit_code, metric, repeated, otherwise',
   });
 export type When = z.infer<typeof When>;
 
+const ACTIONS = ['prompt', 'run', 'ask', 'abort', 'escalate'] as const;
+const retry = {
+  /** After the action, redo this step (default: the step the trigger fired in). */
+  retry: Id.optional(),
+};
+
+/** What a remediation does, one action per member: a new action is a new member, and every `switch` over `action` must handle it. */
+export const ThenAction = z.discriminatedUnion('action', [
+  /** A prompt file (relative to the playbook) or inline text; may use {{match}}, {{match.N}}, {{excerpt}}, {{error}}, {{command}}. */
+  z.strictObject({ action: z.literal('prompt'), prompt: z.string(), ...retry }),
+  z.strictObject({ action: z.literal('run'), run: z.string(), ...retry }),
+  /** A question for the person; on autopilot it is skipped. */
+  z.strictObject({ action: z.literal('ask'), ask: z.string(), ...retry }),
+  z.strictObject({ action: z.literal('abort'), abort: z.string() }),
+  /** Hand over to a person: asked when one is there; on autopilot the run stops, resumable, with this reason. */
+  z.strictObject({ action: z.literal('escalate'), escalate: z.string(), ...retry }),
+]);
+
+/** As written in YAML: exactly one of the action keys, tagged with its action when parsed. */
 export const Then = z
-  .strictObject({
-    /** A prompt file (relative to the playbook) or inline text; may use {{match}}, {{match.N}}, {{excerpt}}. */
-    prompt: z.string().optional(),
-    run: z.string().optional(),
-    ask: z.string().optional(),
-    abort: z.string().optional(),
-    /** After the action, redo this step (default: the step the trigger fired in). */
-    retry: Id.optional(),
+  .strictObject({ prompt: z.string().optional(), run: z.string().optional(), ask: z.string().optional(), abort: z.string().optional(), escalate: z.string().optional(), ...retry })
+  .refine((t) => ACTIONS.filter((a) => t[a] !== undefined).length === 1, {
+    message: `then needs exactly one of ${ACTIONS.join(', ')}`,
   })
-  .refine((t) => [t.prompt, t.run, t.ask, t.abort].filter((x) => x !== undefined).length === 1, {
-    message: 'then needs exactly one of prompt, run, ask, abort',
-  });
-export type Then = z.infer<typeof Then>;
+  .transform((t) => ({ action: ACTIONS.find((a) => t[a] !== undefined)!, ...Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) }))
+  .pipe(ThenAction);
+export type Then = z.infer<typeof ThenAction>;
 
 export const Remediation = z.strictObject({
   id: Id,
   description: z.string().optional(),
+  /** How the report names the fix, e.g. "CUDA out of memory: main model in 4-bit". */
+  title: z.string().optional(),
+  /** The experimental condition the fix changes (e.g. the model's precision): flagged in the report beside the comparison. */
+  changes_condition: z.string().optional(),
   when: When,
   then: Then,
   max_attempts: z.number().int().positive().default(2),
@@ -239,6 +269,12 @@ export const Playbook = z.strictObject({
   steps: z.array(Step).min(1),
   remediations: z.array(Remediation).optional(),
   checklist: z.array(ChecklistItem).optional(),
+  /**
+   * How command output is read: `prefixes` are regexes of log-record prefixes the built-in list
+   * does not know, removed from the start of a line before figures and triggers read it (a
+   * `message` named group, when present, is the message).
+   */
+  output: z.strictObject({ prefixes: z.array(Regex).optional() }).optional(),
   /** After a passed run: the report goes into this folder of the repository, committed and pushed. */
   save_results: z.strictObject({ dir: z.string(), push: z.boolean().default(true) }).optional(),
 });

@@ -33,7 +33,7 @@ describe('resolveVariables', () => {
 
   it('rejects an undeclared --var and lists the declared ones', () => {
     expect(() => resolveVariables(declared, { repo: 'r', trails: '5' })).toThrow(
-      new InputError("unknown variable 'trails' (declared: repo, trials, verbose, note)"),
+      new InputError("unknown variable 'trails' (did you mean 'trials'? declared: repo, trials, verbose, note)"),
     );
     expect(() => resolveVariables(pb(undefined), { x: '1' })).toThrow(/unknown variable 'x' \(declared: none\)/);
   });

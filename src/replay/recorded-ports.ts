@@ -1,5 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRawSplitter } from '../output/raw-splitter.js';
 import { createInterface } from 'node:readline';
 import type { Agent, AgentTurnRequest, AgentTurnResult, Clock, CommandRequest, CommandResult, CommandRunner, Decider, Decision, EventSink, Git, Question } from '../ports.js';
 import type { Check } from '../playbook/schema.js';
@@ -77,23 +78,45 @@ export function recordedCommands(rec: Recording, commandsDir: string, logPath: s
       const cmd = rec.commands.get(req.commandId);
       if (!cmd) throw new RecordingExhausted(`no command ${req.commandId} (\`${req.command}\`) was run`);
       const file = join(commandsDir, `${req.commandId}.log`);
-      const fromFile = existsSync(file);
-      const rl = createInterface({ input: createReadStream(fromFile ? file : logPath, 'utf8'), crlfDelay: Infinity });
-      for await (const line of rl) {
-        if (req.signal?.aborted) break;
-        if (fromFile) req.onLine?.(line, 'stdout');
-        else if (line.includes('"command_output"')) {
-          const e = JSON.parse(line) as Event;
-          if (e.type === 'command_output' && e.commandId === req.commandId) req.onLine?.(e.line, e.stream);
-        }
+      if (existsSync(file)) {
+        await replayRawLog(file, req);
+      } else {
+        await replayOutputEvents(logPath, req);
       }
-      rl.close();
       const x = cmd.exited;
       clock.at(x.ts);
       const timedOut = x.tail.some((l) => l.startsWith('labpilot: command timed out after'));
       return { exitCode: x.exitCode, signal: x.signal, durationMs: x.durationMs, timedOut };
     },
   };
+}
+
+/** The command's raw log, segment by segment as it was written (redraws included). */
+async function replayRawLog(file: string, req: CommandRequest): Promise<void> {
+  const segments: string[] = [];
+  const splitter = createRawSplitter((s) => segments.push(req.raw ? s : s.replace(/\r?\n$|\r$/, '')));
+  for await (const chunk of createReadStream(file)) {
+    splitter.push(chunk as Buffer);
+    for (const s of segments.splice(0)) {
+      if (req.signal?.aborted) return;
+      req.onLine?.(s, 'stdout');
+    }
+  }
+  splitter.end();
+  for (const s of segments.splice(0)) req.onLine?.(s, 'stdout');
+}
+
+/** A run without command logs: the output lines its events recorded. */
+async function replayOutputEvents(logPath: string, req: CommandRequest): Promise<void> {
+  const rl = createInterface({ input: createReadStream(logPath, 'utf8'), crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (req.signal?.aborted) break;
+    if (line.includes('"command_output"')) {
+      const e = JSON.parse(line) as Event;
+      if (e.type === 'command_output' && e.commandId === req.commandId) req.onLine?.(e.line, e.stream);
+    }
+  }
+  rl.close();
 }
 
 /** The recorded answer to each question, by its id (p1, a1, ...): who decided is kept in `reason`. */

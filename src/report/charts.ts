@@ -1,5 +1,6 @@
 import type { Comparison, RunReport } from './model.js';
-import { stageOf } from './stages.js';
+import { labelOf, stageOf } from './stages.js';
+import { clopperPearson } from './significance.js';
 
 /**
  * The report's charts as Vega-Lite specifications, rendered to SVG by Vega in Node (no browser,
@@ -12,32 +13,54 @@ const WIDTH = 640;
 /** Per suite in a fanned-out run: `Success per task: libero_object`. */
 const titled = (title: string, c: Comparison) => (c.item === undefined ? title : `${title}: ${c.item}`);
 
-/** Success per task, the two compared stages side by side: one bar per task and stage. */
+/**
+ * Success per task, the two compared stages side by side: one bar per task and stage, with its
+ * exact 95% interval as an error bar (on 50 episodes a task is known to about +-10 points).
+ */
 export function taskChartSpec(r: RunReport, c: Comparison): object {
+  const stages = [labelOf(r.labels, c.treatment), labelOf(r.labels, c.baseline)];
   const values = [c.treatment, c.baseline].flatMap((step) =>
-    (stageOf(r.stages, step, c.item)?.figures.tasks ?? []).map((t) => ({
-      task: `T${t.task}`,
-      order: t.task,
-      stage: step,
-      success: t.episodes > 0 ? t.successes / t.episodes : 0,
-      label: `${t.successes}/${t.episodes}`,
-      description: t.description ?? '',
-    })),
+    (stageOf(r.stages, step, c.item)?.figures.tasks ?? []).map((t) => {
+      const ci = t.episodes > 0 ? clopperPearson(t.successes, t.episodes) : { low: 0, high: 0 };
+      return {
+        task: `T${t.task}`,
+        order: t.task,
+        stage: labelOf(r.labels, step),
+        success: t.episodes > 0 ? t.successes / t.episodes : 0,
+        low: ci.low,
+        high: ci.high,
+        label: `${t.successes}/${t.episodes}`,
+        description: t.description ?? '',
+      };
+    }),
   );
+  const y = { type: 'quantitative', title: 'Success rate (95% CI)', scale: { domain: [0, 1] }, axis: { format: '.0%' } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: titled('Success per task', c),
     width: WIDTH,
     height: 260,
     data: { values },
-    mark: { type: 'bar' },
     encoding: {
-      x: { field: 'task', type: 'ordinal', sort: { field: 'order' }, title: 'Task', axis: { labelAngle: 0 } },
-      xOffset: { field: 'stage', sort: [c.treatment, c.baseline] },
-      y: { field: 'success', type: 'quantitative', title: 'Success rate', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
-      color: { field: 'stage', type: 'nominal', sort: [c.treatment, c.baseline], scale: { range: COLORS }, title: 'Stage' },
-      tooltip: [{ field: 'stage' }, { field: 'description' }, { field: 'label', title: 'successes' }],
+      x: { field: 'task', type: 'ordinal', sort: { field: 'order', op: 'min' }, title: 'Task', axis: { labelAngle: 0 } },
+      xOffset: { field: 'stage', sort: stages },
+      color: { field: 'stage', type: 'nominal', sort: stages, scale: { range: COLORS }, title: 'Stage', legend: { labelLimit: 260 } },
     },
+    layer: [
+      {
+        mark: { type: 'bar', opacity: 0.85 },
+        encoding: {
+          y: { field: 'success', ...y },
+          tooltip: [{ field: 'stage' }, { field: 'description' }, { field: 'label', title: 'successes' }, { field: 'low', format: '.1%' }, { field: 'high', format: '.1%' }],
+        },
+      },
+      // The interval: a dark rule from low to high over each bar.
+      {
+        name: 'error_bars',
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: { y: { field: 'low', ...y }, y2: { field: 'high' }, color: { value: '#222' } },
+      },
+    ],
   };
 }
 
@@ -45,7 +68,7 @@ export function taskChartSpec(r: RunReport, c: Comparison): object {
 export function timingChartSpec(r: RunReport, c: Comparison): object | undefined {
   const values = [c.treatment, c.baseline].flatMap((step) =>
     (stageOf(r.stages, step, c.item)?.figures.episodes ?? []).flatMap((e) =>
-      e.inferenceMs === undefined ? [] : [{ episode: e.n, ms: e.inferenceMs, stage: step }],
+      e.inferenceMs === undefined ? [] : [{ episode: e.n, ms: e.inferenceMs, stage: labelOf(r.labels, step) }],
     ),
   );
   if (values.length === 0) return undefined;
@@ -59,7 +82,7 @@ export function timingChartSpec(r: RunReport, c: Comparison): object | undefined
     encoding: {
       x: { field: 'episode', type: 'quantitative', title: 'Episode' },
       y: { field: 'ms', type: 'quantitative', title: 'Mean inference time (ms/step)', scale: { zero: false } },
-      color: { field: 'stage', type: 'nominal', sort: [c.treatment, c.baseline], scale: { range: COLORS }, title: 'Stage' },
+      color: { field: 'stage', type: 'nominal', sort: [labelOf(r.labels, c.treatment), labelOf(r.labels, c.baseline)], scale: { range: COLORS }, title: 'Stage' },
     },
   };
 }

@@ -1,7 +1,9 @@
 import type { Comparison, RunReport, StageReport } from './model.js';
 import type { Block, Section } from './document.js';
-import { stageOf } from './stages.js';
-import { cell, ms, pct } from './format.js';
+import { labelOf, stageOf } from './stages.js';
+import { countsOf, differenceItems, differenceOf, rateCompact, rateWithInterval } from './difference.js';
+import { conditionItems } from './conditions.js';
+import { cell, ms } from './format.js';
 import { taskBars, timingLines } from './text-charts.js';
 import { pooledFigures, speedupOf } from './stats.js';
 import type { StageFigures } from '../results/libero-log.js';
@@ -46,24 +48,24 @@ function suitesSection(r: RunReport, suites: Comparison[]): Section {
   const rows = suites.map((c) => {
     const { t, b } = compared(r, c);
     const other = c.treatment !== first.treatment || c.baseline !== first.baseline ? ` (\`${c.treatment}\` vs \`${c.baseline}\`)` : '';
-    return [`${cell(c.item!)}${other}`, pct(successRate(t)), pct(successRate(b)), ms(t.figures.inference?.meanMs), ms(b.figures.inference?.meanMs), speedupCell(c), acceptanceOf(t)];
+    return [`${cell(c.item!)}${other}`, rateCompact(countsOf(t.figures)), rateCompact(countsOf(b.figures)), ms(t.figures.inference?.meanMs), ms(b.figures.inference?.meanMs), speedupCell(c), acceptanceOf(t)];
   });
   const pooled = pooledComparison(r, suites);
   if (pooled) {
     const { t, b } = pooled;
     const acceptance = typeof t.acceptance === 'number' ? t.acceptance.toFixed(2) : 'n/a';
-    rows.push(['all suites (pooled)', pct(t.totals?.successRate), pct(b.totals?.successRate), ms(t.inference?.meanMs), ms(b.inference?.meanMs), pooled.cell, acceptance]);
+    rows.push(['all suites (pooled)', rateCompact(countsOf(t)), rateCompact(countsOf(b)), ms(t.inference?.meanMs), ms(b.inference?.meanMs), pooled.cell, acceptance]);
   }
   return {
-    title: `Suites: ${first.treatment} vs ${first.baseline}`,
+    title: `Suites: ${labelOf(r.labels, first.treatment)} vs ${labelOf(r.labels, first.baseline)}`,
     blocks: [
       {
         kind: 'p',
-        text: `Each suite ran as its own command; the speedup is per suite, with its 95% interval where per-episode timing was printed${pooled ? "; the last row pools every suite's episodes" : ''}.`,
+        text: `Each suite ran as its own command; success with its exact 95% interval; the speedup is per suite, with its 95% interval where per-episode timing was printed${pooled ? "; the last row pools every suite's episodes" : ''}.`,
       },
       {
         kind: 'table',
-        head: ['Suite', `Success ${first.treatment}`, `Success ${first.baseline}`, `Inference ${first.treatment}`, `Inference ${first.baseline}`, 'Speedup', 'Acceptance'],
+        head: ['Suite', ...['Success', 'Inference'].flatMap((x) => [first.treatment, first.baseline].map((s) => `${x} ${cell(labelOf(r.labels, s))}`)), 'Speedup', 'Acceptance'],
         rows,
         align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
       },
@@ -82,45 +84,70 @@ export function pooledComparison(r: RunReport, suites: Comparison[]): { t: Stage
 
 function oneComparison(r: RunReport, c: Comparison): Section[] {
   const { t, b } = compared(r, c);
+  const [lt, lb] = [labelOf(r.labels, c.treatment), labelOf(r.labels, c.baseline)];
   const sp = c.speedup;
+  const df = sp?.df === undefined ? '' : `, t with ${Math.round(sp.df)} df`;
   const speed = !sp
     ? 'Speedup: not measured (a stage printed no inference time).'
     : sp.low !== undefined
-      ? `Speedup: **${sp.ratio.toFixed(2)}x** (95% interval ${sp.low.toFixed(2)}-${sp.high!.toFixed(2)}x), the mean of per-episode inference times of \`${c.baseline}\` (${ms(sp.baseline!.mean)}, p10-p90 ${sp.baseline!.p10.toFixed(1)}-${sp.baseline!.p90.toFixed(1)}) over \`${c.treatment}\` (${ms(sp.treatment!.mean)}, p10-p90 ${sp.treatment!.p10.toFixed(1)}-${sp.treatment!.p90.toFixed(1)}), ${sp.episodes.baseline} and ${sp.episodes.treatment} episodes.`
+      ? `Speedup: **${sp.ratio.toFixed(2)}x** (95% interval ${sp.low.toFixed(2)}-${sp.high!.toFixed(2)}x${df}), the mean of per-episode inference times of \`${c.baseline}\` (${ms(sp.baseline!.mean)}, p10-p90 ${sp.baseline!.p10.toFixed(1)}-${sp.baseline!.p90.toFixed(1)}) over \`${c.treatment}\` (${ms(sp.treatment!.mean)}, p10-p90 ${sp.treatment!.p10.toFixed(1)}-${sp.treatment!.p90.toFixed(1)}), ${sp.episodes.baseline} and ${sp.episodes.treatment} episodes.`
       : `Speedup: **${sp.ratio.toFixed(2)}x** from the stage averages only; the output has no per-episode timing, so there is no spread to report.`;
   // Without fan-out the titles are as they always were; per suite they name it.
   const titled = (title: string, lower: string) => (c.item === undefined ? title : `${c.item}: ${lower}`);
+  const diff = differenceOf(t.figures, b.figures);
+  const rate = (s: StageReport) => rateWithInterval(...countsArgs(s));
   const head = {
-    title: titled(`${c.treatment} vs ${c.baseline}`, `${c.treatment} vs ${c.baseline}`),
+    title: titled(`${lt} vs ${lb}`, `${lt} vs ${lb}`),
     blocks: [
-      { kind: 'list', items: [`Success: ${pct(successRate(t))} with \`${c.treatment}\`, ${pct(successRate(b))} with \`${c.baseline}\``, `Inference per step: ${ms(t.figures.inference?.meanMs)} vs ${ms(b.figures.inference?.meanMs)}`, speed] },
+      {
+        kind: 'list',
+        items: [
+          ...conditionItems(r, t, b),
+          `Success: ${rate(t)} with ${named(lt, c.treatment)}, ${rate(b)} with ${named(lb, c.baseline)}`,
+          ...(diff ? differenceItems(diff, lt, lb) : []),
+          `Inference per step: ${ms(t.figures.inference?.meanMs)} vs ${ms(b.figures.inference?.meanMs)}`,
+          speed,
+        ],
+      },
     ],
   } satisfies Section;
   const item = c.item === undefined ? {} : { item: c.item };
   const timing = [timesOf(t), timesOf(b)];
   const timingBlocks: Block[] =
     timing[0]!.length + timing[1]!.length > 0
-      ? [{ kind: 'chart', chart: 'timing', ...item, text: timingLines([{ name: c.treatment, values: timing[0]! }, { name: c.baseline, values: timing[1]! }]) }]
+      ? [{ kind: 'chart', chart: 'timing', ...item, text: timingLines([{ name: lt, values: timing[0]! }, { name: lb, values: timing[1]! }]) }]
       : [{ kind: 'p', text: 'The output has no per-episode timing (`Episode inference time:` lines); only the stage averages above are known.' }];
   return [
     head,
     {
       title: titled('Success per task', 'success per task'),
-      blocks: [{ kind: 'chart', chart: 'tasks', ...item, text: taskBars([{ name: c.treatment, tasks: t.figures.tasks }, { name: c.baseline, tasks: b.figures.tasks }]) }, taskTable(t, b)],
+      blocks: [
+        { kind: 'chart', chart: 'tasks', ...item, text: taskBars([{ name: lt, tasks: t.figures.tasks }, { name: lb, tasks: b.figures.tasks }]) },
+        { kind: 'p', text: 'Each rate with its exact (Clopper-Pearson) 95% interval, drawn as error bars in the HTML chart.' },
+        taskTable(t, b, lt, lb),
+      ],
     },
     { title: titled('Inference time over episodes', 'inference time over episodes'), blocks: timingBlocks },
   ];
 }
 
-function taskTable(t: StageReport, b: StageReport): Block {
+function taskTable(t: StageReport, b: StageReport, lt: string, lb: string): Block {
   const ids = [...new Set([...t.figures.tasks, ...b.figures.tasks].map((x) => x.task))].sort((x, y) => x - y);
   const rate = (s: StageReport, id: number) => {
     const x = s.figures.tasks.find((k) => k.task === id);
-    return x ? `${pct(x.episodes ? x.successes / x.episodes : undefined)} (${x.successes}/${x.episodes})` : 'n/a';
+    return x ? rateWithInterval(x.successes, x.episodes) : 'n/a';
   };
   const desc = (id: number) => t.figures.tasks.find((k) => k.task === id)?.description ?? b.figures.tasks.find((k) => k.task === id)?.description ?? '';
-  return { kind: 'table', head: ['Task', 'Description', t.step, b.step], rows: ids.map((id) => [String(id), cell(desc(id)), rate(t, id), rate(b, id)]), align: ['r', 'l', 'r', 'r'] };
+  return { kind: 'table', head: ['Task', 'Description', cell(lt), cell(lb)], rows: ids.map((id) => [String(id), cell(desc(id)), rate(t, id), rate(b, id)]), align: ['r', 'l', 'r', 'r'] };
 }
+
+/** A stage by its label, with its step id when the two differ. */
+const named = (label: string, step: string) => (label === step ? `\`${step}\`` : `${label} (\`${step}\`)`);
+
+const countsArgs = (s: StageReport): [number, number] => {
+  const { successes, episodes } = countsOf(s.figures);
+  return [successes, episodes];
+};
 
 function breakdown(stages: StageReport[]): Block {
   const suites = stages.some((s) => s.item !== undefined);

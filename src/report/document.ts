@@ -1,10 +1,13 @@
 import type { RunReport } from './model.js';
 import { comparisonSections } from './comparison-sections.js';
-import { cell, dollars, duration, int, ms, pct } from './format.js';
+import { cell, dollars, duration, int, ms } from './format.js';
+import { metadataSection } from './metadata.js';
+import { countsOf, rateWithInterval } from './difference.js';
+import { labelOf } from './stages.js';
 
 /**
  * The report as sections of blocks, rendered to Markdown and to HTML alike, so the two say the
- * same thing. Inline text may use `code` and **bold**, nothing else.
+ * same thing. Inline text may use `code`, **bold** and [links](relative/path), nothing else.
  */
 export type Block =
   | { kind: 'p'; text: string }
@@ -29,7 +32,7 @@ const mark = (ok: boolean) => (ok ? 'pass' : 'FAIL');
 const suiteOf = (x: { item?: string }) => (x.item === undefined ? '' : ` [${cell(x.item)}]`);
 
 export function reportDocument(r: RunReport): ReportDocument {
-  const sections: Section[] = [overview(r), stagesSection(r)];
+  const sections: Section[] = [overview(r), metadataSection(r), stagesSection(r)];
   sections.push(...comparisonSections(r));
   if (r.earlyStops.length > 0) {
     sections.push({ title: 'Early stops', blocks: [{ kind: 'list', items: r.earlyStops.map((s) => `\`${s.step}\`${suiteOf(s)} (${s.commandId}): ${s.evidence}`) }] });
@@ -56,19 +59,22 @@ function stagesSection(r: RunReport): Section {
   const suites = r.stages.some((s) => s.item !== undefined);
   const rows = r.stages.map((s) => {
     const f = s.figures;
-    const episodes = f.totals?.episodes ?? f.episodes.length;
-    const successes = f.totals?.successes ?? f.episodes.filter((e) => e.success).length;
+    const { episodes, successes } = countsOf(f);
+    const crossChecked = r.crossChecks.some((c) => c.step === s.step && c.item === s.item);
+    const results = f.resultsFile && crossChecked ? `, [results](results/${encodeURI(f.resultsFile.split('/').at(-1)!)})` : '';
+    const label = labelOf(r.labels, s.step);
     return [
-      `\`${s.step}\``,
+      `\`${s.step}\`${label === s.step ? '' : ` ${cell(label)}`}`,
       ...(suites ? [cell(s.item ?? '')] : []),
       s.exitCode === null ? `killed (${s.signal ?? 'signal'})` : String(s.exitCode),
       String(s.attempts),
       int(episodes),
-      episodes > 0 ? `${pct(successes / episodes)} (${successes}/${episodes})` : 'n/a',
+      rateWithInterval(successes, episodes),
       String(f.live.errors),
       ms(f.inference?.meanMs),
       f.acceptance === undefined ? 'n/a' : f.acceptance === null ? 'n/a (nothing drafted)' : f.acceptance.toFixed(2),
       duration(s.durationMs),
+      `[log](commands/${s.commandId}.log)${results}`,
     ];
   });
   return {
@@ -77,14 +83,14 @@ function stagesSection(r: RunReport): Section {
       {
         kind: 'p',
         text: suites
-          ? 'The last attempt of each run step, per suite for the steps that ran one command per suite, with the figures labpilot parsed from its output.'
-          : 'The last attempt of each run step, with the figures labpilot parsed from its output.',
+          ? 'The last attempt of each run step, per suite for the steps that ran one command per suite, with the figures labpilot parsed from its output; success with its exact (Clopper-Pearson) 95% interval.'
+          : 'The last attempt of each run step, with the figures labpilot parsed from its output; success with its exact (Clopper-Pearson) 95% interval.',
       },
       {
         kind: 'table',
-        head: ['Stage', ...(suites ? ['Suite'] : []), 'Exit', 'Attempts', 'Episodes', 'Success', 'Episode errors', 'Inference/step', 'Acceptance', 'Time'],
+        head: ['Stage', ...(suites ? ['Suite'] : []), 'Exit', 'Attempts', 'Episodes', 'Success', 'Episode errors', 'Inference/step', 'Acceptance', 'Time', 'Files'],
         rows,
-        align: ['l', ...(suites ? (['l'] as const) : []), 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+        align: ['l', ...(suites ? (['l'] as const) : []), 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
       },
     ],
   };
@@ -102,7 +108,19 @@ function remediationsSection(r: RunReport): Section {
   if (r.remediations.length === 0) return { title: 'Remediations', blocks: [{ kind: 'p', text: 'No remediation fired.' }] };
   return {
     title: 'Remediations',
-    blocks: [{ kind: 'table', head: ['Step', 'Remediation', 'Action', 'Attempt', 'Why'], rows: r.remediations.map((x) => [`\`${x.step}\`${suiteOf(x)}`, `\`${x.remediation}\``, x.action, String(x.attempt), cell(x.why)]) }],
+    blocks: [
+      {
+        kind: 'table',
+        head: ['Step', 'Fix', 'Fired by', 'Action', 'Attempt'],
+        rows: r.remediations.map((x) => [
+          `\`${x.step}\`${suiteOf(x)}`,
+          x.title === x.remediation ? `\`${x.remediation}\`` : `${cell(x.title)} (\`${x.remediation}\`)`,
+          x.line !== undefined ? `\`${cell(x.line.replace(/`/g, "'"))}\`` : cell(x.why.replace(/^\S+ \(priority \d+\): /, '')),
+          x.action,
+          String(x.attempt),
+        ]),
+      },
+    ],
   };
 }
 

@@ -58,27 +58,28 @@ describe('the report of a run fanned out over two suites', () => {
     const x = (r: number) => r.toFixed(2);
     expect(md).toContain('## Suites: full vs baseline');
     expect(md).toContain('| Suite | Success full | Success baseline | Inference full | Inference baseline | Speedup | Acceptance |');
-    expect(md).toContain(`| ${SPATIAL} | 85.0% | 90.0% | 50.0 ms | 85.0 ms | ${x(spatial!.ratio)}x (${x(spatial!.low!)}-${x(spatial!.high!)}) | 0.71 |`);
-    expect(md).toContain(`| ${OBJECT} | 91.7% | 91.7% | 40.1 ms | 80.1 ms | ${x(object!.ratio)}x (${x(object!.low!)}-${x(object!.high!)}) | 0.80 |`);
+    expect(md).toContain(`| ${SPATIAL} | 85.0% (62.1-96.8) | 90.0% (68.3-98.8) | 50.0 ms | 85.0 ms | ${x(spatial!.ratio)}x (${x(spatial!.low!)}-${x(spatial!.high!)}) | 0.71 |`);
+    expect(md).toContain(`| ${OBJECT} | 91.7% (61.5-99.8) | 91.7% (61.5-99.8) | 40.1 ms | 80.1 ms | ${x(object!.ratio)}x (${x(object!.low!)}-${x(object!.high!)}) | 0.80 |`);
     // Pooled by hand: 17+11 of 20+12 and 18+11 of 32 episodes; (50.0*20 + 40.1*12)/32 and
     // (85.0*20 + 80.1*12)/32 ms per step; acceptance (0.71*20 + 0.80*12)/32.
-    expect(md).toMatch(/^\| all suites \(pooled\) \| 87\.5% \| 90\.6% \| 46\.3 ms \| 83\.2 ms \| 1\.80x \(1\.\d\d-1\.\d\d\) \| 0\.74 \|$/m);
+    expect(md).toMatch(/^\| all suites \(pooled\) \| 87\.5% \(71\.0-96\.5\) \| 90\.6% \(75\.0-98\.0\) \| 46\.3 ms \| 83\.2 ms \| 1\.80x \(1\.\d\d-1\.\d\d\) \| 0\.74 \|$/m);
   });
 
   it('has the comparison sections once per suite, with their own tasks', () => {
     const titles = reportDocument(report).sections.map((s) => s.title);
     expect(titles).toEqual([
-      'Summary', 'Stages', 'Suites: full vs baseline',
+      'Summary', 'Run metadata', 'Stages', 'Suites: full vs baseline',
       `${SPATIAL}: full vs baseline`, `${SPATIAL}: success per task`, `${SPATIAL}: inference time over episodes`,
       `${OBJECT}: full vs baseline`, `${OBJECT}: success per task`, `${OBJECT}: inference time over episodes`,
       'Acceptance and timing breakdown', 'Early stops', 'Results files', 'Checklist', 'Remediations', 'Cost',
     ]);
-    const perTask = [...md.matchAll(/^\| (\d) \| (libero_\w+) task \d \| [0-9.]+% \((\d\/\d)\) \| [0-9.]+% \((\d\/\d)\) \|$/gm)].map((m) => [m[2], m[1], m[3], m[4]]);
+    const rate = String.raw`[0-9.]+% \((\d\/\d); 95% CI [0-9.]+%-[0-9.]+%\)`;
+    const perTask = [...md.matchAll(new RegExp(String.raw`^\| (\d) \| (libero_\w+) task \d \| ${rate} \| ${rate} \|$`, 'gm'))].map((m) => [m[2], m[1], m[3], m[4]]);
     expect(perTask).toEqual([
       [SPATIAL, '1', '5/5', '5/5'], [SPATIAL, '2', '4/5', '5/5'], [SPATIAL, '3', '5/5', '4/5'], [SPATIAL, '4', '3/5', '4/5'],
       [OBJECT, '1', '4/4', '4/4'], [OBJECT, '2', '4/4', '3/4'], [OBJECT, '3', '3/4', '4/4'],
     ]);
-    expect(md).toContain(`| \`smoke\` | ${OBJECT} | 0 | 2 | 2 | 100.0% (2/2) |`);
+    expect(md).toContain(`| \`smoke\` | ${OBJECT} | 0 | 2 | 2 | 100.0% (2/2; 95% CI 15.8%-100.0%) |`);
     expect(md).toContain(`| pass | speedup at least 1.3x [${OBJECT}] | measured |`);
   });
 

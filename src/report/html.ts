@@ -68,11 +68,12 @@ function cellHtml(text: string): string {
   return t === 'pass' ? '<span class="pass">pass</span>' : t === 'FAIL' ? '<span class="fail">FAIL</span>' : t;
 }
 
-/** `code` and **bold**, the only inline markup the document uses. */
+/** `code`, **bold** and [links](relative/path), the only inline markup the document uses. */
 function inline(text: string): string {
   return escapeHtml(text)
     .replace(/`([^`]+)`/g, '<code>$1</code>')
-    .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
+    .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '<a href="$2">$1</a>');
 }
 
 const CSS = `

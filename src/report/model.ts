@@ -2,6 +2,7 @@ import type { Event, EventOf } from '../events/schema.js';
 import type { StageFigures } from '../results/libero-log.js';
 import { comparisonsOf, stagesOf } from './stages.js';
 import type { Speedup } from './stats.js';
+import { conditionsOf, evaluatedCommitOf, remediationsOf } from './provenance.js';
 
 /**
  * Everything the report shows, derived from the run log alone: a past run's report can be
@@ -17,6 +18,17 @@ export interface RunReport {
   /** Whether the agent's shell and the stage commands ran in the OS sandbox. */
   sandbox?: { enabled: boolean; detail: string };
   vars: Record<string, string>;
+  /** When the run started (ISO 8601). */
+  date: string;
+  playbookHash: string;
+  /** labpilot's version; absent in logs written before it was recorded. */
+  labpilot?: string;
+  /** The playbook's names for its stages (`label:`), by step id. */
+  labels: Record<string, string>;
+  /** The last commit of the agent's work before the compared treatment stage ran: what was evaluated. */
+  evaluatedCommit?: { sha: string; files: string[]; before: string };
+  /** Fixes that changed the experimental condition, and the commands that ran after them. */
+  conditions: Array<{ remediation: string; title: string; condition: string; step: string; item?: string; after: string[] }>;
   verdict?: { verdict: string; reason: string };
   /** One per run step, or per step and item for a step fanned out over a list (`for_each`). */
   stages: StageReport[];
@@ -26,7 +38,8 @@ export interface RunReport {
    */
   comparisons: Comparison[];
   checklist: Array<{ item: string; passed: boolean; detail: string }>;
-  remediations: Array<{ step: string; remediation: string; action: string; attempt: number; why: string; item?: string }>;
+  /** `title` from the playbook (else the id); `line` is the output line that fired it, if one did. */
+  remediations: Array<{ step: string; remediation: string; title: string; action: string; attempt: number; why: string; line?: string; item?: string }>;
   earlyStops: Array<{ step: string; item?: string; commandId: string; evidence: string }>;
   /** The results JSON of a stage read against its log (src/results/cross-check.ts). */
   crossChecks: Array<{ step: string; item?: string; agrees: boolean; text: string }>;
@@ -85,6 +98,8 @@ export function buildReport(events: Event[]): RunReport {
   if (!started) throw new Error('the run log has no run_started event');
   const ended = events.filter(of('run_ended')).at(-1);
   const stages = stagesOf(events);
+  const comparisons = comparisonsOf(stages);
+  const annotations = started.annotations ?? { labels: {}, remediations: {} };
   return {
     runId: started.runId,
     playbook: started.playbook,
@@ -94,13 +109,17 @@ export function buildReport(events: Event[]): RunReport {
     model: started.model,
     sandbox: started.sandbox,
     vars: started.vars,
+    date: started.ts,
+    playbookHash: started.playbookHash,
+    ...(started.labpilot !== undefined && { labpilot: started.labpilot }),
+    labels: annotations.labels,
+    ...evaluatedCommitOf(events, stages, comparisons),
+    conditions: conditionsOf(events, annotations),
     verdict: ended && { verdict: ended.verdict, reason: ended.reason },
     stages,
-    comparisons: comparisonsOf(stages),
+    comparisons,
     checklist: events.filter(of('gate_judged')).filter((g) => g.scope === 'checklist').map((g) => ({ item: g.check, passed: g.passed, detail: g.detail })),
-    remediations: events
-      .filter(of('remediation_chosen'))
-      .map(({ step, remediation, action, attempt, why, item }) => ({ step, remediation, action, attempt, why, ...(item !== undefined && { item }) })),
+    remediations: remediationsOf(events, annotations),
     earlyStops: earlyStopsOf(events),
     crossChecks: crossChecksOf(events),
     cost: costOf(events),

@@ -7,9 +7,9 @@ import { renderMarkdown } from './markdown.js';
 import { renderTerminal } from './terminal.js';
 
 /**
- * A run without fan-out: its report is the one labpilot wrote before steps could fan out (the
- * fixtures were rendered then, from this same log), so rebuilding an older run's report gives
- * the same bytes.
+ * A run without fan-out, from a log written before run_started recorded labels and labpilot's
+ * version: the fixtures hold its whole report (reviewed by eye when the report changes), so any
+ * change to what an older run's rebuilt report says shows up here as a diff.
  */
 describe('the report of a run without fan-out', () => {
   const events = rsdPhase3Run(SUITES, false).events;
@@ -23,7 +23,7 @@ describe('the report of a run without fan-out', () => {
     expect(report.comparisons).toHaveLength(1);
   });
 
-  it('renders the same Markdown and terminal text as before', () => {
+  it('renders the Markdown and terminal text of the fixtures: step ids for labels, intervals and tests from the figures', () => {
     expect(renderMarkdown(reportDocument(report))).toBe(fixture('single-suite.md'));
     expect(renderTerminal(report, 80)).toBe(fixture('single-suite.txt'));
   });

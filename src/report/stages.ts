@@ -88,3 +88,8 @@ function comparisonOf(stages: StageReport[]): Comparison | undefined {
 export function stageOf(stages: StageReport[], step: string, item: string | undefined): StageReport | undefined {
   return stages.find((s) => s.step === step && s.item === item);
 }
+
+/** What the report calls a stage: the playbook's `label:`, else the step id. */
+export function labelOf(labels: Record<string, string>, step: string): string {
+  return labels[step] ?? step;
+}

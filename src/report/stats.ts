@@ -1,4 +1,5 @@
 import type { StageFigures } from '../results/libero-log.js';
+import { tCritical, welchDf } from './significance.js';
 
 /** Mean, standard deviation and quantiles of a sample. */
 export interface Summary {
@@ -26,6 +27,8 @@ export interface Speedup {
   /** 95% interval of the ratio; absent when the output had no per-episode timing. */
   low?: number;
   high?: number;
+  /** Welch-Satterthwaite degrees of freedom of the interval's t quantile. */
+  df?: number;
   /** Episodes with timing on each side (0 when only the stage averages were printed). */
   episodes: { baseline: number; treatment: number };
   /** Per-episode mean times, when the output gives them. */
@@ -35,9 +38,10 @@ export interface Speedup {
 
 /**
  * The measured speedup, not an assumed one. With per-episode timing, the ratio of the mean
- * episode times and its 95% interval by the delta method on the log ratio (episodes are the
- * independent units; steps within an episode are not). Without it, only the ratio of the stage
- * averages, with no spread to claim.
+ * episode times and its 95% interval by the delta method on the log ratio, with the Student t
+ * quantile for the Welch-Satterthwaite degrees of freedom (episodes are the independent units;
+ * steps within an episode are not). Without it, only the ratio of the stage averages, with no
+ * spread to claim.
  */
 export function speedupOf(baseline: StageFigures, treatment: StageFigures): Speedup | undefined {
   const times = (f: StageFigures) => f.episodes.flatMap((e) => (e.inferenceMs === undefined ? [] : [e.inferenceMs]));
@@ -45,8 +49,12 @@ export function speedupOf(baseline: StageFigures, treatment: StageFigures): Spee
   const t = summarize(times(treatment));
   if (b && t && b.n > 1 && t.n > 1 && t.mean > 0) {
     const ratio = b.mean / t.mean;
-    const se = Math.sqrt(b.sd ** 2 / (b.n * b.mean ** 2) + t.sd ** 2 / (t.n * t.mean ** 2));
-    return { ratio, low: ratio * Math.exp(-1.96 * se), high: ratio * Math.exp(1.96 * se), episodes: { baseline: b.n, treatment: t.n }, baseline: b, treatment: t };
+    const vb = b.sd ** 2 / (b.n * b.mean ** 2);
+    const vt = t.sd ** 2 / (t.n * t.mean ** 2);
+    const se = Math.sqrt(vb + vt);
+    const df = se > 0 ? welchDf(vb, b.n, vt, t.n) : b.n + t.n - 2;
+    const q = tCritical(df);
+    return { ratio, low: ratio * Math.exp(-q * se), high: ratio * Math.exp(q * se), df, episodes: { baseline: b.n, treatment: t.n }, baseline: b, treatment: t };
   }
   const bm = baseline.inference?.meanMs;
   const tm = treatment.inference?.meanMs;

@@ -1,6 +1,8 @@
 import type { RunReport } from './model.js';
 import { dollars, duration, int, ms, pct } from './format.js';
 import { taskBars, timingLines } from './text-charts.js';
+import { differenceOf } from './difference.js';
+import { pValue } from './significance.js';
 import { compared, pooledComparison, speedupCell, successRate, timesOf } from './comparison-sections.js';
 
 /** The report in a few lines for the terminal, with compact charts. */
@@ -40,6 +42,8 @@ export function renderTerminal(r: RunReport, width = 80): string {
     out.push(...taskBars([{ name: c.treatment, tasks: t.figures.tasks }, { name: c.baseline, tasks: b.figures.tasks }], barWidth).map((l) => `  ${l}`));
     const lines = timingLines([{ name: c.treatment, values: timesOf(t) }, { name: c.baseline, values: timesOf(b) }], Math.max(10, Math.min(60, width - 50)));
     if (lines.length > 0) out.push(`inference time over episodes${on}:`, ...lines.map((l) => `  ${l}`));
+    const d = differenceOf(t.figures, b.figures)?.pooled;
+    if (d) out.push(`success difference ${(d.difference * 100).toFixed(1)} points (95% CI ${(d.low * 100).toFixed(1)} to ${(d.high * 100).toFixed(1)}), Fisher's exact ${pValue(d.p)}${on}`);
     const sp = c.speedup;
     if (sp) out.push(`speedup ${sp.ratio.toFixed(2)}x${sp.low !== undefined ? ` (95% interval ${sp.low.toFixed(2)}-${sp.high!.toFixed(2)}x)` : ' (stage averages only, no spread)'}${on}`);
   }

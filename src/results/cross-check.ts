@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { CommandRunner } from '../ports.js';
 import type { StageFigures } from './libero-log.js';
 import { parseLiberoOutput } from './libero-log.js';
+import { normaliseText } from '../output/normaliser.js';
 import { renderTemplate, shellQuote } from '../playbook/template.js';
 import { messageOf } from '../errors.js';
 
@@ -79,9 +80,9 @@ export interface CrossCheckNotice {
 
 /** Fetches the named results file and compares it; undefined when the output named none. */
 export async function crossCheckResults(r: CrossCheckRequest): Promise<CrossCheckNotice | undefined> {
-  const lines = readFileSync(r.logFile, 'utf8').split('\n');
+  const lines = normaliseText(readFileSync(r.logFile, 'utf8'));
   const re = new RegExp(r.spec.file_regex ?? DEFAULT_RESULTS_FILE_REGEX);
-  const file = lines.map((l) => re.exec(l.replace(/\r$/, ''))?.[1]).filter((f) => f !== undefined).at(-1);
+  const file = lines.map((l) => re.exec(l)?.[1]).filter((f) => f !== undefined).at(-1);
   if (!file) return undefined;
   const volume = renderTemplate(r.spec.volume ?? (r.vars.results_volume !== undefined ? '{{results_volume}}' : DEFAULT_RESULTS_VOLUME), r.vars);
   const head = `results cross-check ${r.commandId}: ${volume}/${file}`;

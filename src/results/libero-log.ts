@@ -23,6 +23,8 @@ export interface TaskResult {
   description?: string;
   episodes: number;
   successes: number;
+  /** OpenVLA-OFT's own `Current task success rate:` when the output printed it. */
+  successRate?: number;
 }
 
 export interface StageFigures {
@@ -44,6 +46,9 @@ type Rule = [RegExp, (m: RegExpExecArray, f: Mutable) => void];
 interface Mutable extends StageFigures {
   descriptions: string[];
   finalTasks: Map<number, { episodes: number; successes: number }>;
+  taskRates: Map<number, number>;
+  /** The current task printed its `Current task success rate`: the next `Task:` starts a new one. */
+  taskClosed: boolean;
   pendingError?: string;
 }
 
@@ -51,7 +56,22 @@ const num = (s: string | undefined) => (s === undefined ? undefined : Number(s))
 
 const RULES: Rule[] = [
   [/^Task suite: (\S+)/, (m, f) => void (f.suite = m[1])],
-  [/^Task: (.*)$/, (m, f) => void f.descriptions.push(m[1]!.trim())],
+  [
+    // OpenVLA-OFT logs `Task:` before every episode, not once per task.
+    /^Task: (.*)$/,
+    (m, f) => {
+      const d = m[1]!.trim();
+      if (f.taskClosed || d !== f.descriptions[f.descriptions.length - 1]) f.descriptions.push(d);
+      f.taskClosed = false;
+    },
+  ],
+  [
+    /^Current task success rate: ([0-9.]+)/,
+    (m, f) => {
+      f.taskRates.set(Math.max(1, f.descriptions.length), Number(m[1]));
+      f.taskClosed = true;
+    },
+  ],
   [/^Starting episode \d+/, (_m, f) => void (f.pendingError = undefined)],
   [
     /^Episode error: (.*)$/,
@@ -97,10 +117,10 @@ export interface LiberoParser {
 }
 
 export function createLiberoParser(): LiberoParser {
-  const f: Mutable = { episodes: [], live: { episodes: 0, successes: 0, errors: 0 }, tasks: [], descriptions: [], finalTasks: new Map() };
+  const f: Mutable = { episodes: [], live: { episodes: 0, successes: 0, errors: 0 }, tasks: [], descriptions: [], finalTasks: new Map(), taskRates: new Map(), taskClosed: false };
   return {
     line(text) {
-      // Modal prefixes nothing, but a remote container's lines may carry trailing \r.
+      // Lines arrive normalised (src/output/); one read back from elsewhere may keep a "\r".
       const t = text.replace(/\r$/, '');
       for (const [re, apply] of RULES) {
         const m = re.exec(t);
@@ -111,8 +131,9 @@ export function createLiberoParser(): LiberoParser {
       return false;
     },
     figures() {
-      const { descriptions, finalTasks, pendingError: _pending, ...out } = f;
-      return { ...out, episodes: [...f.episodes], live: { ...f.live }, tasks: tasksOf(f.episodes, descriptions, finalTasks) };
+      const { descriptions, finalTasks, taskRates, taskClosed: _closed, pendingError: _pending, ...out } = f;
+      const tasks = tasksOf(f.episodes, descriptions, finalTasks).map((t) => (taskRates.has(t.task) ? { ...t, successRate: taskRates.get(t.task)! } : t));
+      return { ...out, episodes: [...f.episodes], live: { ...f.live }, tasks };
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { EarlyStop } from '../playbook/schema.js';
-import { renderTemplate } from '../playbook/template.js';
+import { renderExpr } from '../engine/expr-bind.js';
 import { evalExpr, parseExpr } from '../engine/expr.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_ALPHA, DEFAULT_MARGIN, sequentialTest, type StopVerdict } from './early-stop.js';
@@ -16,7 +16,8 @@ export type StageStopper = (metrics: Record<string, number>, updated?: string[])
 export function stageStopper(spec: EarlyStop, vars: Record<string, string>): StageStopper {
   const target = figure(spec.target, vars, 'target');
   const total = spec.total === undefined ? undefined : figure(spec.total, vars, 'total');
-  const test = sequentialTest({ target, total, alpha: spec.alpha ?? DEFAULT_ALPHA, margin: spec.margin ?? DEFAULT_MARGIN });
+  const taskEpisodes = spec.task_episodes === undefined ? undefined : figure(spec.task_episodes, vars, 'task_episodes');
+  const judge = sequentialTest({ target, total, taskEpisodes, spread: spec.spread, alpha: spec.alpha ?? DEFAULT_ALPHA, margin: spec.margin ?? DEFAULT_MARGIN }).start();
   const pending = new Set<string>();
   return (m, updated) => {
     if (updated) {
@@ -30,13 +31,13 @@ export function stageStopper(spec: EarlyStop, vars: Record<string, string>): Sta
     const errors = spec.errors === undefined ? undefined : m[spec.errors];
     if (episodes === undefined) return undefined;
     // Before the first success line is printed, successes are none so far.
-    return test.judge({ episodes, successes: successes ?? 0, errors });
+    return judge({ episodes, successes: successes ?? 0, errors });
   };
 }
 
 function figure(value: number | string, vars: Record<string, string>, key: string): number {
   if (typeof value === 'number') return value;
-  const r = evalExpr(parseExpr(renderTemplate(value, vars)), {});
+  const r = evalExpr(parseExpr(renderExpr(value, vars)), {});
   if (!r.ok || typeof r.value !== 'number' || !Number.isFinite(r.value)) {
     throw new InputError(`early_stop.${key}: '${value}' is not a number`);
   }

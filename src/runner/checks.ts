@@ -1,11 +1,13 @@
 import { existsSync, readFileSync, createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createRawSplitter } from '../output/raw-splitter.js';
+import { createOutputNormaliser } from '../output/normaliser.js';
 import { join, resolve } from 'node:path';
 import type { Check } from '../playbook/schema.js';
 import type { CommandRunner } from '../ports.js';
 import { evalExpr, explain, parseExpr } from '../engine/expr.js';
 import { shellQuote } from '../playbook/template.js';
 import { inside as isInside } from '../agent/tools/jail.js';
+import { parseDuration } from '../playbook/duration.js';
 
 export interface CheckContext {
   workspace: string;
@@ -41,8 +43,9 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
       return { passed: found !== (check.negate ?? false), detail: `${check.path}: /${check.regex}/ ${found ? 'found' : 'not found'}` };
     }
     case 'command': {
-      const r = await runCaptured(ctx, check.run);
-      return { passed: r.exitCode === 0, detail: `exit ${r.exitCode ?? r.signal}${r.tail ? `: ${r.tail}` : ''}` };
+      const r = await runCaptured(ctx, check.run, check.timeout === undefined ? undefined : parseDuration(check.timeout));
+      const how = r.timedOut ? `timed out after ${check.timeout ?? '10m'}` : `exit ${r.exitCode ?? r.signal}`;
+      return { passed: r.exitCode === 0 && !r.timedOut, detail: `${how}${r.tail ? `: ${r.tail}` : ''}` };
     }
     case 'output_matches': {
       const re = new RegExp(check.regex);
@@ -74,14 +77,17 @@ function inside(workspace: string, p: string): string {
   return isInside(resolve(workspace), full) ? full : join(workspace, '__outside__');
 }
 
-async function runCaptured(ctx: CheckContext, command: string) {
+/** Checks are quick by nature; a `command` check may say how long it may take. */
+const CHECK_TIMEOUT_MS = 10 * 60_000;
+
+async function runCaptured(ctx: CheckContext, command: string, timeoutMs = CHECK_TIMEOUT_MS) {
   const lines: string[] = [];
   const r = await ctx.commands.run({
     commandId: 'check',
     command,
     cwd: ctx.workspace,
     env: ctx.env,
-    timeoutMs: 10 * 60_000,
+    timeoutMs,
     onLine: (l) => {
       lines.push(l);
       if (lines.length > 2000) lines.shift();
@@ -90,14 +96,17 @@ async function runCaptured(ctx: CheckContext, command: string) {
   return { ...r, text: lines.join('\n'), tail: lines.slice(-5).join(' | ').slice(0, 500) };
 }
 
+/** Reads the raw command log as the step read its output: normalised (src/output/). */
 async function logMatches(path: string | undefined, re: RegExp): Promise<boolean> {
   if (!path || !existsSync(path)) return false;
-  const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  for await (const line of rl) {
-    if (re.test(line)) {
-      rl.close();
-      return true;
-    }
+  let found = false;
+  const normaliser = createOutputNormaliser((line) => void (found ||= re.test(line)));
+  const splitter = createRawSplitter((segment) => normaliser.push(segment));
+  for await (const chunk of createReadStream(path)) {
+    splitter.push(chunk as Buffer);
+    if (found) return true;
   }
-  return false;
+  splitter.end();
+  normaliser.end();
+  return found;
 }

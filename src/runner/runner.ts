@@ -16,9 +16,11 @@ import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
 import { stageStopper } from '../results/live-stop.js';
 import { crossCheckResults } from '../results/cross-check.js';
+import { outputNormalisers } from '../output/streams.js';
+import { commandExcerpt } from './command-excerpt.js';
 
-/** Tools whose result is a command's output, scanned as `tool_output`. */
-const OUTPUT_TOOLS = new Set(['bash']);
+/** Tools whose result is a command's output, scanned as `tool_output` (Claude Code's is `Bash`). */
+const OUTPUT_TOOLS = new Set(['bash', 'Bash']);
 
 export interface RunnerOptions {
   runId: string;
@@ -37,8 +39,6 @@ export interface RunnerOptions {
   /** Judges one check; replay answers the checks that read the world from the recording. */
   evaluate?: (check: Check, ctx: CheckContext, gate: { scope: 'step' | 'checklist'; step?: string; name: string }) => Promise<CheckOutcome>;
 }
-
-const TAIL_LINES = 40;
 
 /**
  * Executes the engine's effects through the ports, one at a time, and feeds every event on the
@@ -161,6 +161,11 @@ export class Runner {
 
   private async decide(effect: Effect & { kind: 'decide' }): Promise<void> {
     const q = effect.question;
+    // Nobody is there to take over: stop cleanly; resuming asks again (a person, if one is there).
+    if (q.kind === 'ask' && q.escalate && this.o.decider.mode === 'autopilot') {
+      this.o.bus.emit({ type: 'notice', level: 'warn', message: `a person is needed: ${q.text}` });
+      throw new RunInterrupted(`stopped for a person: ${q.text}`, this.o.runId);
+    }
     const d = await this.o.decider.decide(q);
     this.o.bus.emit({
       type: 'decision',
@@ -215,15 +220,11 @@ export class Runner {
     const stopWhen = effect.stopWhen ? parseExpr(effect.stopWhen) : undefined;
     const spec = this.o.engine.playbook.playbook.steps.find((s) => s.id === effect.step);
     const stopper = spec?.kind === 'run' && spec.early_stop ? stageStopper(spec.early_stop, vars) : undefined;
-    const tail: string[] = [];
-    let firstHit: string[] | undefined;
     const early = new AbortController();
-    const onLine = (line: string, stream: 'stdout' | 'stderr') => {
-      writeSync(fd, line + '\n');
+    // The log keeps the raw bytes; events, triggers, figures and excerpts read normalised lines.
+    const onText = (line: string, stream: 'stdout' | 'stderr') => {
       this.o.bus.emit({ type: 'command_output', commandId: effect.commandId, stream, line });
-      tail.push(line);
-      if (tail.length > TAIL_LINES) tail.shift();
-      if (this.scanLine(line, 'command_output', item) && !firstHit) firstHit = [...tail.slice(-6)];
+      this.scanLine(line, 'command_output', item);
       const updated = metrics.line(line);
       if (updated.length > 0 && (stopWhen || stopper) && !early.signal.aborted) {
         const values = metrics.values(effect.derive);
@@ -235,12 +236,18 @@ export class Runner {
         }
       }
     };
+    const normalisers = outputNormalisers(this.o.engine.playbook.playbook.output, onText);
+    const onLine = (segment: string, stream: 'stdout' | 'stderr') => {
+      writeSync(fd, /[\r\n]$/.test(segment) ? segment : segment + '\n');
+      normalisers[stream].push(segment);
+    };
     const signal = AbortSignal.any([this.abort.signal, early.signal]);
     let forget: (() => void) | undefined;
     const onSpawn = (pid: number) => (forget = recordCommand(this.o.commandsDir, effect.commandId, pid));
     let result;
     try {
-      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine, onSpawn, signal });
+      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine, onSpawn, signal, raw: true });
+      normalisers.end();
     } finally {
       closeSync(fd);
       forget?.();
@@ -262,9 +269,9 @@ export class Runner {
       if (this.stopped) return;
       if (checked) this.o.bus.emit({ type: 'notice', ...checked });
     }
-    if (result.timedOut) tail.push(`labpilot: command timed out after ${effect.timeoutMs} ms`);
-    // Keep the lines around the first error even when the tail has moved past them.
-    const excerpt = firstHit && !tail.includes(firstHit[firstHit.length - 1]!) ? [...firstHit, '[...]', ...tail] : tail;
+    // What prompts quote and signatures come from: the cut that keeps the root cause.
+    const excerpt = commandExcerpt(join(this.o.commandsDir, `${effect.commandId}.log`), this.o.engine.playbook.playbook.output);
+    if (result.timedOut) excerpt.push(`labpilot: command timed out after ${effect.timeoutMs} ms`);
     this.o.bus.emit({
       type: 'command_exited',
       commandId: effect.commandId,

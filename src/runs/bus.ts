@@ -11,6 +11,8 @@ export type Listener = (event: Event) => void;
  */
 export class EventBus implements EventSink {
   private readonly listeners: Listener[] = [];
+  private readonly queue: Event[] = [];
+  private delivering = false;
 
   constructor(
     private readonly clock: Clock,
@@ -27,10 +29,22 @@ export class EventBus implements EventSink {
     };
   }
 
+  /**
+   * An event emitted by a listener (the runner's trigger for a tool result it is reading) is
+   * logged at once but handed to listeners only after every listener has seen the event that
+   * caused it: all of them see causes before their effects, in log order.
+   */
   emit(input: EventInput): Event {
     const event = this.redactor.deep({ ...input, seq: this.seq++, ts: new Date(this.clock.now()).toISOString() }) as Event;
     this.writer?.append(event);
-    for (const l of [...this.listeners]) l(event);
+    this.queue.push(event);
+    if (this.delivering) return event;
+    this.delivering = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) for (const l of [...this.listeners]) l(next);
+    } finally {
+      this.delivering = false;
+    }
     return event;
   }
 

@@ -96,11 +96,13 @@ export function summarise(id: string, events: Event[], live: boolean): RunSummar
   const started = events.find((e) => e.type === 'run_started');
   const ended = [...events].reverse().find((e) => e.type === 'run_ended');
   const steps = new Set(events.filter((e) => e.type === 'step_done' && e.outcome === 'passed').map((e) => (e as { step: string }).step));
+  // A run attached to Claude Code (`labpilot attach`) goes on at each hook call, not in a process of its own.
+  const attached = started?.type === 'run_started' && started.agent === 'claude-code-hooks';
   return {
     id,
     playbook: started?.type === 'run_started' ? started.playbook : '?',
-    status: ended?.type === 'run_ended' ? ended.verdict : live ? 'running' : 'interrupted',
-    reason: ended?.type === 'run_ended' ? ended.reason : live ? '' : 'resume with: labpilot resume ' + id,
+    status: ended?.type === 'run_ended' ? ended.verdict : live ? 'running' : attached ? 'attached' : 'interrupted',
+    reason: ended?.type === 'run_ended' ? ended.reason : live ? '' : attached ? 'in Claude Code; end with: labpilot detach' : 'resume with: labpilot resume ' + id,
     started: started?.ts ?? '',
     steps: steps.size,
   };

@@ -45,10 +45,11 @@ export function openSandboxes(o: SandboxOptions): RunSandboxes {
   const section = o.section ?? { network: [] };
   const stageNet = section.stage?.network ?? [];
   const domains = [...new Set([...section.network, ...stageNet])];
-  const ready = startRuntime(domains);
+  // The proxies start with the first contained command: a session that runs none starts nothing.
+  let ready: Promise<void> | undefined;
   const make = (name: string, extra: { read?: string[]; write?: string[]; env?: string[] }): CommandSandbox => ({
     async contain(command: string, _cwd: string, added: Record<string, string> = {}): Promise<Contained> {
-      await ready;
+      await (ready ??= startRuntime(domains));
       const tmp = join(o.runDir, 'sandbox', name, 'tmp');
       const homeDir = join(o.runDir, 'sandbox', name, 'home');
       // The agent gets an empty home of its own; a stage keeps the user's (its tool's config lives there).
@@ -64,6 +65,8 @@ export function openSandboxes(o: SandboxOptions): RunSandboxes {
     choice: { enabled: true, detail: `on (${process.platform === 'darwin' ? 'Seatbelt' : 'bubblewrap'} via @anthropic-ai/sandbox-runtime; writes: workspace; ${net})` },
     agent: make('agent', {}),
     stage: make('stage', { read: section.stage?.read, env: section.stage?.env, write: o.stageWrite }),
-    close: stopRuntime,
+    close: async () => {
+      if (ready) await stopRuntime();
+    },
   };
 }

@@ -141,6 +141,10 @@ export function foldView(s: ViewState, e: Event): ViewState {
       return add({ kind: 'notice', level: e.level, message: e.message });
     case 'run_ended':
       return { ...add({ kind: 'end', verdict: e.verdict, reason: e.reason }), phase: 'ended', ended: { verdict: e.verdict, reason: e.reason }, commands: [], tools: [] };
+    case 'hook_called':
+      return s;
+    case 'hook_answered':
+      return e.message ? add({ kind: 'notice', level: 'info', message: `Claude Code ${e.hook}: ${e.message}` }) : s;
   }
 }
 

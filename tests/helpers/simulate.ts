@@ -47,7 +47,7 @@ export function world(opts: {
   commandOutput?: (
     command: string,
     n: number,
-  ) => { lines: string[]; exitCode: number; metrics?: Record<string, number>; hits?: string[] };
+  ) => CommandOut;
   gate?: (name: string, metrics?: Record<string, number>) => boolean;
 }): Responder {
   let commands = 0;
@@ -101,7 +101,8 @@ export function world(opts: {
   };
 }
 
-type CommandOut = { lines: string[]; exitCode: number; metrics?: Record<string, number>; hits?: string[] };
+/** `tail`: the excerpt the runner would report (default: the last five lines). */
+type CommandOut = { lines: string[]; exitCode: number; metrics?: Record<string, number>; hits?: string[]; tail?: string[] };
 
 /** What a runner appends for one command: [started], [output and trigger lines], [exited]. */
 function commandEvents(effect: RunCommandEffect, out: CommandOut = { lines: [], exitCode: 0 }): [EventInput[], EventInput[], EventInput[]] {
@@ -124,7 +125,7 @@ function commandEvents(effect: RunCommandEffect, out: CommandOut = { lines: [], 
         signal: null,
         durationMs: 5,
         metrics: out.metrics ?? {},
-        tail: out.lines.slice(-5),
+        tail: out.tail ?? out.lines.slice(-5),
       },
     ],
   ];

@@ -21,7 +21,7 @@ describe('labpilot replay <transcript>: import', () => {
   it('reads a Claude Code session: prompts, text, tool calls with their results, thinking, side chain and summary', async () => {
     const { code, stderr, events } = await imported('claude-code-rsd-session.jsonl');
     expect(code).toBe(0);
-    expect(stderr).toMatch(/as claude-code: 39 records, \d+ events \(lenient: 0 malformed or truncated line\(s\) skipped; --strict stops at the first, located\)/);
+    expect(stderr).toMatch(/as claude-code: 39 records, \d+ events; tokens \d+ in, \d+ out, \d+ cache read, \d+ cache write, \$\d+\.\d{4} \(lenient: 0 malformed or truncated line\(s\) skipped; --strict stops at the first, located\)/);
     const prompts = ofType(events, 'prompt_sent').map((e) => e.text);
     expect(prompts).toHaveLength(7);
     expect(prompts[2]).toMatch(/^Good\. Run the smoke test now/);
@@ -44,7 +44,7 @@ describe('labpilot replay <transcript>: import', () => {
 
   it('marks the side chain in the plain output and notes a rewound prompt', async () => {
     const plain = await labpilot(['replay', fixture('claude-code-rsd-session.jsonl')]).done;
-    expect(plain.stdout).toMatch(/^ {2}\[subagent\] {2}tool bash \{"command":"python -c/m);
+    expect(plain.stdout).toMatch(/^ {2}\[subagent of toolu_01Ab0005\] {2}tool bash \{"command":"python -c/m);
     expect(plain.stdout).toMatch(/^person: Load the main model in 4-bit/m);
     const { events } = await imported('claude-code-rewind.jsonl');
     expect(ofType(events, 'notice').map((e) => e.message)).toEqual([

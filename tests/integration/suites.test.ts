@@ -78,9 +78,9 @@ describe('labpilot demo --var suites=libero_spatial,libero_object', () => {
     const rate = (step: string, suite: string) =>
       events.filter(of('command_exited')).filter((e) => e.step === step && e.item === suite).at(-1)!.metrics.success_rate!;
     const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
-    expect(md).toContain('## Suites: full vs baseline');
+    expect(md).toContain('## Suites: RSD (speculative decoding) vs Baseline');
     for (const suite of SUITES) {
-      expect(md).toMatch(new RegExp(`^\\| ${suite} \\| ${pct(rate('full', suite))} \\| ${pct(rate('baseline', suite))} \\| [\\d.]+ ms \\| [\\d.]+ ms \\| [\\d.]+x`, 'm'));
+      expect(md).toMatch(new RegExp(`^\\| ${suite} \\| ${pct(rate('full', suite))} \\([\\d.]+-[\\d.]+\\) \\| ${pct(rate('baseline', suite))} \\([\\d.]+-[\\d.]+\\) \\| [\\d.]+ ms \\| [\\d.]+ ms \\| [\\d.]+x`, 'm'));
       expect(md).toContain(`## ${suite}: success per task`);
       expect(html).toContain(`data-suite="${suite}"`);
     }

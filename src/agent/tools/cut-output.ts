@@ -12,11 +12,11 @@
  */
 
 /** An error line in its own right: exception lines, `ERROR:`, compiler errors, tool failures. */
-const STRONG =
+export const STRONG =
   /^\s*(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b:?|(?:error|ERROR|Error|FATAL|fatal|E)\b\s*[:!]|Traceback \(most recent|FAILED\b|Killed\b|Segmentation fault|panic:|Episode error:)|:\s*(?:fatal )?error\b|\bfatal error\b|\berror (?:TS|C)\d+|\berror\[E\d+\]|Token missing|uncaught exception|No module named|timed out|failed with|\bfailed\.$|core dumped/;
 /** Mentions an error without being one (`... without error`, `error rate 0.1`). */
 const WEAK = /error|Error|ERROR|exception|Exception|fail|FAIL|Killed/;
-const TRACEBACK_START = /^\s*Traceback \(most recent call last\):/;
+export const TRACEBACK_START = /^\s*Traceback \(most recent call last\):/;
 /** Room for one `[... N lines cut ...]` marker. */
 const MARK = 32;
 const marker = (n: number): string => `[... ${n} line${n === 1 ? '' : 's'} cut ...]`;

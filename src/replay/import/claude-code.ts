@@ -1,8 +1,11 @@
 import { ClaudeMessageLine, ClaudeSummaryLine, type AnthropicBlock, type AnthropicUsage } from './schema.js';
-import { contentText, Emitter, parse, RecordError, Turns, type Converter } from './emitter.js';
+import { contentText, Emitter, parse, RecordError, Turns, type Converter, type FollowUp } from './emitter.js';
+import { personText } from './claude-code-text.js';
 
-/** Text Claude Code puts in a user line that the person did not type. */
-const NOT_TYPED = /^\s*(<command-name>|<command-message>|<local-command-stdout>|<local-command-stderr>|<system-reminder>|Caveat: The messages below were generated|\[Request interrupted by user)/;
+/** Line types Claude Code writes besides the conversation: its own bookkeeping, tolerated. */
+const BOOKKEEPING = /^(system|file-history-snapshot|queue-operation|attachment|progress|last-prompt|cost-state|mode|tools-used|atis-latch|api-request(-[a-z]+)?|custom-title|tag|agent-name|pr-link)$/;
+/** Tools that hand a task to a subagent. */
+const SUBAGENT_TOOLS = /^(Task|Agent)$/;
 
 export function usageOf(u: AnthropicUsage | undefined) {
   return {
@@ -15,15 +18,28 @@ export function usageOf(u: AnthropicUsage | undefined) {
 
 /**
  * A Claude Code session (`~/.claude/projects/<dir>/<session>.jsonl`): user and assistant lines
- * whose `message` holds Messages API content blocks, chained by `parentUuid`; `isSidechain`
- * lines are a subagent's work; `summary` lines stand for compacted history. Read in order, in
- * constant memory: a prompt that continues from an earlier message than the last (a rewind or
- * an edited prompt) is noted rather than the branch tree being held.
+ * whose `message` holds Messages API content blocks, chained by `parentUuid`. A streamed API
+ * message is written as one line per content block, all with its `message.id`; its usage is
+ * counted once, from its last line. Subagent work is `isSidechain`, inline (1.x) or in files of
+ * its own that the session's lines name by `agentId` (2.x); either way attributed to the call
+ * that started it. Read in order, in constant memory per turn.
  */
 export class ClaudeCodeConverter implements Converter {
   private readonly turns: Turns;
   private lastUuid: string | undefined;
-  private messageId: string | undefined;
+  /** A slash command waiting for the model's answer, which opens its turn. */
+  private command: string | undefined;
+  /** Subagent calls of the main conversation: their prompt, to find the call a side chain answers. */
+  private readonly subagentCalls = new Map<string, string>();
+  private lastSubagentCall: string | undefined;
+  /** Side chain line -> the call that started it. */
+  private readonly chainParent = new Map<string, string>();
+  private readonly followUps: FollowUp[] = [];
+  /** While a subagent's own file is read: the call that started it. */
+  private fileParent: string | undefined;
+  /** Records of other tools' formats: counted to say why nothing was imported. */
+  foreign = 0;
+  firstForeign: string | undefined;
 
   constructor(private readonly out: Emitter) {
     this.turns = new Turns(out);
@@ -34,9 +50,23 @@ export class ClaudeCodeConverter implements Converter {
     if (type === 'user' || type === 'assistant') return this.message(parse(ClaudeMessageLine, raw));
     if (type === 'summary') return this.out.notice(`summary of earlier history: ${parse(ClaudeSummaryLine, raw).summary}`);
     if (typeof type !== 'string') throw new RecordError('type: not a Claude Code line (no type)');
-    // system, file-history-snapshot, queue-operation, ...: the app's bookkeeping, in the chain.
-    const r = raw as { uuid?: unknown; isSidechain?: unknown; timestamp?: unknown };
+    const r = raw as { uuid?: unknown; isSidechain?: unknown; sessionId?: unknown };
+    if (!BOOKKEEPING.test(type) && typeof r.sessionId !== 'string') {
+      this.foreign++;
+      this.firstForeign ??= type;
+      return;
+    }
     if (typeof r.uuid === 'string' && r.isSidechain !== true) this.lastUuid = r.uuid;
+  }
+
+  /** Subagent files to read next, named by the lines read so far. */
+  pending(): FollowUp[] {
+    return this.followUps.splice(0);
+  }
+
+  /** The records that follow are a subagent's own file, started by `callId` (undefined: back to the session). */
+  within(callId: string | undefined): void {
+    this.fileParent = callId;
   }
 
   end(): void {
@@ -45,42 +75,74 @@ export class ClaudeCodeConverter implements Converter {
 
   private message(l: ClaudeMessageLine): void {
     this.out.at(l.timestamp);
-    this.out.sidechain = l.isSidechain === true;
-    const content = l.message.content;
-    if (l.message.role === 'assistant') {
-      if (l.message.model) this.turns.model = l.message.model;
-      // One API message is written as several lines, one per block, each with the same usage.
-      if (l.message.id !== this.messageId) this.turns.addUsage(usageOf(l.message.usage));
-      this.messageId = l.message.id;
-      this.turns.stop(l.message.stop_reason);
-      for (const b of typeof content === 'string' ? [{ type: 'text' as const, text: content }] : content) this.assistantBlock(b);
-    } else if (typeof content === 'string') {
-      this.userText(content, l);
-    } else {
-      for (const b of content) {
-        if (b.type === 'tool_result') this.out.emit({ type: 'tool_result', turn: this.turns.turn, callId: b.tool_use_id, output: contentText(b.content), isError: b.is_error === true });
-        else if (b.type === 'text') this.userText(b.text, l);
+    const side = l.isSidechain === true || this.fileParent !== undefined;
+    this.out.sidechain = side;
+    this.out.parentCallId = side ? this.parentOf(l) : undefined;
+    const content = typeof l.message.content === 'string' ? [{ type: 'text' as const, text: l.message.content }] : l.message.content;
+    if (l.message.role === 'assistant') this.assistant(l, content, side);
+    else this.user(l, content, side);
+    if (l.uuid && !side) this.lastUuid = l.uuid;
+    this.out.sidechain = false;
+    this.out.parentCallId = undefined;
+  }
+
+  private assistant(l: ClaudeMessageLine, content: AnthropicBlock[], side: boolean): void {
+    if (!side && this.command !== undefined) {
+      this.turns.prompt(this.command);
+      this.command = undefined;
+    }
+    if (l.message.model && !side) this.turns.model = l.message.model;
+    // Every line of a streamed message restates its usage; the last one holds the final counts.
+    if (l.message.usage) this.turns.usage.message(l.message.id ?? l.uuid ?? `line${this.out.line}`, usageOf(l.message.usage), l.message.model ?? '');
+    if (!side) this.turns.stop(l.message.stop_reason);
+    const turn = this.turns.turn;
+    for (const b of content) {
+      if (b.type === 'text' && b.text.trim() !== '') this.out.emit({ type: 'agent_text', turn, text: b.text });
+      else if (b.type === 'thinking' && b.thinking.trim() !== '') this.out.notice(`agent thinking: ${b.thinking}`);
+      else if (b.type === 'tool_use') {
+        const input = b.input && typeof b.input === 'object' ? (b.input as Record<string, unknown>) : {};
+        if (!side && SUBAGENT_TOOLS.test(b.name)) {
+          this.lastSubagentCall = b.id;
+          if (typeof input.prompt === 'string') this.subagentCalls.set(input.prompt.trim(), b.id);
+        }
+        this.turns.call(b.id, b.name, input);
       }
     }
-    if (l.uuid && !this.out.sidechain) this.lastUuid = l.uuid;
-    this.out.sidechain = false;
   }
 
-  private assistantBlock(b: AnthropicBlock): void {
-    const turn = this.turns.turn;
-    if (b.type === 'text' && b.text.trim() !== '') this.out.emit({ type: 'agent_text', turn, text: b.text });
-    else if (b.type === 'thinking') this.out.notice(`agent thinking: ${b.thinking}`);
-    else if (b.type === 'tool_use') {
-      this.turns.call(b.id, b.name, b.input && typeof b.input === 'object' ? (b.input as Record<string, unknown>) : {});
+  private user(l: ClaudeMessageLine, content: AnthropicBlock[], side: boolean): void {
+    const texts: string[] = [];
+    for (const b of content) {
+      if (b.type === 'text') texts.push(b.text);
+      else if (b.type === 'tool_result') {
+        this.out.emit({ type: 'tool_result', turn: this.turns.turn, callId: b.tool_use_id, output: contentText(b.content), isError: b.is_error === true });
+        const agentId = (l.toolUseResult as { agentId?: unknown } | undefined)?.agentId;
+        if (!side && typeof agentId === 'string') this.followUps.push({ id: agentId, callId: b.tool_use_id, sessionId: l.sessionId });
+      }
     }
-  }
-
-  private userText(text: string, l: ClaudeMessageLine): void {
-    if (l.isSidechain) return this.out.notice(`subagent prompt: ${text}`);
-    if (l.isMeta || NOT_TYPED.test(text)) return this.out.notice(`not typed by the person: ${text}`);
+    if (texts.length === 0) return;
+    const said = texts.join('\n');
+    if (side) return this.out.notice(`subagent prompt: ${said}`);
+    const p = personText(texts);
+    if (l.isMeta || p.typed === '') {
+      if (p.interrupted) this.turns.stop('aborted');
+      if (p.command !== undefined) this.command = p.command;
+      if (p.local) this.command = undefined;
+      return this.out.notice(`not typed by the person: ${said}`);
+    }
+    this.command = undefined;
     if (l.parentUuid && this.lastUuid && l.parentUuid !== this.lastUuid) {
       this.out.notice(`the conversation goes on from an earlier message (${l.parentUuid}): a rewound or edited prompt`);
     }
-    this.turns.prompt(text);
+    this.turns.prompt(p.typed);
+  }
+
+  /** The call a side chain line belongs to: its file's, its chain's, the one whose prompt it repeats, or the latest. */
+  private parentOf(l: ClaudeMessageLine): string | undefined {
+    let parent = this.fileParent ?? (l.parentUuid ? this.chainParent.get(l.parentUuid) : undefined);
+    if (parent === undefined && typeof l.message.content === 'string') parent = this.subagentCalls.get(l.message.content.trim());
+    parent ??= this.lastSubagentCall;
+    if (parent !== undefined && l.uuid && this.fileParent === undefined) this.chainParent.set(l.uuid, parent);
+    return parent;
   }
 }

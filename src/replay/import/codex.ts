@@ -7,8 +7,12 @@ const ITEMS = new Set(['message', 'function_call', 'custom_tool_call', 'local_sh
 /** Items a rollout holds that say nothing of the conversation; other bare types are not Codex's. */
 const OTHER_ITEMS = new Set(['ghost_snapshot', 'web_search_call', 'image_generation_call', 'compaction', 'other']);
 
-/** Context Codex sends as a user message that the person did not type. */
-const CONTEXT = /^\s*(<environment_context>|<user_instructions>|<INSTRUCTIONS>|# AGENTS\.md)/;
+/**
+ * Context Codex sends as a user message that the person did not type: AGENTS.md, the
+ * environment, instructions, skills and plugin lists, a shell command the person ran, each
+ * wrapped whole in one snake_case tag (`<environment_context>`, `<skills_instructions>`, ...).
+ */
+const CONTEXT = /^\s*(# AGENTS\.md instructions for |<([a-z]+_[a-z_]+|skill)\b[^>]*>[\s\S]*<\/\2>\s*$)/;
 
 /**
  * A Codex CLI rollout (`~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl`): `{timestamp, type,
@@ -55,11 +59,15 @@ export class CodexConverter implements Converter {
     const turn = this.turns.turn;
     switch (it.type) {
       case 'message': {
-        const text = contentText(it.content);
-        if (it.role === 'assistant' && text.trim() !== '') this.out.emit({ type: 'agent_text', turn, text });
-        else if (it.role === 'user') {
-          if (CONTEXT.test(text)) this.out.notice(`context sent by codex: ${text.slice(0, 200)}`);
-          else this.turns.prompt(text);
+        if (it.role === 'assistant') {
+          const text = contentText(it.content);
+          if (text.trim() !== '') this.out.emit({ type: 'agent_text', turn, text });
+        } else if (it.role === 'user') {
+          // Each part on its own: a message may carry AGENTS.md and the environment together.
+          const parts = typeof it.content === 'string' ? [it.content] : it.content.map((c) => c.text ?? '');
+          const typed = parts.filter((t) => t.trim() !== '' && !CONTEXT.test(t));
+          if (typed.length > 0) this.turns.prompt(typed.join('\n'));
+          else this.out.notice(`context sent by codex: ${parts.join('\n').slice(0, 200)}`);
         }
         return;
       }
@@ -73,7 +81,7 @@ export class CodexConverter implements Converter {
         return this.turns.call(it.call_id, it.name, args && typeof args === 'object' ? (args as Record<string, unknown>) : { arguments: args });
       }
       case 'custom_tool_call':
-        return this.turns.call(it.call_id, it.name, { input: it.input });
+        return this.turns.call(it.call_id, it.name, customInput(it.name, it.input));
       case 'local_shell_call':
         return this.turns.call(it.call_id ?? it.id ?? '', 'local_shell', { command: it.action.command });
       case 'function_call_output':
@@ -92,11 +100,12 @@ export class CodexConverter implements Converter {
 
   private event(p: Record<string, unknown>): void {
     if (p.type === 'token_count') {
-      const last = (p.info as { last_token_usage?: Record<string, number> } | null)?.last_token_usage;
-      if (!last) return;
-      // OpenAI counts cached input inside input_tokens.
-      const cached = last.cached_input_tokens ?? 0;
-      this.turns.addUsage({ inputTokens: Math.max(0, (last.input_tokens ?? 0) - cached), outputTokens: last.output_tokens ?? 0, cacheReadTokens: cached });
+      // The session's running total, repeated as often as Codex reports it: taken, never summed.
+      const total = (p.info as { total_token_usage?: Record<string, number> } | null)?.total_token_usage;
+      if (!total) return;
+      // OpenAI counts cached input inside input_tokens, and reasoning inside output_tokens.
+      const cached = total.cached_input_tokens ?? 0;
+      this.turns.usage.cumulative({ inputTokens: Math.max(0, (total.input_tokens ?? 0) - cached), outputTokens: total.output_tokens ?? 0, cacheReadTokens: cached });
     } else if (p.type === 'turn_aborted') {
       this.turns.stop('aborted');
       this.out.notice(`turn aborted: ${String(p.reason ?? '')}`);
@@ -105,8 +114,10 @@ export class CodexConverter implements Converter {
 }
 
 /**
- * A shell call's output: older rollouts hold `{"output": ..., "metadata": {"exit_code": n}}` as
- * a JSON string, newer ones text that starts `Exit code: n`.
+ * A tool call's output as the model saw it, and whether it failed: a JSON string
+ * `{"output", "metadata": {"exit_code"}}` (older rollouts), text headed `Exit code: n` (shell),
+ * `Process exited with code n` (exec_command) or `Script failed` (code mode's exec), or an array
+ * of content parts holding such text.
  */
 export function shellOutput(raw: unknown): { output: string; isError: boolean } {
   let value = raw;
@@ -117,12 +128,36 @@ export function shellOutput(raw: unknown): { output: string; isError: boolean } 
       value = raw;
     }
   }
-  if (typeof value === 'string') {
-    const code = /^Exit code: (-?\d+)/.exec(value);
-    return { output: value, isError: code !== null && code[1] !== '0' };
+  if (typeof value === 'string' || Array.isArray(value)) {
+    const output = contentText(value);
+    return { output, isError: failed(output) };
   }
   const o = (value ?? {}) as { output?: unknown; content?: unknown; metadata?: { exit_code?: unknown }; success?: unknown };
   const output = typeof o.output === 'string' ? o.output : contentText(o.content ?? o.output);
   const exit = o.metadata?.exit_code;
-  return { output, isError: (typeof exit === 'number' && exit !== 0) || o.success === false };
+  return { output, isError: (typeof exit === 'number' && exit !== 0) || o.success === false || (exit === undefined && failed(output)) };
+}
+
+function failed(text: string): boolean {
+  const code = /^(?:Exit code:|Process exited with code) (-?\d+)/m.exec(text);
+  return (code !== null && code[1] !== '0') || /^Script (failed|error:)/m.test(text);
+}
+
+/**
+ * A freeform tool's input as a call: code mode's `exec` runs the commands its script hands to
+ * `tools.exec_command` / `tools.shell_command` (a shell run, with the first command as its
+ * command line); apply_patch's input is the patch.
+ */
+function customInput(name: string, input: string): Record<string, unknown> {
+  if (name !== 'exec') return { input };
+  const cmd = /tools\.(?:exec_command|shell_command|shell)\(\s*\{[^}]*?\b(?:cmd|command)\s*:\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)/.exec(input)?.[1];
+  let command = input;
+  if (cmd) {
+    try {
+      command = cmd.startsWith('"') ? (JSON.parse(cmd) as string) : cmd.slice(1, -1);
+    } catch {
+      command = cmd.slice(1, -1);
+    }
+  }
+  return { command, script: input };
 }

@@ -1,10 +1,15 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../../errors.js';
+import { readLines } from './lines.js';
 
 export const TRANSCRIPT_FORMATS = ['labpilot', 'claude-code', 'codex', 'anthropic', 'openai'] as const;
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
 
 const SNIFF_BYTES = 256 * 1024;
+/** Lines looked at: a first line of any size (a pasted file, an image) does not end the search. */
+const SNIFF_LINES = 20;
+/** A line longer than this is passed over rather than held whole to be classified. */
+const SNIFF_LINE_BYTES = 16 << 20;
 const CLAUDE_TYPES = new Set(['user', 'assistant', 'summary', 'system', 'file-history-snapshot', 'queue-operation']);
 const CODEX_TYPES = new Set(['session_meta', 'response_item', 'event_msg', 'turn_context', 'compacted']);
 
@@ -14,16 +19,18 @@ const CODEX_TYPES = new Set(['session_meta', 'response_item', 'event_msg', 'turn
  * (`{timestamp, type, payload}`), or chat messages (`role`), as JSONL or as one JSON document.
  */
 export function detectFormat(path: string): TranscriptFormat {
+  let seen = 0;
+  for (const line of readLines(path, SNIFF_LINE_BYTES)) {
+    const f = line.cut ? undefined : classify(line.text);
+    if (f) return f;
+    if (++seen >= SNIFF_LINES) break;
+  }
   const fd = openSync(path, 'r');
   const buf = Buffer.alloc(SNIFF_BYTES);
   const n = readSync(fd, buf, 0, SNIFF_BYTES, 0);
   closeSync(fd);
   const head = buf.toString('utf8', 0, n);
-  const lines = head.split('\n').filter((l) => l.trim() !== '');
-  for (const line of lines.slice(0, 20)) {
-    const f = classify(line);
-    if (f) return f;
-  }
+  if (head.trim() === '') throw new InputError(`${path} is empty: nothing to import`);
   // Not JSON per line: a JSON document (a messages array or a request body).
   if (/^\s*[[{]/.test(head)) return /"tool_calls"|"role"\s*:\s*"tool"/.test(head) ? 'openai' : 'anthropic';
   throw new InputError(`cannot tell the format of ${path} (use --format: ${TRANSCRIPT_FORMATS.join(', ')})`);

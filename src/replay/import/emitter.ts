@@ -1,6 +1,6 @@
-import type { Event, EventInput, Usage } from '../../events/schema.js';
+import type { Event, EventInput } from '../../events/schema.js';
 import type { z } from 'zod';
-import { priceOf } from '../../agent/pricing.js';
+import { UsageTally } from './usage.js';
 
 /** An event read from another tool's transcript, with where it came from. */
 export interface ImportedEvent {
@@ -9,15 +9,28 @@ export interface ImportedEvent {
   line: number;
   /** Part of a subagent's side chain, not the main conversation with the person. */
   sidechain: boolean;
+  /** The agent's call that started the subagent, when known. */
+  parentCallId?: string;
 }
 
 /** A record of the right kind that cannot be read (a missing field, arguments that are not JSON). */
 export class RecordError extends Error {}
 
+/** A subagent's own transcript that a record names: read next, attributed to the call that started it. */
+export interface FollowUp {
+  id: string;
+  callId: string;
+  sessionId?: string;
+}
+
 export interface Converter {
   /** One parsed record (a JSONL line, or one message of a JSON document). */
   record(raw: unknown): void;
   end(): void;
+  /** Subagent transcripts the records so far name, to read before the next record. */
+  pending?(): FollowUp[];
+  /** The records that follow come from the subagent transcript started by `callId` (undefined: the main one again). */
+  within?(callId: string | undefined): void;
 }
 
 /** Validates a record against its schema; the first issue becomes the line's error. */
@@ -40,13 +53,15 @@ export class Emitter {
   private queue: ImportedEvent[] = [];
   line = 0;
   sidechain = false;
+  parentCallId: string | undefined;
 
   at(ts: string | undefined): void {
     if (ts) this.ts = ts;
   }
 
   emit(e: EventInput): void {
-    this.queue.push({ event: { ...e, seq: this.seq++, ts: this.ts } as Event, line: this.line, sidechain: this.sidechain });
+    const parent = this.sidechain && this.parentCallId ? { parentCallId: this.parentCallId } : {};
+    this.queue.push({ event: { ...e, seq: this.seq++, ts: this.ts } as Event, line: this.line, sidechain: this.sidechain, ...parent });
   }
 
   notice(message: string): void {
@@ -60,8 +75,6 @@ export class Emitter {
   }
 }
 
-const zero = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
-
 /**
  * The person's prompts cut a transcript into turns: each prompt is a `prompt_sent`, and the
  * agent's work until the next one ends in an `agent_turn_ended` with the usage it reported.
@@ -70,7 +83,8 @@ export class Turns {
   private n = 0;
   private promptId = '';
   private open = false;
-  private usage = zero();
+  /** Usage as the transcript reports it; taken when the turn ends. */
+  readonly usage = new UsageTally();
   private stopReason = 'end_turn';
   private edited = false;
   model = '';
@@ -82,19 +96,17 @@ export class Turns {
     return this.n;
   }
 
+  /** A prompt opened a turn that has not ended yet. */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
   prompt(text: string): void {
     this.close();
     this.n++;
     this.promptId = `u${this.n}`;
     this.open = true;
     this.out.emit({ type: 'prompt_sent', promptId: this.promptId, step: '', text });
-  }
-
-  addUsage(u: Partial<Usage>): void {
-    this.usage.inputTokens += u.inputTokens ?? 0;
-    this.usage.outputTokens += u.outputTokens ?? 0;
-    this.usage.cacheReadTokens += u.cacheReadTokens ?? 0;
-    this.usage.cacheWriteTokens += u.cacheWriteTokens ?? 0;
   }
 
   stop(reason: string | null | undefined): void {
@@ -104,23 +116,22 @@ export class Turns {
   /** A tool call of the agent, shell tools as labpilot's `bash`; a file-writing tool marks the turn. */
   call(callId: string, name: string, input: Record<string, unknown>): void {
     const tool = normaliseTool(name, input);
-    if (isEditTool(name)) this.edited = true;
+    // Older Codex applied patches through its shell tool: `["apply_patch", "*** Begin Patch ..."]`.
+    if (isEditTool(name) || (tool.name === 'bash' && /^\s*apply_patch\b/.test(String(tool.input.command)))) this.edited = true;
     this.out.emit({ type: 'tool_call', turn: this.n, callId, name: tool.name, input: tool.input });
   }
 
   close(): void {
     if (!this.open) return;
-    // Only Claude models have a known price; another vendor's turn costs an unknown amount, shown as 0.
-    const costUsd = /claude/i.test(this.model) ? priceOf(this.model, this.usage) : 0;
-    this.out.emit({ type: 'agent_turn_ended', turn: this.n, promptId: this.promptId, stopReason: this.stopReason, usage: this.usage, costUsd, filesChanged: this.edited });
+    const { usage, costUsd } = this.usage.take();
+    this.out.emit({ type: 'agent_turn_ended', turn: this.n, promptId: this.promptId, stopReason: this.stopReason, usage, costUsd, filesChanged: this.edited });
     this.open = false;
-    this.usage = zero();
     this.stopReason = 'end_turn';
     this.edited = false;
   }
 }
 
-const SHELL_TOOLS = /^(bash|shell|exec_command|local_shell|container\.exec|run_shell_command|terminal)$/i;
+const SHELL_TOOLS = /^(bash|shell|shell_command|exec_command|exec|local_shell|container\.exec|run_shell_command|terminal)$/i;
 const EDIT_TOOLS = /^(edit|multiedit|write|notebookedit|apply_patch|write_file|edit_file|str_replace_based_edit_tool)$/i;
 
 /**

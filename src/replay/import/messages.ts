@@ -44,7 +44,7 @@ export class MessagesConverter implements Converter {
     }
     const r = raw as { model?: unknown; usage?: Parameters<typeof usageOf>[0] };
     if (typeof r.model === 'string') this.turns.model = r.model;
-    if (r.usage) this.turns.addUsage(usageOf(r.usage));
+    if (r.usage) this.turns.usage.add(usageOf(r.usage), this.turns.model);
     for (const b of blocks) {
       if (b.type === 'text' && b.text.trim() !== '') this.out.emit({ type: 'agent_text', turn, text: b.text });
       else if (b.type === 'thinking') this.out.notice(`agent thinking: ${b.thinking}`);

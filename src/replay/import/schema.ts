@@ -41,6 +41,9 @@ export const ClaudeMessageLine = z.looseObject({
   isSidechain: z.boolean().optional(),
   isMeta: z.boolean().optional(),
   timestamp: text.optional(),
+  sessionId: text.optional(),
+  /** Claude Code's own record of a tool's result; a subagent's names its `agentId`. */
+  toolUseResult: z.unknown().optional(),
   message: z.looseObject({
     role: z.enum(['user', 'assistant']),
     id: text.optional(),

@@ -1,9 +1,11 @@
 import type { CompiledPlaybook, EngineContext, TriggerHit } from '../../engine/context.js';
 import { initialContext, rulesFor } from '../../engine/context.js';
-import { promptText, templateVars } from '../../engine/logic.js';
+import { templateVars } from '../../engine/logic.js';
 import type { Matcher } from '../../engine/matcher.js';
 import { chooseRemediation, remediationVars } from '../../engine/remediate.js';
-import { errorSignature } from '../../engine/signature.js';
+import { thenTemplate } from '../../engine/remediation-action.js';
+import { failureSignature } from '../../engine/signature.js';
+import { excerptLines } from '../../engine/excerpt.js';
 import type { Source } from '../../events/schema.js';
 import { renderTemplate } from '../../playbook/template.js';
 import { createMetricsCollector } from '../../runner/metrics.js';
@@ -30,7 +32,6 @@ export interface CoveragePoint {
   evidence?: { line: string; source: Source };
 }
 
-const TAIL = 40;
 const FAILURES_KEPT = 10;
 const ERRORISH = /error|exception|traceback|failed|failure|fatal|denied|not found|no such|cannot|unable|killed|timed? ?out/i;
 
@@ -101,6 +102,13 @@ export class Coverage {
 
   private close(followUp: string | undefined, line: number): CoveragePoint {
     const step = this.step;
+    // As in the live engine, this attempt's failure joins the history before a rule is chosen,
+    // so `repeated: N` counts it; the signature is the live engine's.
+    const failed = this.ctx.lastCommand?.exitCode ? this.ctx.lastCommand.tail : [];
+    if (this.ctx.hits.length > 0 || failed.length > 0) {
+      const seen = [...(this.ctx.failures[step] ?? []), failureSignature({ tail: failed, hits: this.ctx.hits })].slice(-FAILURES_KEPT);
+      this.ctx = { ...this.ctx, failures: { ...this.ctx.failures, [step]: seen } };
+    }
     const chosen = chooseRemediation(this.pb, this.ctx, step);
     const point: CoveragePoint = { index: ++this.index, line, step, triggers: this.ctx.hits, followUp, verdict: 'missed' };
     if (chosen) point.remediation = { rule: chosen.rule.id, why: chosen.why, text: this.render(chosen.rule.id, chosen.hit) };
@@ -108,13 +116,6 @@ export class Coverage {
     if (chosen) point.verdict = followUp === undefined || (next && next.step !== step) ? 'unanswered' : 'covered';
     else point.verdict = next ? 'step' : followUp === undefined ? 'step' : 'missed';
     if (point.verdict === 'missed') point.evidence = this.evidence ?? (this.lastSaid ? { line: lastLine(this.lastSaid), source: 'agent_text' } : undefined);
-    // What the playbook would have done becomes the history later points are judged with.
-    const evidence = this.ctx.hits[0]?.line ?? (this.ctx.lastCommand?.exitCode ? this.ctx.lastCommand.tail.at(-1) : undefined);
-    if (evidence !== undefined) {
-      // `repeated` looks at the last few failures only; older ones need not be held.
-      const seen = [...(this.ctx.failures[step] ?? []), errorSignature(evidence)].slice(-FAILURES_KEPT);
-      this.ctx = { ...this.ctx, failures: { ...this.ctx.failures, [step]: seen } };
-    }
     if (chosen && point.verdict === 'covered') {
       const key = `${chosen.rule.id}@${step}`;
       this.ctx = { ...this.ctx, ruleAttempts: { ...this.ctx.ruleAttempts, [key]: (this.ctx.ruleAttempts[key] ?? 0) + 1 } };
@@ -139,13 +140,12 @@ export class Coverage {
     const source: Source = run ? 'command_output' : 'tool_output';
     const spec = run ? this.pb.playbook.steps.find((s) => s.id === run) : undefined;
     const metrics = createMetricsCollector(spec?.kind === 'run' ? (spec.metrics ?? []) : []);
-    const tail: string[] = [];
     for (const l of output.split('\n')) {
       this.scanLine(l, source);
       metrics.line(l);
-      tail.push(l);
-      if (tail.length > TAIL) tail.shift();
     }
+    // The excerpt the live engine would have: remediation prompts and signatures agree.
+    const tail = excerptLines(output);
     if (!run || spec?.kind !== 'run') return;
     const exitCode = exitCodeOf(output, isError);
     this.ctx = { ...this.ctx, metrics: { ...this.ctx.metrics, [run]: metrics.values(spec.derive ?? {}) }, lastCommand: { commandId: callId, exitCode, tail } };
@@ -167,8 +167,7 @@ export class Coverage {
 
   private render(ruleId: string, hit: TriggerHit | undefined): string {
     const rule = this.pb.playbook.remediations!.find((r) => r.id === ruleId)!;
-    const then = rule.then;
-    const template = then.prompt !== undefined ? promptText(this.pb, then.prompt) : (then.ask ?? then.run ?? then.abort ?? '');
+    const template = thenTemplate(this.pb, rule.then);
     const step = this.pb.playbook.steps.find((s) => s.id === this.step)!;
     try {
       return renderTemplate(template, { ...templateVars(this.pb, this.ctx, step), ...remediationVars(this.ctx, ruleId, hit) });

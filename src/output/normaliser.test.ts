@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { createOutputNormaliser, normaliseText } from './normaliser.js';
+
+const lines = (text: string, prefixes?: RegExp[]) => normaliseText(text, { prefixes });
+
+describe('normaliseText', () => {
+  it('returns plain lines unchanged, empty ones included', () => {
+    expect(lines('Task suite: libero_spatial\n\nSuccess: True\n# successes: 3 (75.0%)\n')).toEqual(['Task suite: libero_spatial', '', 'Success: True', '# successes: 3 (75.0%)']);
+  });
+
+  it('resolves "\\r" redraws to what the terminal ends up showing', () => {
+    expect(lines('\r 10%|█         | 1/10\r 20%|██        | 2/10\rdone\n')).toEqual(['done|██        | 2/10']);
+    expect(lines('\rloading...\rloaded    \n')).toEqual(['loaded    ']);
+    // "\r\n" is a line end, not a redraw.
+    expect(lines('a\r\nb\r\n')).toEqual(['a', 'b']);
+  });
+
+  it('takes the record that shares a line with a tqdm bar, ANSI cursor moves included', () => {
+    const text = '\r 25%|██▌       | 1/4 [00:00<00:00, 347.33it/s]\x1b[A2026-12-03 09:27:13,865 [INFO] Success: True\n';
+    expect(lines(text)).toEqual(['Success: True']);
+    expect(lines('\r  0%|          | 0/3 [00:00<?, ?it/s]Task: open the drawer\n')).toEqual(['Task: open the drawer']);
+  });
+
+  it('strips the prefixes of Python logging formats, Modal and log exporters', () => {
+    expect(
+      lines(
+        [
+          '2026-12-03 09:27:13,856 [INFO] # episodes completed so far: 7',
+          '2026-12-03 09:27:13,856 - run_libero_eval - WARNING - Episode error: boom',
+          'INFO:__main__:Total episodes: 500',
+          '2025-01-01T12:00:00.123Z Total successes: 488',
+          '  12  2025-01-01 12:00:00.123  Overall success rate: 0.9760 (97.6%)',
+          '[modal-client] 2025-01-01 12:00:00,001 Stopping app',
+          'I0101 12:00:00.123456  1234 eval.py:12] Success: False',
+          '2025-01-01 12:00:00.000 | INFO     | eval:run:42 - Success: True',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      '# episodes completed so far: 7',
+      'Episode error: boom',
+      'Total episodes: 500',
+      'Total successes: 488',
+      'Overall success rate: 0.9760 (97.6%)',
+      'Stopping app',
+      'Success: False',
+      'Success: True',
+    ]);
+  });
+
+  it("keeps OFT's empty record before a message that starts with a newline", () => {
+    expect(lines('2026-12-03 09:27:13,865 [INFO] \nTask: pick up the bowl\n')).toEqual(['', 'Task: pick up the bowl']);
+  });
+
+  it("joins Rich's wrapped rows and keeps rows after an explicit newline apart", () => {
+    const text = [
+      '12/03 [09:27:14] INFO     | >>                                    generate.py:83',
+      '                          Task: pick up the black bowl between                  ',
+      '                          the plate and the ramekin and place it                ',
+      '                          on the plate                                          ',
+      '                 INFO     | >> Starting episode 1...              generate.py:83',
+      '[12/03/26 09:25:41] INFO     Overall success rate: 0.9760 (97.6%)     eval.py:5',
+    ].join('\n');
+    expect(lines(text)).toEqual(['', 'Task: pick up the black bowl between the plate and the ramekin and place it on the plate', 'Starting episode 1...', 'Overall success rate: 0.9760 (97.6%)']);
+  });
+
+  it("joins an error line that Modal's console wrapped, and not a line that starts anew", () => {
+    const wrapped = "modal.exception.FunctionTimeoutError: Task's current input \nin-01JQ3XW5ZK8T2M4N6P7R9S0V1A hit its timeout of 2700s\n";
+    expect(lines(wrapped)).toEqual(["modal.exception.FunctionTimeoutError: Task's current input in-01JQ3XW5ZK8T2M4N6P7R9S0V1A hit its timeout of 2700s"]);
+    const apart = 'RuntimeError: Error(s) in loading state_dict for ActionHead: the keys do not match \n\tMissing key(s) in state_dict: "w".\nTotal episodes: 0\n';
+    expect(lines(apart)).toEqual(['RuntimeError: Error(s) in loading state_dict for ActionHead: the keys do not match ', '\tMissing key(s) in state_dict: "w".', 'Total episodes: 0']);
+  });
+
+  it("reads a playbook's own prefix first, its message group when it has one", () => {
+    expect(lines('<7> [worker-3] Success: True\n', [/^<\d+> \[[\w-]+\] /])).toEqual(['Success: True']);
+    expect(lines('ts=1 msg=Success: True\n', [/^ts=\d+ msg=(?<message>.*)$/])).toEqual(['Success: True']);
+  });
+});
+
+describe('createOutputNormaliser', () => {
+  it('passes a plain line on at once and holds a Rich record until its next row', () => {
+    const out: string[] = [];
+    const n = createOutputNormaliser((l) => out.push(l));
+    n.push('Success: True\n');
+    expect(out).toEqual(['Success: True']);
+    n.push('                 INFO     | >> Total episodes: 12                 generate.py:83\n');
+    expect(out).toEqual(['Success: True']);
+    n.end();
+    expect(out).toEqual(['Success: True', 'Total episodes: 12']);
+  });
+});

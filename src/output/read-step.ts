@@ -1,0 +1,122 @@
+import { Engine } from '../engine/engine.js';
+import type { CompiledPlaybook } from '../engine/context.js';
+import { rulesFor } from '../engine/context.js';
+import type { Effect } from '../engine/effects.js';
+import { compileMatcher } from '../engine/matcher.js';
+import type { Event, EventInput } from '../events/schema.js';
+import type { Check } from '../playbook/schema.js';
+import { evaluateCheck } from '../runner/checks.js';
+import { createMetricsCollector } from '../runner/metrics.js';
+import { excerptLines } from '../engine/excerpt.js';
+import { normaliseText } from './normaliser.js';
+import { prefixRegexes } from './streams.js';
+
+/**
+ * What a `run` step makes of a saved output, running nothing: the output normalised as the
+ * runner reads it, the step's figures (after `derive`), the first line each applicable trigger
+ * matches, the gates judged by the runner's own check code, and the remediation chosen by the
+ * engine itself: a copy of the playbook that starts at the step is driven with the events a run
+ * would log (run_started, trigger_matched, command_exited, gate_judged), so the choice and its
+ * rendered prompt are whatever the engine decides.
+ */
+
+export interface StepReading {
+  step: string;
+  lines: number;
+  metrics: Record<string, number>;
+  triggers: Array<{ remediation: string; line: string }>;
+  gates: Array<{ check: string; passed: boolean; detail: string }>;
+  /** Gates that need the workspace or a process (parse runs nothing), or an exit code not given. */
+  notJudged: string[];
+  remediation: { id: string; action: string; text: string } | null;
+}
+
+const JUDGED_WITHOUT_RUNNING = new Set<Check['check']>(['metric', 'exit_code', 'output_matches']);
+
+export async function readStep(pb: CompiledPlaybook, stepId: string, text: string, o: { logFile: string; exitCode?: number; cwd: string }): Promise<StepReading> {
+  const index = pb.playbook.steps.findIndex((s) => s.id === stepId);
+  const step = pb.playbook.steps[index];
+  if (!step || step.kind !== 'run') throw new Error(`step '${stepId}' is not a run step`);
+  const lines = normaliseText(text, { prefixes: prefixRegexes(pb.playbook.output) });
+  const metrics = createMetricsCollector(step.metrics ?? []);
+  const matcher = compileMatcher((pb.playbook.remediations ?? []).filter((r) => r.when.match !== undefined).map((r) => ({ id: r.id, regex: r.when.match!, sources: r.when.in })));
+  const applicable = new Set(rulesFor(pb, step.id).map((r) => r.id));
+  const hits: Array<{ remediation: string; line: string; groups: string[] }> = [];
+  for (const line of lines) {
+    for (const m of matcher.matchLine(line, 'command_output')) {
+      if (!applicable.has(m.id) || hits.some((h) => h.remediation === m.id)) continue;
+      hits.push({ remediation: m.id, line, groups: m.groups });
+    }
+    metrics.line(line);
+  }
+  // The cut a live run quotes (src/runner/command-excerpt.ts), over the same normalised lines.
+  const excerpt = excerptLines(lines.join('\n'));
+  const values = metrics.values(step.derive);
+
+  const drive = engineFrom(pb, index);
+  const started = drive.feed({ type: 'run_started', runId: 'parse', playbook: pb.playbook.name, playbookPath: '', playbookHash: '', vars: pb.vars, mode: 'replay', workspace: o.cwd, branch: '', agent: 'none', model: 'none' });
+  const run = started.find((e) => e.kind === 'run_command' || e.kind === 'run_commands');
+  if (!run) throw new Error(`step '${stepId}' ran no command (${describe(started)})`);
+  for (const h of hits) drive.feed({ type: 'trigger_matched', remediation: h.remediation, step: step.id, source: 'command_output', line: h.line, groups: h.groups });
+  const ids = run.kind === 'run_command' ? [run.commandId] : run.kind === 'run_commands' ? run.runs.map((r) => r.commandId) : [];
+  let effects: Effect[] = [];
+  for (const commandId of ids) {
+    effects = drive.feed({ type: 'command_exited', commandId, step: step.id, exitCode: o.exitCode ?? 0, signal: null, durationMs: 0, metrics: values, tail: excerpt });
+  }
+  const gates: StepReading['gates'] = [];
+  const notJudged: string[] = [];
+  const checks = effects.find((e): e is Effect & { kind: 'run_checks' } => e.kind === 'run_checks');
+  for (const c of checks?.checks ?? []) {
+    const judged = JUDGED_WITHOUT_RUNNING.has(c.check.check) && (c.check.check !== 'exit_code' || o.exitCode !== undefined);
+    const outcome = judged
+      ? await evaluateCheck(c.check, { workspace: o.cwd, commands: NO_COMMANDS, metrics: c.metrics ?? checks!.metrics, commandLog: o.logFile, exitCode: o.exitCode, scriptDirs: [] })
+      : { passed: true, detail: 'not judged' };
+    if (judged) gates.push({ check: c.name, ...outcome });
+    else notJudged.push(c.name);
+    effects = drive.feed({ type: 'gate_judged', scope: 'step', step: step.id, check: c.name, ...outcome });
+  }
+  return { step: step.id, lines: lines.length, metrics: values, triggers: hits.map(({ remediation, line }) => ({ remediation, line })), gates, notJudged, remediation: chosen(effects) };
+}
+
+/** The engine on a copy of the playbook that starts at the step. */
+function engineFrom(pb: CompiledPlaybook, index: number) {
+  const engine = new Engine({ ...pb, playbook: { ...pb.playbook, steps: pb.playbook.steps.slice(index) } });
+  let snapshot = engine.initial();
+  let seq = 0;
+  return {
+    feed(input: EventInput): Effect[] {
+      const r = engine.next(snapshot, { ...input, seq: seq++, ts: new Date(0).toISOString() } as Event);
+      snapshot = r.snapshot;
+      return r.effects;
+    },
+  };
+}
+
+/** The remediation the engine chose after the gates, with what it would do: prompt, question, command, abort. */
+function chosen(effects: Effect[]): StepReading['remediation'] {
+  const events = effects.flatMap((e) => (e.kind === 'emit' ? [e.event] : []));
+  const pick = events.find((e) => e.type === 'remediation_chosen');
+  if (!pick || pick.type !== 'remediation_chosen') return null;
+  const proposed = events.find((e) => e.type === 'prompt_proposed');
+  const ended = events.find((e) => e.type === 'run_ended');
+  const ask = effects.find((e) => e.kind === 'decide' && e.question.kind === 'ask');
+  const command = effects.find((e) => e.kind === 'run_command');
+  const text =
+    proposed?.type === 'prompt_proposed' ? proposed.text
+    : ask?.kind === 'decide' ? ask.question.text
+    : command?.kind === 'run_command' ? command.command
+    : ended?.type === 'run_ended' ? ended.reason
+    : '';
+  return { id: pick.remediation, action: pick.action, text };
+}
+
+function describe(effects: Effect[]): string {
+  const ended = effects.flatMap((e) => (e.kind === 'emit' && e.event.type === 'run_ended' ? [e.event.reason] : []));
+  return ended[0] ?? effects.map((e) => e.kind).join(', ');
+}
+
+const NO_COMMANDS = {
+  run(): never {
+    throw new Error('parse runs nothing');
+  },
+};
