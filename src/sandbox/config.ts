@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * The playbook's `sandbox:` section. Everything is denied unless named here: `network` lists the
- * domains the agent's shell may reach (through the sandbox runtime's proxy); `stage` widens the
+ * domains the agent's shell may reach (through the sandbox runtime's proxy), `env` the
+ * variables it receives beyond the allow-list of env.ts; `stage` widens the
  * sandbox of the commands labpilot runs itself (`modal run`: Modal's domains, its token file and
  * its token variables). Domains take the runtime's patterns (`pypi.org`, `*.modal.com`).
  */
@@ -18,6 +19,8 @@ export const SandboxStage = z.strictObject({
 
 export const SandboxSection = z.strictObject({
   network: z.array(Domain).default([]),
+  /** Environment variables the agent's shell receives, `*` as a wildcard (a token it must use). */
+  env: z.array(z.string().regex(/^[A-Za-z_*][A-Za-z0-9_*]*$/)).default([]),
   stage: SandboxStage.optional(),
 });
 

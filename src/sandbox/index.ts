@@ -42,7 +42,7 @@ export function openSandboxes(o: SandboxOptions): RunSandboxes {
   if (o.disabled) return { choice: { enabled: false, detail: 'off (--no-sandbox): commands run with the user’s full file access' }, close: async () => {} };
   const why = sandboxUnavailable();
   if (why) throw new EnvironmentError(`the OS sandbox cannot start: ${why}; install bubblewrap, socat and ripgrep, or pass --no-sandbox to run the agent uncontained`);
-  const section = o.section ?? { network: [] };
+  const section = o.section ?? { network: [], env: [] };
   const stageNet = section.stage?.network ?? [];
   const domains = [...new Set([...section.network, ...stageNet])];
   // The proxies start with the first contained command: a session that runs none starts nothing.
@@ -63,7 +63,7 @@ export function openSandboxes(o: SandboxOptions): RunSandboxes {
   const net = domains.length ? `network: ${domains.join(', ')}` : 'no network';
   return {
     choice: { enabled: true, detail: `on (${process.platform === 'darwin' ? 'Seatbelt' : 'bubblewrap'} via @anthropic-ai/sandbox-runtime; writes: workspace; ${net})` },
-    agent: make('agent', {}),
+    agent: make('agent', { env: section.env }),
     stage: make('stage', { read: section.stage?.read, env: section.stage?.env, write: o.stageWrite }),
     close: async () => {
       if (ready) await stopRuntime();
