@@ -59,9 +59,7 @@ export async function demoCommand(o: DemoOptions): Promise<{ code: number; runId
     };
     // The app owns the terminal while it shows; it prints the run itself.
     if (!o.json && !o.view) out.write(`demo: sample experiment at ${repo}, Messages API stand-in at ${standin.url}\n`);
-    // The stand-in's home plays Modal's cloud (its volumes), which a real stage reaches over the network.
-    const stageWrite = [env.MODAL_STANDIN_HOME!];
-    const r = await runCommand({ playbook: DEMO.playbook, vars: [`repo=${repo}`, ...(o.var ?? [])], json: o.json, verbose: o.verbose, home: o.home, env, out, view: o.view, stageWrite });
+    const r = await runCommand({ playbook: DEMO.playbook, vars: [`repo=${repo}`, ...(o.var ?? [])], json: o.json, verbose: o.verbose, home: o.home, env, out, view: o.view });
     if (!o.json) out.write(await stageSummary(new RunStore(o.home ? resolve(o.home) : undefined).paths(r.runId).log));
     // A passed run saved its report into the sample repository itself (the playbook's
     // save_results); a failed one still gets its report.

@@ -34,8 +34,6 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Run without the OS sandbox (`--no-sandbox`); otherwise a missing sandbox stops the run (exit 3). */
   noSandbox?: boolean;
-  /** Directories stage commands may write besides the workspace (a local stand-in's state). */
-  stageWrite?: string[];
 }
 
 export function choosePrinter(o: { json?: boolean; verbose?: boolean; out?: NodeJS.WritableStream }): Printer {
@@ -92,7 +90,6 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     printer: o.view ? undefined : choosePrinter(o),
     env: o.env,
     noSandbox: o.noSandbox,
-    stageWrite: o.stageWrite,
   });
   o.view?.attach(session, runId);
   const stop = () => {

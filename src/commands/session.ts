@@ -44,8 +44,6 @@ export interface SessionOptions {
   from?: (engine: Engine) => EngineSnapshot;
   /** Run the agent's shell and the stage commands without the OS sandbox (`--no-sandbox`). */
   noSandbox?: boolean;
-  /** Directories stage commands may write besides the workspace (a local stand-in's state). */
-  stageWrite?: string[];
   /** The agent, when it is not one labpilot drives (Claude Code's hooks deliver the prompts). */
   agentPort?: Agent;
 }
@@ -68,7 +66,7 @@ export function openSession(o: SessionOptions): Session {
   const compiled: CompiledPlaybook = compiledPlaybook(pb, o.loaded.prompts, o.vars);
   const engine = new Engine(compiled);
   const redactor = new Redactor(env);
-  const sandboxes = openSandboxes({ runDir: dirname(o.paths.log), workspace: o.workspace, section: pb.sandbox, inherit: env, redactor, disabled: o.noSandbox, stageWrite: o.stageWrite });
+  const sandboxes = openSandboxes({ runDir: dirname(o.paths.log), workspace: o.workspace, section: pb.sandbox, inherit: env, redactor, disabled: o.noSandbox });
   const writer = new EventLogWriter(o.paths.log);
   const bus = new EventBus(systemClock, redactor, writer, o.nextSeq ?? 0);
   if (o.printer) bus.subscribe(o.printer);

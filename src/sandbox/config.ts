@@ -13,7 +13,12 @@ export const SandboxStage = z.strictObject({
   network: z.array(Domain).default([]),
   /** Credential files the stage commands may read (e.g. `~/.modal.toml`). */
   read: z.array(z.string().min(1)).default([]),
-  /** Environment variables passed to stage commands, `*` as a wildcard (e.g. `MODAL_*`). */
+  /**
+   * Directories stage commands may write besides the workspace, `$NAME` taken from the
+   * environment (an entry whose variable is unset is left out): a local stand-in's state.
+   */
+  write: z.array(z.string().min(1)).default([]),
+    /** Environment variables passed to stage commands, `*` as a wildcard (e.g. `MODAL_*`). */
   env: z.array(z.string().regex(/^[A-Za-z_*][A-Za-z0-9_*]*$/)).default([]),
 });
 

@@ -30,8 +30,15 @@ export interface SandboxOptions {
   redactor: Redactor;
   /** The person chose to run without the sandbox (`--no-sandbox`). */
   disabled?: boolean;
-  /** Directories stage commands may write besides the workspace (a local stand-in's state). */
-  stageWrite?: string[];
+}
+
+/** `$NAME` and `${NAME}` from the environment; an entry naming an unset variable is dropped. */
+function expandAll(paths: string[], env: NodeJS.ProcessEnv): string[] {
+  return paths.flatMap((p) => {
+    let unset = false;
+    const out = p.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_m, name: string) => env[name] ?? ((unset = true), ''));
+    return unset ? [] : [out];
+  });
 }
 
 /**
@@ -64,7 +71,7 @@ export function openSandboxes(o: SandboxOptions): RunSandboxes {
   return {
     choice: { enabled: true, detail: `on (${process.platform === 'darwin' ? 'Seatbelt' : 'bubblewrap'} via @anthropic-ai/sandbox-runtime; writes: workspace; ${net})` },
     agent: make('agent', { env: section.env }),
-    stage: make('stage', { read: section.stage?.read, env: section.stage?.env, write: o.stageWrite }),
+    stage: make('stage', { read: section.stage?.read, env: section.stage?.env, write: expandAll(section.stage?.write ?? [], o.inherit) }),
     close: async () => {
       if (ready) await stopRuntime();
     },
