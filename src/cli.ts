@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { exitCodeOf, messageOf } from './errors.js';
+import { cliExitCode, packageVersion } from './commands/cli-conventions.js';
 
 // commander is CommonJS: required as such, it loads without Node parsing it for ES module
 // exports first (the terminal app's first frame waits on the CLI loading).
@@ -10,12 +11,16 @@ const { Command, Option } = createRequire(import.meta.url)('commander') as typeo
 const program = new Command('labpilot')
   .description('Run LLM-agent playbooks: interactive, autopilot, replay.')
   .option('--home <dir>', 'where runs are kept', '.labpilot')
+  .version(packageVersion(), '--version', 'print the version')
+  // Bad arguments exit 2 (bad input) through the one error path below, not commander's exit 1.
+  .exitOverride()
+  .showSuggestionAfterError()
   .showHelpAfterError();
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 /** The terminal app when the run is shown in a terminal, mounted before the engine loads. */
-async function openView(o: { mode?: string; json?: boolean }) {
+async function openView(o: { mode?: string; json?: boolean; standins?: boolean }) {
   const { chooseFrontEnd } = await import('./ui/front-end.js');
   const front = chooseFrontEnd(o);
   if (!front.app) return undefined;
@@ -23,7 +28,7 @@ async function openView(o: { mode?: string; json?: boolean }) {
   // the first frame is not spent resolving and compiling Ink's modules; else the unbundled app.
   const { loadLaunch } = await import('./ui/launch-load.js');
   const { openAppView } = await loadLaunch();
-  return openAppView({ mode: front.mode });
+  return openAppView({ mode: front.mode, standins: o.standins });
 }
 const done = (code: number) => {
   process.exitCode = code;
@@ -40,6 +45,7 @@ program
   .option('--no-sandbox', "run the agent's shell and the stage commands without the OS sandbox (logged and reported)")
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
+  .option('--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when you are needed and when the run ends')
   .action(async (playbook: string, o) => {
     const view = await openView(o);
     try {
@@ -54,9 +60,11 @@ program
 program
   .command('resume <run-id>')
   .description('continue a stopped run from its log')
+  .option('--from-step <step>', "rerun from this step of a run, even an ended one, as a new run keeping the agent's work")
   .addOption(new Option('--mode <mode>', 'who decides (default: interactive in a terminal, else autopilot)').choices(['interactive', 'autopilot']))
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
+  .option('--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when you are needed and when the run ends')
   .action(async (runId: string, o) => {
     const view = await openView(o);
     try {
@@ -65,6 +73,18 @@ program
     } finally {
       await view?.close();
     }
+  });
+
+program
+  .command('watch <run-id>')
+  .description('follow a run started elsewhere, read-only, in the same app (or plain lines); ends with it')
+  .option('--json', 'print every event as NDJSON')
+  .option('-v, --verbose', 'also print command output lines')
+  .option('--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when the run needs a person or ends')
+  .action(async (runId: string, o) => {
+    const view = await openView({ mode: 'autopilot', json: o.json });
+    const { watchCommand } = await import('./commands/watch.js');
+    done(await watchCommand({ runId, ...o, view, home: program.opts().home }));
   });
 
 program
@@ -112,12 +132,13 @@ program
   .command('demo')
   .description('run the RSD Phase 3 playbook offline on the sample experiment (autopilot)')
   .option('--interactive', 'a person decides in the terminal app')
+  .option('--resume <run-id>', 'resume a demo run, with its stand-ins brought back')
   .option('--var <key=value>', 'set a playbook variable, e.g. suites=libero_spatial,libero_object (repeatable)', collect, [])
   .option('--session <file>', "play this scripted agent session instead of the demo's own")
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
   .action(async (o) => {
-    const view = o.interactive ? await openView({ mode: 'interactive', json: o.json }) : undefined;
+    const view = o.interactive ? await openView({ mode: 'interactive', json: o.json, standins: true }) : undefined;
     try {
       const { demoCommand } = await import('./commands/demo.js');
       done((await demoCommand({ ...o, view, home: program.opts().home })).code);
@@ -151,6 +172,23 @@ program
   });
 
 program
+  .command('init <name>')
+  .description('write NAME.yaml and prompts/NAME/: a lint-clean playbook to edit (--from drafts it from a transcript)')
+  .option('--from <transcript>', "draft steps from the person's prompts and fixes from their follow-ups after errors")
+  .action(async (name: string, o) => {
+    const { initCommand } = await import('./commands/init.js');
+    done(await initCommand({ name, ...o }));
+  });
+
+program
+  .command('graph <playbook>')
+  .description('print the run a playbook compiles to as a Mermaid stateDiagram-v2 (steps, gates, remediations)')
+  .action(async (playbook: string) => {
+    const { graphCommand } = await import('./commands/graph.js');
+    done(await graphCommand({ playbook }));
+  });
+
+program
   .command('attach <playbook>')
   .description("supervise the Claude Code session you run in this repository: a run in hook mode, labpilot's hooks in .claude/settings.local.json")
   .option('--var <key=value>', 'set a playbook variable (repeatable)', collect, [])
@@ -168,6 +206,9 @@ program
   .action(async (event: string, o) => done(await (await import('./commands/hook.js')).hookCommand({ event, run: o.run, home: program.opts().home })));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  // commander has printed its own message (and the "did you mean") already.
+  const code = cliExitCode(err);
+  if (code !== undefined) process.exit(code);
   process.stderr.write(`labpilot: ${messageOf(err)}\n`);
   process.exit(exitCodeOf(err));
 });

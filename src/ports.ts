@@ -38,6 +38,12 @@ export interface Agent {
   readonly name: string;
   readonly model: string;
   turn(req: AgentTurnRequest): Promise<AgentTurnResult>;
+  /**
+   * The same turn as an async generator of its tool events, which the caller appends and acts
+   * on before pulling the next (events the backend streams itself, its text, still go to the
+   * sink as they arrive). Optional: a backend without it is driven through `turn`.
+   */
+  run?(req: AgentTurnRequest): AsyncGenerator<EventInput, AgentTurnResult>;
 }
 
 export interface CommandRequest {

@@ -40,7 +40,7 @@ export const unnamedFailure: Persona = {
       edit('fix-unnamed', '## Fix: the smoke stage failed', 'The traceback points at my own code; correcting it.', bug.bad, bug.good),
       say('fix-unnamed-done', EDITED, `Fixed the ${bug.what.split(' ')[0]}: the line now reads \`${bug.good}\`.`),
     ]);
-    return { session: { turns }, expected: 'passes', because: /fix-this-error/, variant: bug.what, finalAnswer: 'done' };
+    return { session: { turns }, expected: 'passes', because: /remediation: fix-this-error/, variant: bug.what, finalAnswer: 'done' };
   },
 };
 

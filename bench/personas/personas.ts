@@ -86,7 +86,7 @@ export const personas: Persona[] = [
       let turns = withMistakes({ oom: false, keys: false });
       turns.find((t) => t.id === `task${n}`)!.when = `## Fix: which-checkpoint|${taskPrompt(n)}`;
       turns = insertAt(turns, `task${n}`, [say(`ask-task${n}`, taskPrompt(n), question)], true);
-      return { session: { turns }, expected: 'passes', because: /which-checkpoint/, variant: `asks at task ${n}`, finalAnswer: 'done' };
+      return { session: { turns }, expected: 'passes', because: /remediation: which-checkpoint/, variant: `asks at task ${n}`, finalAnswer: 'done' };
     },
   },
   claimsDone,
@@ -132,7 +132,7 @@ export const personas: Persona[] = [
     behaviour: "runs the guide's `--use-speculative-decoding False` itself",
     make(seed) {
       const n = task(seed, 3, 4);
-      const value = seed % 2 === 0 ? 'False' : 'True';
+      const value = Math.floor(seed / 2) % 2 === 0 ? 'False' : 'True';
       let turns = without(withMistakes({ oom: false, keys: false }), `task${n}-done`);
       const run = bash(
         'run-guide-flags',

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Checks that a file changed only inside its `# ==== TASK N BEGIN/END ====` regions.
 
-    harness.py FILE [--base REV]
+    harness.py FILE [--base REV] [--ref NAME]
 
-The file is compared with its version at REV (default: the commit the branch started from,
-`git merge-base HEAD origin/HEAD`, else the repository's first commit) with the body of every
+The file is compared with its version at REV (default: where the clone started: the branch or tag
+NAME as cloned, `origin/NAME`; with no NAME, `git merge-base HEAD origin/HEAD`; else the
+repository's first commit) with the body of every
 task region set aside, so the harness around the regions (the logging, the results file, the
 checks of what the tasks return) stays as it was written. Exit 0 with one summary line when it
 is unchanged; exit 1 with `FILE:LINE: what` for the first difference; exit 2 when FILE or REV
@@ -40,7 +41,11 @@ def git(*args: str) -> str | None:
     return r.stdout if r.returncode == 0 else None
 
 
-def base_rev() -> str | None:
+def base_rev(ref: str) -> str | None:
+    for name in ([f"origin/{ref}", ref] if ref else []):
+        found = git("rev-parse", "--verify", "--quiet", f"{name}^{{commit}}")
+        if found:
+            return found.strip()
     merged = git("merge-base", "HEAD", "origin/HEAD")
     if merged:
         return merged.strip()
@@ -52,6 +57,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="harness.py", description="Check FILE changed only inside its task regions.")
     parser.add_argument("file")
     parser.add_argument("--base", help="the revision to compare with")
+    parser.add_argument("--ref", default="", help="the branch or tag the repository was cloned at (empty: its default branch)")
     args = parser.parse_args(argv)
     try:
         with open(args.file, encoding="utf-8") as fh:
@@ -59,7 +65,7 @@ def main(argv: list[str]) -> int:
     except OSError as e:
         print(f"harness.py: cannot read {args.file}: {e.strerror}", file=sys.stderr)
         return 2
-    rev = args.base or base_rev()
+    rev = args.base or base_rev(args.ref)
     prefix = (git("rev-parse", "--show-prefix") or "").strip()
     then = git("show", f"{rev}:{prefix}{args.file}") if rev else None
     if then is None:

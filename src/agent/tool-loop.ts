@@ -1,4 +1,4 @@
-import type { Usage } from '../events/schema.js';
+import type { EventInput, Usage } from '../events/schema.js';
 import type { Agent, AgentTurnRequest, AgentTurnResult, EventSink } from '../ports.js';
 import type { Redactor } from '../runs/redact.js';
 import { priceOf } from './pricing.js';
@@ -72,11 +72,24 @@ export interface ToolLoopOptions {
 
 const zeroUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
 
+/** Pulls a turn's events one at a time, appending each to the sink before pulling the next. */
+export async function appendTurn(events: AsyncGenerator<EventInput, AgentTurnResult>, sink: EventSink): Promise<AgentTurnResult> {
+  for (let next = await events.next(); ; next = await events.next()) {
+    if (next.done) return next.value;
+    sink.emit(next.value);
+  }
+}
+
 export function createToolLoopAgent(o: ToolLoopOptions): Agent {
   const maxToolRounds = o.maxToolRounds ?? 40;
   let turns = 0;
 
-  async function turn(req: AgentTurnRequest): Promise<AgentTurnResult> {
+  /**
+   * The turn as a stream the caller pulls: each tool call and result is yielded as it happens
+   * and the loop goes on only when the caller asks for the next, so whatever the caller decides
+   * about an event (a trigger on a tool's output) comes before the events that follow it.
+   */
+  async function* run(req: AgentTurnRequest): AsyncGenerator<EventInput, AgentTurnResult> {
     const turnNo = ++turns;
     const usage = zeroUsage();
     let lastText = '';
@@ -106,10 +119,10 @@ export function createToolLoopAgent(o: ToolLoopOptions): Agent {
       for (const call of reply.toolCalls) {
         const input =
           typeof call.input === 'object' && call.input !== null && !Array.isArray(call.input) ? (call.input as Record<string, unknown>) : { value: call.input };
-        o.sink.emit({ type: 'tool_call', turn: turnNo, callId: call.id, name: call.name, input });
+        yield { type: 'tool_call', turn: turnNo, callId: call.id, name: call.name, input };
         const r = req.signal?.aborted ? { output: 'aborted before running', isError: true } : await o.tools.execute(call.name, call.input, req.signal);
         const output = o.redactor.redact(r.output);
-        o.sink.emit({ type: 'tool_result', turn: turnNo, callId: call.id, output, isError: r.isError });
+        yield { type: 'tool_result', turn: turnNo, callId: call.id, output, isError: r.isError };
         results.push({ call, output, isError: r.isError });
       }
       o.backend.addToolResults(results);
@@ -118,5 +131,8 @@ export function createToolLoopAgent(o: ToolLoopOptions): Agent {
     }
   }
 
-  return { name: o.name, model: o.model, turn };
+  /** The same turn, its events appended to the sink: for callers that do not pull. */
+  const turn = (req: AgentTurnRequest): Promise<AgentTurnResult> => appendTurn(run(req), o.sink);
+
+  return { name: o.name, model: o.model, turn, run };
 }

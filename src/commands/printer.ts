@@ -1,4 +1,5 @@
 import type { Event } from '../events/schema.js';
+import { diagnosis, failedExit } from '../runs/diagnosis.js';
 
 export type Printer = (event: Event) => void;
 
@@ -23,12 +24,15 @@ export function jsonPrinter(out: NodeJS.WritableStream): Printer {
   return (event) => write(JSON.stringify(event) + '\n');
 }
 
-/** Plain lines for a non-TTY stdout: one line for what matters, output lines only with verbose. */
-export function plainPrinter(out: NodeJS.WritableStream, verbose = false): Printer {
+/**
+ * Plain lines for a non-TTY stdout: one line for what matters, output lines only with verbose.
+ * `label` rewrites a line (the demo marks its stand-ins).
+ */
+export function plainPrinter(out: NodeJS.WritableStream, verbose = false, label?: (e: Event, line: string) => string): Printer {
   const write = writer(out);
   return (event) => {
     const line = formatPlain(event, verbose);
-    if (line !== undefined) write(line + '\n');
+    if (line !== undefined) write((label ? label(event, line) : line) + '\n');
   };
 }
 
@@ -69,8 +73,12 @@ export function formatPlain(e: Event, verbose = false): string | undefined {
       return `  ${itemTag(e)}$ ${e.command}`;
     case 'command_output':
       return verbose ? `  | ${e.line}` : undefined;
-    case 'command_exited':
-      return `  ${itemTag(e)}exit ${e.exitCode ?? e.signal} in ${(e.durationMs / 1000).toFixed(1)} s${Object.keys(e.metrics).length ? `: ${figures(e.metrics)}` : ''}`;
+    case 'command_exited': {
+      const line = `  ${itemTag(e)}exit ${e.exitCode ?? e.signal} in ${(e.durationMs / 1000).toFixed(1)} s${Object.keys(e.metrics).length ? `: ${figures(e.metrics)}` : ''}`;
+      // Verbose printed every line already; otherwise the lines that say why it failed.
+      const why = !verbose && failedExit(e) ? diagnosis(e.tail).map((l) => `    | ${l}`) : [];
+      return [line, ...why].join('\n');
+    }
     case 'trigger_matched':
       return `  trigger ${e.remediation} (${e.source}): ${oneLine(e.line)}`;
     case 'remediation_chosen':

@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { RunStore } from '../runs/store.js';
 import { reportFromLog, type RenderedReport } from '../report/index.js';
 import { saveResults } from '../results/save.js';
-import { createGit } from '../runner/git.js';
+import { createGit, gitIn } from '../runner/git.js';
+import { readEventLog } from '../runs/log.js';
 
 export interface ReportOptions {
   runId: string;
@@ -55,6 +56,18 @@ export async function saveReport(runId: string, home: string | undefined, dir: s
   const run = new RunStore(home ? resolve(home) : undefined).find(runId);
   const s = await saveResults({ log: run.log, files: [paths.md, paths.html], dir, git: createGit(), push });
   const commit = s.commit ? `committed ${s.commit.sha.slice(0, 8)} on ${s.branch}` : `nothing new to commit on ${s.branch}`;
-  const pushed = typeof s.pushed === 'string' ? `push failed: ${s.pushed}` : !push ? 'not pushed (--no-push)' : s.pushed ? 'pushed' : 'not pushed: no remote';
+  const pushed = typeof s.pushed === 'string' ? `push failed: ${s.pushed}` : !push ? 'not pushed (--no-push)' : s.pushed ? `pushed to ${await remoteOf(run.log)}` : 'not pushed: no remote';
   return { ok: typeof s.pushed !== 'string', text: `results: ${s.saved.join(', ')}; ${commit}; ${pushed}\n`, result: s };
+}
+
+/** Where the run's workspace pushes: its origin's URL (a local folder in the demo). */
+async function remoteOf(log: string): Promise<string> {
+  const { events } = await readEventLog(log);
+  const started = events.find((e) => e.type === 'run_started');
+  if (started?.type !== 'run_started') return 'origin';
+  try {
+    return (await gitIn(started.workspace).remote(['get-url', 'origin']))?.trim() || 'origin';
+  } catch {
+    return 'origin';
+  }
 }

@@ -7,8 +7,12 @@ import { stopStaleCommands } from '../runs/stale-commands.js';
 import { InputError, RunInterrupted, verdictExitCode } from '../errors.js';
 import type { AppView } from '../ui/launch.js';
 import type { EventOf } from '../events/schema.js';
-import { openSession } from './session.js';
-import { saveRunResults } from '../results/save-run.js';
+import { needsModel, openSession } from './session.js';
+import { assertEndpointReady, assertLocalReady } from './preflight.js';
+import { endOfRun } from './end-of-run.js';
+import { notifyOn } from './notify.js';
+import { whereResumed } from './resume-words.js';
+import { forkFromStep } from './rerun.js';
 import { choosePrinter } from './run.js';
 import type { Decider } from '../ports.js';
 
@@ -22,6 +26,12 @@ export interface ResumeOptions {
   view?: AppView;
   out?: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
+  /** The agent and `modal` are the demo's stand-ins: plain lines say so. */
+  standins?: boolean;
+  /** A webhook told (Slack-compatible JSON) when a person is needed and when the run ends. */
+  notify?: string;
+  /** Rerun from this step of a run (ended or not) as a new run, keeping the agent's work. */
+  fromStep?: string;
 }
 
 /**
@@ -39,6 +49,8 @@ export async function resumeCommand(o: ResumeOptions): Promise<{ code: number; r
 
 async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: string }> {
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
+  const rerun = o.fromStep === undefined ? undefined : `rerun of run ${o.runId} from step ${o.fromStep}, in its workspace with the agent's work kept`;
+  if (o.fromStep !== undefined) o = { ...o, runId: await forkFromStep(store, o.runId, o.fromStep), fromStep: undefined };
   const paths = store.find(o.runId);
   if (store.isLive(o.runId)) throw new InputError(`run ${o.runId} is still running (pid ${readFileSync(paths.lock, 'utf8')})`);
   const { events, tornTail } = await readEventLog(paths.log);
@@ -49,10 +61,14 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   if (started.agent === 'claude-code-hooks') throw new InputError(`run ${o.runId} is attached to Claude Code: it goes on as Claude works; \`labpilot detach\` ends it`);
   const ended = events.find((e) => e.type === 'run_ended');
   if (ended?.type === 'run_ended') {
-    throw new InputError(`run ${o.runId} already ended: ${ended.verdict} (${ended.reason})`);
+    throw new InputError(`run ${o.runId} already ended: ${ended.verdict} (${ended.reason}); rerun a step of it with --from-step STEP`);
   }
   const loaded = await loadPlaybook(started.playbookPath);
   o.view?.setPlaybook(loaded.playbook);
+  // The same pre-flight as a new run: nothing is redone on a machine that cannot do it.
+  const ready = { playbook: loaded.playbook, vars: started.vars, env: o.env ?? process.env, agent: started.agent, needsModel: needsModel(loaded.playbook, o.view?.decider.mode ?? o.decider?.mode ?? 'autopilot') };
+  assertLocalReady(ready);
+  await assertEndpointReady(ready);
   const unlock = store.lock(o.runId);
   const last = events[events.length - 1]!;
   const session = openSession({
@@ -72,7 +88,10 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     // The person's choice at the start holds for the whole run.
     noSandbox: started.sandbox?.enabled === false,
   });
+  // The app shows the state folded from the log (step, spent, stages ticked), then what follows.
+  o.view?.fold?.(events);
   o.view?.attach(session, o.runId);
+  const notified = notifyOn(session.bus, o, started);
   const stop = () => {
     session.runner.stop();
     o.view?.decider.cancel(new RunInterrupted('run stopped by a signal', o.runId));
@@ -84,6 +103,8 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
       session.bus.emit({ type: 'notice', level: 'warn', message: `playbook ${started.playbookPath} changed since the run started` });
     }
     session.bus.emit({ type: 'run_resumed', runId: o.runId, fromSeq: last.seq });
+    if (rerun) session.bus.emit({ type: 'notice', level: 'info', message: rerun });
+    session.bus.emit({ type: 'notice', level: 'info', message: whereResumed(events) });
     // A command of the killed run may still be running; it must not run beside its redo.
     for (const s of await stopStaleCommands(paths.commands)) {
       session.bus.emit(
@@ -94,7 +115,8 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     }
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
-    await saveRunResults({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: verdict?.verdict, out });
+    await endOfRun({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: verdict?.verdict, out, view: o.view });
+    await notified();
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId: o.runId };
   } finally {
     process.off('SIGINT', stop);

@@ -1,5 +1,5 @@
 import { runAnnotations } from '../report/annotations.js';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
 import { parseVarArgs } from '../playbook/variables.js';
@@ -11,9 +11,11 @@ import { EnvironmentError, RunInterrupted, verdictExitCode } from '../errors.js'
 import { sandboxUnavailable } from '../sandbox/index.js';
 import type { Mode } from '../events/schema.js';
 import { needsModel, openSession } from './session.js';
-import { missingCredentials } from '../agent/index.js';
-import { saveRunResults } from '../results/save-run.js';
+import { assertEndpointReady, assertLocalReady } from './preflight.js';
+import { endOfRun } from './end-of-run.js';
+import { notifyOn } from './notify.js';
 import { jsonPrinter, plainPrinter, type Printer } from './printer.js';
+import { labelStandins } from './demo-labels.js';
 import type { Decider } from '../ports.js';
 import type { AppView } from '../ui/launch.js';
 
@@ -34,11 +36,15 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Run without the OS sandbox (`--no-sandbox`); otherwise a missing sandbox stops the run (exit 3). */
   noSandbox?: boolean;
+  /** The agent and `modal` are the demo's stand-ins: plain lines say so. */
+  standins?: boolean;
+  /** A webhook told (Slack-compatible JSON) when a person is needed and when the run ends. */
+  notify?: string;
 }
 
-export function choosePrinter(o: { json?: boolean; verbose?: boolean; out?: NodeJS.WritableStream }): Printer {
+export function choosePrinter(o: { json?: boolean; verbose?: boolean; out?: NodeJS.WritableStream; standins?: boolean }): Printer {
   const out = o.out ?? process.stdout;
-  return o.json ? jsonPrinter(out) : plainPrinter(out, o.verbose);
+  return o.json ? jsonPrinter(out) : plainPrinter(out, o.verbose, o.standins ? labelStandins : undefined);
 }
 
 /** `labpilot run`: a new run of a playbook; returns the exit code of its verdict. */
@@ -57,8 +63,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
   const { vars } = compilePlaybook(loaded, parseVarArgs(o.vars ?? []));
   // A missing key is found before a run folder exists or a repository is cloned.
   const mode = o.view?.decider.mode ?? o.decider?.mode ?? o.mode ?? 'autopilot';
-  const missing = needsModel(loaded.playbook, mode) ? missingCredentials(o.agent ?? 'anthropic', o.env ?? process.env) : undefined;
-  if (missing) throw missing;
+  const ready = { playbook: loaded.playbook, vars, env: o.env ?? process.env, agent: o.agent ?? 'anthropic', needsModel: needsModel(loaded.playbook, mode) };
+  assertLocalReady(ready);
   const unsandboxed = o.noSandbox ? undefined : sandboxUnavailable();
   if (unsandboxed) throw new EnvironmentError(`the OS sandbox cannot start: ${unsandboxed}; install bubblewrap, socat and ripgrep, or pass --no-sandbox`);
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
@@ -76,6 +82,11 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     mkdirSync(workspace, { recursive: true });
     await git.ensureRepo(workspace, branch);
   }
+  // The model server is asked only now, so a repository that cannot be cloned says so first.
+  await assertEndpointReady(ready).catch((err: unknown) => {
+    rmSync(paths.dir, { recursive: true, force: true });
+    throw err;
+  });
   const unlock = store.lock(runId);
   const session = openSession({
     runId,
@@ -92,6 +103,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     noSandbox: o.noSandbox,
   });
   o.view?.attach(session, runId);
+  const notified = notifyOn(session.bus, o);
   const stop = () => {
     session.runner.stop();
     o.view?.decider.cancel(new RunInterrupted('run stopped by a signal', runId));
@@ -116,9 +128,10 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     });
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
-    await saveRunResults({ runId, home: o.home, playbook: loaded.playbook, vars, verdict: verdict?.verdict, out });
+    await endOfRun({ runId, home: o.home, playbook: loaded.playbook, vars, verdict: verdict?.verdict, out, view: o.view });
     // The summary repeats it: what ran, ran contained or not.
     out?.write(`sandbox: ${session.sandbox.detail}\n`);
+    await notified();
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId };
   } finally {
     process.off('SIGINT', stop);

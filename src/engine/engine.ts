@@ -6,8 +6,11 @@ import type { Event } from '../events/schema.js';
 
 export type EngineSnapshot = SnapshotFrom<EngineMachine>;
 
+const EFFECT_KINDS = new Set<string>(['emit', 'decide', 'send_prompt', 'run_command', 'run_commands', 'run_checks'] satisfies Effect['kind'][]);
+
+/** The machine's actions are its effects, each typed by its kind; in the order issued. */
 function actionsToEffects(actions: Array<{ type: string; params?: unknown }>): Effect[] {
-  return actions.filter((a) => a.type === 'effect').map((a) => a.params as Effect);
+  return actions.filter((a) => EFFECT_KINDS.has(a.type)).map((a) => a.params as Effect);
 }
 
 /**

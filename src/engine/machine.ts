@@ -1,14 +1,18 @@
 import { setup, initialTransition, transition } from 'xstate';
-import type { Effect } from './effects.js';
+import type { Effect, EffectKind } from './effects.js';
 import { type CompiledPlaybook, type EngineContext, initialContext } from './context.js';
 import * as logic from './logic.js';
+import { onCommandExited, onDecision, onGatesDone, onTurnEnded, recordGate, spend } from './transitions.js';
 import type { Event, EventOf } from '../events/schema.js';
 
 /**
- * The playbook compiled to an XState v5 machine. Its states are what the run waits on
- * (a decision, the agent's turn, a command, the checks); `dispatch` routes to the right one
- * from the effect the logic just issued. The machine consumes log events directly, so
- * resuming a run is folding its log, and replay is feeding recorded events.
+ * The playbook compiled to an XState v5 machine whose shape is the playbook's: a state per step
+ * (`steps.<id>`), and in each the phases the step passes through while the run waits on
+ * something (a decision, the agent's turn, a command, the gates), then the checklist and the
+ * end. The decisions themselves are pure functions (logic.ts, transitions.ts); `dispatch` moves
+ * the machine to the step and phase their result waits on. Effects leave the machine as typed
+ * actions, one per effect kind. The machine consumes log events directly, so resuming a run is
+ * folding its log, and replay is feeding recorded events.
  */
 
 /** Only these events move the engine; the rest (output lines, agent text) are skipped cheaply. */
@@ -22,10 +26,39 @@ export const ENGINE_EVENTS = new Set<Event['type']>([
   'gate_judged',
 ]);
 
+/** What a step waits on while it is the current step. */
+export const PHASES = ['deciding', 'agent', 'running', 'checking'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** The phase a step starts in: a prompt is proposed, a command run, checks judged. */
+export const ENTRY = { prompt: 'deciding', run: 'running', check: 'checking' } as const satisfies Record<string, Phase>;
+
+const PHASE_OF: Record<Exclude<EffectKind, 'emit'>, Phase> = {
+  decide: 'deciding',
+  send_prompt: 'agent',
+  run_command: 'running',
+  run_commands: 'running',
+  run_checks: 'checking',
+};
+
+/** The phase the context waits in, or undefined when it waits on nothing. */
+export function phaseOf(ctx: EngineContext): Phase | undefined {
+  return ctx.pending && ctx.pending.kind !== 'emit' ? PHASE_OF[ctx.pending.kind] : undefined;
+}
+
+/** Effects as typed actions: each kind is its own action, its params the effect itself. */
+const effectAction =
+  <K extends EffectKind>() =>
+  (_: unknown, _params: Effect & { kind: K }) =>
+    undefined;
+
 type Result = logic.Result;
 
+/** The typed action of an effect: its kind names the action, the effect is its params. */
+type EffectAction = { [K in EffectKind]: { type: K; params: Effect & { kind: K } } }[EffectKind];
+const asAction = (effect: Effect): EffectAction => ({ type: effect.kind, params: effect }) as EffectAction;
+
 export function createEngineMachine(pb: CompiledPlaybook) {
-  const waitsFor = (kind: Effect['kind']) => ({ context }: { context: EngineContext }) => context.pending?.kind === kind;
   const answers = (ctx: EngineContext, ref: string | undefined, kind: Effect['kind']) => {
     const p = ctx.pending;
     if (!p || p.kind !== kind) return false;
@@ -40,14 +73,14 @@ export function createEngineMachine(pb: CompiledPlaybook) {
     types: { context: {} as EngineContext, events: {} as Event },
     actions: {
       // Effects are data for the runner; executing them here would make the transition impure.
-      effect: (_: unknown, _params: Effect) => undefined,
+      emit: effectAction<'emit'>(),
+      decide: effectAction<'decide'>(),
+      send_prompt: effectAction<'send_prompt'>(),
+      run_command: effectAction<'run_command'>(),
+      run_commands: effectAction<'run_commands'>(),
+      run_checks: effectAction<'run_checks'>(),
     },
     guards: {
-      ended: ({ context }) => context.verdict !== null,
-      deciding: waitsFor('decide'),
-      prompting: waitsFor('send_prompt'),
-      running: ({ context }) => context.pending?.kind === 'run_command' || context.pending?.kind === 'run_commands',
-      checking: waitsFor('run_checks'),
       answersDecision: ({ context, event }) => answers(context, (event as EventOf<'decision'>).ref, 'decide'),
       answersTurn: ({ context, event }) => answers(context, (event as EventOf<'agent_turn_ended'>).promptId, 'send_prompt'),
       answersCommand: ({ context, event }) =>
@@ -56,15 +89,46 @@ export function createEngineMachine(pb: CompiledPlaybook) {
     },
   });
 
-  /** Wraps a logic function into an action that assigns its context and enqueues its effects. */
+  /** Wraps a decision into an action that assigns its context and enqueues its effects as typed actions. */
   const apply = <E extends Event>(fn: (ctx: EngineContext, event: E) => Result) =>
     machine.enqueueActions(({ context, event, enqueue }) => {
       const now = Date.parse((event as Event).ts);
       const ctx = Number.isNaN(now) ? context : { ...context, now };
       const r = fn(ctx, event as E);
       enqueue.assign(() => r.ctx);
-      for (const effect of r.effects) enqueue({ type: 'effect', params: effect });
+      for (const effect of r.effects) enqueue(asAction(effect));
     });
+
+  const back = '#dispatch';
+  /** The phases every step shares: what answers each, and the decision it leads to. */
+  const phases = {
+    deciding: { on: { decision: { guard: 'answersDecision', target: back, actions: apply(onDecision(pb)) } } },
+    agent: { on: { agent_turn_ended: { guard: 'answersTurn', target: back, actions: apply(onTurnEnded(pb)) } } },
+    running: { on: { command_exited: { guard: 'answersCommand', target: back, actions: apply(onCommandExited(pb)) } } },
+    checking: {
+      on: {
+        gate_judged: [
+          { guard: 'lastGate', target: back, actions: apply(onGatesDone(pb)) },
+          { actions: apply<EventOf<'gate_judged'>>((ctx, e) => ({ ctx: recordGate(ctx, e), effects: [] })) },
+        ],
+      },
+    },
+  } as const;
+  const steps = pb.playbook.steps;
+  /** dispatch: to the end, the checklist, or the current step's phase. */
+  const routes = [
+    { guard: ({ context }: { context: EngineContext }) => context.verdict !== null, target: 'ended' },
+    {
+      guard: ({ context }: { context: EngineContext }) => context.pending?.kind === 'run_checks' && context.pending.scope === 'checklist',
+      target: 'checklist',
+    },
+    ...steps.flatMap((step, i) =>
+      PHASES.map((phase) => ({
+        guard: ({ context }: { context: EngineContext }) => context.stepIndex === i && phaseOf(context) === phase,
+        target: `steps.${step.id}.${phase}`,
+      })),
+    ),
+  ];
 
   return machine.createMachine({
     id: pb.playbook.name,
@@ -84,18 +148,11 @@ export function createEngineMachine(pb: CompiledPlaybook) {
         actions: machine.enqueueActions(({ context, event, enqueue }) => {
           const spent = spend(context, event as EventOf<'agent_turn_ended'>);
           enqueue.assign({ spent });
-          enqueue({ type: 'effect', params: { kind: 'emit', event: { type: 'budget_spent', ...spent, wallMs: context.now - context.startedAt } } });
+          enqueue({ type: 'emit', params: { kind: 'emit', event: { type: 'budget_spent', ...spent, wallMs: context.now - context.startedAt } } });
         }),
       },
       // A killed run resumes by folding its log, then asking again for what it was waiting on.
-      run_resumed: {
-        actions: machine.enqueueActions(({ context, enqueue }) => {
-          if (!context.pending) return;
-          // Checks are redone whole: drop the verdicts of the interrupted round.
-          if (context.pending.kind === 'run_checks') enqueue.assign({ gates: { ...context.gates, results: [] } });
-          enqueue({ type: 'effect', params: context.pending });
-        }),
-      },
+      run_resumed: { actions: apply((ctx) => resumed(ctx)) },
     },
     states: {
       idle: {
@@ -110,102 +167,22 @@ export function createEngineMachine(pb: CompiledPlaybook) {
           },
         },
       },
-      dispatch: {
-        always: [
-          { guard: 'ended', target: 'ended' },
-          { guard: 'deciding', target: 'deciding' },
-          { guard: 'prompting', target: 'agent' },
-          { guard: 'running', target: 'running' },
-          { guard: 'checking', target: 'checking' },
-        ],
+      dispatch: { id: 'dispatch', always: routes },
+      steps: {
+        initial: steps[0]!.id,
+        states: Object.fromEntries(steps.map((step) => [step.id, { initial: ENTRY[step.kind], states: phases }])),
       },
-      deciding: {
-        on: {
-          decision: { guard: 'answersDecision', target: 'dispatch', actions: apply(onDecision(pb)) },
-        },
-      },
-      agent: {
-        on: {
-          agent_turn_ended: { guard: 'answersTurn', target: 'dispatch', actions: apply(onTurnEnded(pb)) },
-        },
-      },
-      running: {
-        on: {
-          command_exited: { guard: 'answersCommand', target: 'dispatch', actions: apply(onCommandExited(pb)) },
-        },
-      },
-      checking: {
-        on: {
-          gate_judged: [
-            { guard: 'lastGate', target: 'dispatch', actions: apply(onGatesDone(pb)) },
-            { actions: apply<EventOf<'gate_judged'>>((ctx, e) => ({ ctx: recordGate(ctx, e), effects: [] })) },
-          ],
-        },
-      },
+      checklist: phases.checking,
       ended: { type: 'final' },
     },
   });
 }
 
-function recordGate(ctx: EngineContext, e: EventOf<'gate_judged'>): EngineContext {
-  const results = [...ctx.gates.results, { check: e.check, passed: e.passed, detail: e.detail }];
-  return { ...ctx, gates: { ...ctx.gates, results } };
-}
-
-const onGatesDone = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventOf<'gate_judged'>) => {
-  const next = recordGate(ctx, e);
-  return e.scope === 'checklist' ? logic.judgeChecklist(next) : logic.judgeStep(pb, next);
-};
-
-const onDecision = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventOf<'decision'>) => {
-  const pending = ctx.pending as Effect & { kind: 'decide' };
-  const q = pending.question;
-  if (e.verdict === 'abort') return logic.endRun(ctx, 'aborted', `aborted by ${e.by}${e.reason ? `: ${e.reason}` : ''}`);
-  // A person who took over and approves goes on: the stage is retried as it is now.
-  if (e.verdict === 'skip' || (e.verdict === 'approve' && q.kind === 'ask' && q.escalate)) {
-    return ctx.activity?.origin === 'step' ? logic.afterAction(pb, ctx) : logic.retryAfterRemediation(pb, ctx);
-  }
-  const text = e.text ?? q.text;
-  const promptId = q.kind === 'prompt' ? q.promptId : q.ref;
-  const effect: Effect = { kind: 'send_prompt', promptId, step: q.step, text };
-  return { ctx: { ...ctx, pending: effect }, effects: [effect] };
-};
-
-function spend(ctx: EngineContext, e: EventOf<'agent_turn_ended'>): EngineContext['spent'] {
-  const tokens = e.usage.inputTokens + e.usage.outputTokens + e.usage.cacheReadTokens + e.usage.cacheWriteTokens;
-  return { turns: ctx.spent.turns + 1, tokens: ctx.spent.tokens + tokens, dollars: ctx.spent.dollars + e.costUsd };
-}
-
-const onTurnEnded = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventOf<'agent_turn_ended'>) => {
-  const spent = spend(ctx, e);
-  const next = { ...ctx, spent };
-  const budget: Effect = {
-    kind: 'emit',
-    event: { type: 'budget_spent', ...spent, wallMs: next.now - next.startedAt },
-  };
-  const r = ctx.activity?.origin === 'step' ? logic.afterAction(pb, next) : logic.retryAfterRemediation(pb, next);
-  return { ctx: r.ctx, effects: [budget, ...r.effects] };
-};
-
-const onCommandExited = (pb: CompiledPlaybook) => (ctx: EngineContext, e: EventOf<'command_exited'>) => {
-  if (ctx.pending?.kind === 'run_commands') return onItemExited(pb, ctx, ctx.pending, e);
-  const next: EngineContext = {
-    ...ctx,
-    lastCommand: { commandId: e.commandId, exitCode: e.exitCode, tail: e.tail, ...(ctx.pending?.kind === 'run_command' && { command: ctx.pending.command }) },
-    metrics: ctx.activity?.origin === 'step' ? { ...ctx.metrics, [e.step]: e.metrics } : ctx.metrics,
-  };
-  return ctx.activity?.origin === 'step' ? logic.afterAction(pb, next) : logic.retryAfterRemediation(pb, next);
-};
-
-/** One run of a fanned-out step is in; the gates wait for the last. */
-function onItemExited(pb: CompiledPlaybook, ctx: EngineContext, pending: Effect & { kind: 'run_commands' }, e: EventOf<'command_exited'>) {
-  const run = pending.runs.find((r) => r.commandId === e.commandId)!;
-  const item = { commandId: e.commandId, command: run.command, exitCode: e.exitCode, tail: e.tail, metrics: e.metrics };
-  const fanout = { ...ctx.fanout, [e.step]: { ...ctx.fanout[e.step], [run.item!]: item } };
-  const runs = pending.runs.filter((r) => r !== run);
-  // What is still running stays pending, so a resumed run starts only those again.
-  if (runs.length > 0) return { ctx: { ...ctx, fanout, pending: { ...pending, runs } }, effects: [] };
-  return logic.afterAction(pb, { ...ctx, fanout });
+/** What a resumed run asks for again: the effect it waited on; checks are redone whole. */
+function resumed(ctx: EngineContext): Result {
+  if (!ctx.pending) return { ctx, effects: [] };
+  const next = ctx.pending.kind === 'run_checks' ? { ...ctx, gates: { ...ctx.gates, results: [] } } : ctx;
+  return { ctx: next, effects: [ctx.pending] };
 }
 
 export type EngineMachine = ReturnType<typeof createEngineMachine>;

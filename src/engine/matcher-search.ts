@@ -1,5 +1,5 @@
 /**
- * Multi-literal search (Wu-Manber, blocks of two code units) over byte buffers and strings.
+ * Multi-literal search (Wu-Manber, blocks of two code units) over strings.
  * It skips ahead by up to (shortest literal - 1) positions per probe, so log text that contains
  * none of the literals is mostly jumped over rather than read; that is what lets a JS scan keep
  * up with grep. Units are folded to 7 bits for the shift table: a collision only costs a
@@ -76,40 +76,14 @@ function buildTable(units: number[][]): Table {
 }
 
 export class MultiLiteral {
-  private readonly bytes: Buffer[];
-  private readonly byteTable: Table;
   private readonly strTable: Table;
 
-  /** `literals` must each be at least 2 code units (and 2 UTF-8 bytes) long. */
+  /** `literals` must each be at least 2 code units long. */
   constructor(readonly literals: readonly string[]) {
-    this.bytes = literals.map((l) => Buffer.from(l, 'utf8'));
-    this.byteTable = buildTable(this.bytes.map((b) => [...b]));
     this.strTable = buildTable(literals.map((l) => [...l].flatMap((c) => splitUnits(c))));
   }
 
-  /** Start of the first literal occurrence lying wholly inside buf[from, to), or -1. */
-  nextInBytes(buf: Uint8Array, from: number, to: number): number {
-    const { m, offsets, shift, bucketStart, bucketItems } = this.byteTable;
-    let pos = from + m - 1;
-    while (pos < to) {
-      const block = (((buf[pos - 1] as number) & 0x7f) << 7) | ((buf[pos] as number) & 0x7f);
-      const s = shift[block] as number;
-      if (s !== 0) {
-        pos += s;
-        continue;
-      }
-      for (let b = bucketStart[block] as number, e = bucketStart[block + 1] as number; b < e; b++) {
-        const k = bucketItems[b] as number;
-        const lit = this.bytes[k] as Buffer;
-        const start = pos - m + 1 - (offsets[k] as number);
-        if (start >= from && start + lit.length <= to && bytesAt(buf, start, lit)) return start;
-      }
-      pos++;
-    }
-    return -1;
-  }
-
-  /** Same over a string's UTF-16 units. */
+  /** Start of the first literal occurrence lying wholly inside text[from, to) (UTF-16 units), or -1. */
   nextInString(text: string, from: number, to: number): number {
     const { m, offsets, shift, bucketStart, bucketItems } = this.strTable;
     let pos = from + m - 1;
@@ -134,9 +108,4 @@ export class MultiLiteral {
 
 function splitUnits(c: string): number[] {
   return c.length === 1 ? [c.charCodeAt(0)] : [c.charCodeAt(0), c.charCodeAt(1)];
-}
-
-function bytesAt(buf: Uint8Array, start: number, lit: Uint8Array): boolean {
-  for (let i = 0; i < lit.length; i++) if (buf[start + i] !== lit[i]) return false;
-  return true;
 }

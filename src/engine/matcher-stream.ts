@@ -1,6 +1,6 @@
 /**
- * Line framing for the matcher's streaming scan: arbitrary chunks in, complete lines out to a
- * region scanner, in memory bounded by one chunk plus one capped line. Lines end at "\n", "\r\n"
+ * Line framing for the line splitter: arbitrary chunks in, complete lines out to a region
+ * scanner, in memory bounded by one chunk plus one capped line. Lines end at "\n", "\r\n"
  * or a lone "\r" (a progress-bar redraw is its own line). A line longer than the cap is matched
  * on its first `cap` units and the rest of it is dropped unread.
  */
@@ -125,20 +125,4 @@ export const stringOps: TextOps<string> = {
   },
   slice: (t, a, b) => t.slice(a, b),
   concat: (parts) => parts.join(''),
-};
-
-export const bufferOps: TextOps<Buffer> = {
-  length: (t) => t.length,
-  code: (t, i) => t[i] as number,
-  nextTerm(t, from) {
-    const n = t.indexOf(LF, from);
-    const r = t.indexOf(CR, from);
-    return n < 0 ? r : r < 0 ? n : Math.min(n, r);
-  },
-  lastTerm(t, from) {
-    const last = Math.max(t.lastIndexOf(LF), t.lastIndexOf(CR));
-    return last >= from ? last : -1;
-  },
-  slice: (t, a, b) => t.subarray(a, b),
-  concat: (parts) => (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)),
 };

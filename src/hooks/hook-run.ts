@@ -103,6 +103,12 @@ export function pendingPrompt(ctx: EngineContext): (Effect & { kind: 'send_promp
   return ctx.pending?.kind === 'send_prompt' && !ctx.verdict ? ctx.pending : undefined;
 }
 
+/** The run waits for the person to take over (an `escalate` remediation): the question. */
+export function escalation(ctx: EngineContext): { ref: string; text: string } | undefined {
+  const p = ctx.pending;
+  return p?.kind === 'decide' && p.question.kind === 'ask' && p.question.escalate && !ctx.verdict ? { ref: p.question.ref, text: p.question.text } : undefined;
+}
+
 /**
  * Feeds an event (if any) to the engine and carries out its effects, as far as a hook call may:
  * until the engine wants a prompt sent (the hook delivers it), a command started that may not

@@ -6,7 +6,7 @@ import { renderTemplate } from '../playbook/template.js';
 import { parseDuration } from '../playbook/duration.js';
 import type { Event, EventOf } from '../events/schema.js';
 import { HOOK_TIMEOUT_S } from './settings.js';
-import { allEvents, pendingPrompt, type HookRun } from './hook-run.js';
+import { allEvents, escalation, pendingPrompt, type HookRun } from './hook-run.js';
 
 /** What labpilot tells the model and the person about an attached run. */
 
@@ -28,6 +28,8 @@ export function stepLine(run: HookRun): string {
 /** SessionStart's context: where the run stands and the prompt it waits to see answered. */
 export function sessionContext(run: HookRun): string {
   const p = pendingPrompt(run.context);
+  const needed = escalation(run.context);
+  if (needed) return `${stepLine(run)}\n\nlabpilot stopped for the person: ${needed.text}`;
   return p ? `${stepLine(run)}\n\nThe current step's prompt:\n\n${p.text}` : stepLine(run);
 }
 

@@ -1,6 +1,6 @@
 import type { Event, EventInput, EventOf } from '../events/schema.js';
 import type { HookInputOf, HookOutput } from './protocol.js';
-import { advance, allEvents, pendingPrompt, type HookRun } from './hook-run.js';
+import { advance, allEvents, escalation, pendingPrompt, type HookRun } from './hook-run.js';
 import { delivered, outlastsHook } from './status.js';
 import { sessionUsage, usageSince, NO_USAGE, type SessionUsage } from './transcript-usage.js';
 import { startDriver, finishRun } from './driver.js';
@@ -37,19 +37,31 @@ export async function onStop(run: HookRun, input: HookInputOf<'Stop'>): Promise<
     costUsd: spent.costUsd,
     filesChanged: editedSince(events, promptId),
   });
-  if (p && delivered(events, p.promptId)) await advance(run, turnEnded(p.promptId), outlasts);
-  else if (!p) await advance(run, 'resume', outlasts);
-  else {
-    // The prompt has not reached the model yet: the turn that ended was the person's own. It
-    // costs the budgets all the same; the prompt goes out now.
-    const own = [...events].reverse().find((e) => e.type === 'prompt_sent');
+  // A turn that answered no prompt of labpilot's was the person's own: it costs the budgets all the same.
+  const ownTurn = () => {
+    const own = events.findLast((e) => e.type === 'prompt_sent');
     if (own) run.emit(turnEnded(own.promptId));
-  }
+  };
+  const taken = escalation(run.context);
+  if (p && delivered(events, p.promptId)) await advance(run, turnEnded(p.promptId), outlasts);
+  else if (taken) {
+    // labpilot stopped for the person; they have worked with Claude since: the step is judged again.
+    ownTurn();
+    await advance(run, { type: 'decision', subject: 'ask', ref: taken.ref, verdict: 'approve', by: 'human', reason: 'the person took over in Claude Code' }, outlasts);
+  } else if (!p) await advance(run, 'resume', outlasts);
+  else ownTurn(); // The prompt has not reached the model yet: it goes out now.
   const ctx = run.context;
   if (ctx.verdict) return { systemMessage: await finishRun(run), session };
   if (long) {
     startDriver(run);
     return { systemMessage: `labpilot runs \`${long.command}\` (step ${long.step}) in the background; its result reaches Claude at your next prompt.`, session };
+  }
+  const needed = escalation(ctx);
+  if (needed) {
+    return {
+      systemMessage: `labpilot needs you: ${needed.text}. Claude stops here; work on it with Claude, and labpilot checks step '${currentStepId(run)}' again when Claude next stops (\`labpilot detach\` ends the run).`,
+      session,
+    };
   }
   const next = pendingPrompt(ctx);
   if (!next) return { session };
@@ -91,3 +103,5 @@ function blocksInARow(events: Event[]): number {
   }
   return n;
 }
+
+const currentStepId = (run: HookRun) => run.session.engine.playbook.playbook.steps[run.context.stepIndex]?.id ?? '';

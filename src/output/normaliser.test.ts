@@ -31,6 +31,10 @@ describe('normaliseText', () => {
           '2025-01-01T12:00:00.123Z Total successes: 488',
           '  12  2025-01-01 12:00:00.123  Overall success rate: 0.9760 (97.6%)',
           '[modal-client] 2025-01-01 12:00:00,001 Stopping app',
+          '[modal-client] 2026-09-23T17:02:00+0000 Received a cancellation signal',
+          '[MainThread] 2025-01-01 12:00:00,001 Heartbeat attempt failed',
+          '(APIServer pid=4) INFO 09-23 17:13:00 [api_server.py:617] Starting vLLM server',
+          '[robosuite WARNING] No private macro file found!',
           'I0101 12:00:00.123456  1234 eval.py:12] Success: False',
           '2025-01-01 12:00:00.000 | INFO     | eval:run:42 - Success: True',
         ].join('\n'),
@@ -42,6 +46,10 @@ describe('normaliseText', () => {
       'Total successes: 488',
       'Overall success rate: 0.9760 (97.6%)',
       'Stopping app',
+      'Received a cancellation signal',
+      'Heartbeat attempt failed',
+      'Starting vLLM server',
+      '[robosuite WARNING] No private macro file found!',
       'Success: False',
       'Success: True',
     ]);
@@ -86,5 +94,20 @@ describe('createOutputNormaliser', () => {
     expect(out).toEqual(['Success: True']);
     n.end();
     expect(out).toEqual(['Success: True', 'Total episodes: 12']);
+  });
+
+  it('merges streams as a terminal does and tags each line with the stream that began it', () => {
+    const out: Array<[string, string]> = [];
+    const n = createOutputNormaliser<'stdout' | 'stderr'>((l, tag) => out.push([l, tag]));
+    // tqdm's redraw as the raw splitter passes it on: each segment ends at its "\r".
+    n.push('\r', 'stderr');
+    n.push(' 10%|█         | 1/10 [00:01<00:09, 1.00it/s]\r', 'stderr');
+    n.push('Saved rollout MP4 at path ./rollouts/episode=1--success=True.mp4\n', 'stdout');
+    n.push('2026-12-03 09:27:13,865 [INFO] Success: True\n', 'stderr');
+    n.end();
+    expect(out).toEqual([
+      ['Saved rollout MP4 at path ./rollouts/episode=1--success=True.mp4', 'stderr'],
+      ['Success: True', 'stderr'],
+    ]);
   });
 });

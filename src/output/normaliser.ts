@@ -22,10 +22,9 @@ export interface NormaliserOptions {
   width?: number;
 }
 
-export interface OutputNormaliser {
-  push(segment: string): void;
-  /** Passes on a message held for its continuation, keeping a redraw in progress. */
-  release(): void;
+export interface OutputNormaliser<T = undefined> {
+  /** `tag` (the stream, say) comes back with each line: the tag of the segment that began it. */
+  push(segment: string, tag?: T): void;
   /** Passes on what is held back. */
   end(): void;
 }
@@ -36,31 +35,34 @@ const ERROR_LINE = /^(?:[\w.]*(?:Error|Exception|Interrupt)\b|Error\b|Image buil
 // A line that starts something of its own is never the rest of the previous one.
 const NEW_STATEMENT = /^(?:\s|[A-Z][\w.]*(?::|\s\()|Traceback\b|[\w.]*(?:Error|Exception)\b|[│╭╰┃])/;
 
-export function createOutputNormaliser(onLine: (line: string) => void, opts: NormaliserOptions = {}): OutputNormaliser {
+export function createOutputNormaliser<T = undefined>(onLine: (line: string, tag: T) => void, opts: NormaliserOptions = {}): OutputNormaliser<T> {
   const custom = opts.prefixes ?? [];
   const consoleWidth = opts.width ?? 80;
   let screen: string | undefined; // the terminal line being redrawn
+  let screenTag: T | undefined;
+  let heldTag: T | undefined;
   let rich: RichRecord | undefined;
   let held: string | undefined; // the message so far, waiting for its continuation
   let row = ''; // the last physical row of `held`, as laid out
   let errorWrap = false;
 
   const flush = () => {
-    if (held !== undefined) onLine(held);
+    if (held !== undefined) onLine(held, heldTag as T);
     held = undefined;
     rich = undefined;
     errorWrap = false;
   };
 
-  const line = (raw: string) => {
+  const line = (raw: string, tag: T) => {
     const text = stripBars(stripAnsi(raw));
     if (rich && held !== undefined) {
       const more = richContinuation(text, rich);
       if (more !== undefined) {
         if (wrapped(row, more, rich.width)) held += ' ' + more;
         else {
-          onLine(held);
+          onLine(held, heldTag as T);
           held = more;
+          heldTag = tag;
         }
         row = more;
         return;
@@ -79,6 +81,7 @@ export function createOutputNormaliser(onLine: (line: string) => void, opts: Nor
     flush();
     const own = customMessage(text, custom);
     const record = own === undefined ? parseRichRecord(text, consoleWidth) : undefined;
+    heldTag = tag;
     if (record) {
       rich = record;
       held = record.message;
@@ -92,7 +95,7 @@ export function createOutputNormaliser(onLine: (line: string) => void, opts: Nor
       errorWrap = true;
       return;
     }
-    onLine(message);
+    onLine(message, tag);
   };
 
   /** A row Rich broke at a space keeps it; a row at the console's width may be broken too. */
@@ -101,24 +104,26 @@ export function createOutputNormaliser(onLine: (line: string) => void, opts: Nor
   }
 
   return {
-    push(segment) {
+    push(segment, tag) {
       let s = stripAnsi(segment);
       const last = s.charCodeAt(s.length - 1);
       if (last === 13) {
         s = s.slice(0, -1);
+        if (screen === undefined) screenTag = tag;
         screen = screen === undefined || s.length >= screen.length ? s : s + screen.slice(s.length);
         return;
       }
       if (last === 10) s = s.slice(0, s.charCodeAt(s.length - 2) === 13 ? -2 : -1);
+      let lineTag = tag as T;
       if (screen !== undefined) {
         s = s.length >= screen.length ? s : s + screen.slice(s.length);
         screen = undefined;
+        lineTag = screenTag as T;
       }
-      line(s);
+      line(s, lineTag);
     },
-    release: flush,
     end() {
-      if (screen !== undefined) line(screen);
+      if (screen !== undefined) line(screen, screenTag as T);
       screen = undefined;
       flush();
     },

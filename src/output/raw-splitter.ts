@@ -17,18 +17,22 @@ export function createRawSplitter(onSegment: (segment: string) => void, maxChars
   const decoder = new StringDecoder('utf8');
   let carry = '';
   const feed = (text: string, final: boolean) => {
-    let t = carry + text;
+    let t = carry.length > 0 ? carry + text : text;
     let i = 0;
+    // The next "\n" and "\r" at or after i, each searched for again only once passed: a chunk
+    // is read once however its terminators are mixed.
+    let n = t.indexOf('\n');
+    let r = t.indexOf('\r');
     for (;;) {
-      const n = t.indexOf('\n', i);
-      const r = t.indexOf('\r', i);
-      const j = n < 0 ? r : r < 0 ? n : Math.min(n, r);
+      if (n >= 0 && n < i) n = t.indexOf('\n', i);
+      if (r >= 0 && r < i) r = t.indexOf('\r', i);
+      const j = n < 0 ? r : r < 0 ? n : n < r ? n : r;
       if (j < 0) break;
-      if (t.charCodeAt(j) === 13) {
+      if (j === r) {
         if (j + 1 === t.length && !final) break; // may be the first half of "\r\n"
-        const crlf = t.charCodeAt(j + 1) === 10;
-        onSegment(t.slice(i, j + (crlf ? 2 : 1)));
-        i = j + (crlf ? 2 : 1);
+        const end = n === j + 1 ? j + 2 : j + 1;
+        onSegment(t.slice(i, end));
+        i = end;
       } else {
         onSegment(t.slice(i, j + 1));
         i = j + 1;

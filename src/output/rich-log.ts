@@ -26,7 +26,7 @@ const SOURCE = /\s([\w.<>-]+:\d+)\s*$/;
 const FORMAT_MARK = /^\| >>(?: (?:\[\*\] |\s*\|=> )?|$)/;
 
 export function parseRichRecord(line: string, defaultWidth: number): RichRecord | undefined {
-  if (line.length === 0 || !mayHavePrefix(line.charCodeAt(0))) return undefined;
+  if (!mayHavePrefix(line)) return undefined;
   const m = RECORD.exec(line);
   if (!m) return undefined;
   const level = m[1]!;

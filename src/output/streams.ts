@@ -1,4 +1,7 @@
-import { type OutputNormaliser, createOutputNormaliser } from './normaliser.js';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { createOutputNormaliser } from './normaliser.js';
+
+export { normaliseText } from './normaliser.js';
 
 /** A playbook's `output` settings: prefixes of loggers the built-in list does not know. */
 export interface OutputSettings {
@@ -9,24 +12,20 @@ export function prefixRegexes(settings: OutputSettings | undefined): RegExp[] {
   return (settings?.prefixes ?? []).map((p) => new RegExp(p));
 }
 
-/**
- * One normaliser per stream of a command (each stream redraws its own lines), ended together.
- * A line on one stream releases the message the other holds for its continuation, so lines come
- * out in the order they arrived: the order the raw log keeps and replay reads it in (one stream,
- * as Modal forwards both), whatever the interleaving, and triggers fire on the same line.
- */
-export function outputNormalisers(settings: OutputSettings | undefined, onLine: (line: string, stream: 'stdout' | 'stderr') => void) {
-  const prefixes = prefixRegexes(settings);
-  const out: OutputNormaliser = createOutputNormaliser((l) => onLine(l, 'stdout'), { prefixes });
-  const err: OutputNormaliser = createOutputNormaliser((l) => onLine(l, 'stderr'), { prefixes });
-  const stdout = { push: (s: string) => (err.release(), out.push(s)) };
-  const stderr = { push: (s: string) => (out.release(), err.push(s)) };
+/** A command's output: its raw segments to the log file byte for byte, its normalised lines to `onLine`. */
+export function openCommandOutput(logFile: string, settings: OutputSettings | undefined, onLine: (line: string, stream: 'stdout' | 'stderr') => void) {
+  const fd = openSync(logFile, 'w');
+  // One normaliser for both streams, fed in the order the segments arrived and were logged: a
+  // terminal shows the two merged (a print lands after a tqdm bar on stderr), Modal forwards them
+  // as one, and a replay reads them back from the one log in that order.
+  const normaliser = createOutputNormaliser<'stdout' | 'stderr'>(onLine, { prefixes: prefixRegexes(settings) });
   return {
-    stdout,
-    stderr,
-    end() {
-      out.end();
-      err.end();
+    onLine(segment: string, stream: 'stdout' | 'stderr') {
+      // Lines read back from elsewhere come without a terminator.
+      writeSync(fd, /[\r\n]$/.test(segment) ? segment : segment + '\n');
+      normaliser.push(segment, stream);
     },
+    end: () => normaliser.end(),
+    close: () => closeSync(fd),
   };
 }

@@ -32,6 +32,9 @@ export interface Recording {
   resumed: boolean;
 }
 
+/** The person's own prompts are numbered `u<turn>`; labpilot's `p<n>`. */
+const isPersonPrompt = (id: string) => /^u\d+$/.test(id);
+
 export const gateKey = (scope: string, step: string | undefined, name: string) => `${scope}\0${step ?? ''}\0${name}`;
 
 /** A finished round of checks joins the verdicts replay answers from; returns the next, empty round. */
@@ -57,6 +60,9 @@ export function indexRecording(events: Event[], where: string): Recording {
   for (const e of events) {
     switch (e.type) {
       case 'prompt_sent':
+        // What the person writes while the agent works on labpilot's prompt (an attached Claude
+        // Code session) is part of that turn; on its own it is a turn of its own.
+        if (open && isPersonPrompt(e.promptId) && !isPersonPrompt(open.promptId)) break;
         open = { promptId: e.promptId, text: e.text, events: [] };
         break;
       case 'agent_text':

@@ -60,4 +60,20 @@ describe('parseLiberoOutput', () => {
     const g = parseLiberoOutput([...OUTPUT, 'Task 1 success: 1/2 (50.0%)', 'Task 2 success: 0/1 (0.0%)', 'Task 3 success: 4/5 (80.0%)']);
     expect(g.tasks.map((t) => [t.task, t.successes, t.episodes])).toEqual([[1, 1, 2], [2, 0, 1], [3, 4, 5]]);
   });
+
+  it("counts tasks as OpenVLA-OFT logs them: `Task:` before every episode, closed by its success rate", () => {
+    const oft = (task: string, first: number, outcomes: boolean[]) =>
+      outcomes.flatMap((ok, i) => [`Task: ${task}`, `Starting episode ${i + 1}...`, `Success: ${ok ? 'True' : 'False'}`, `# episodes completed so far: ${first + i}`]);
+    const g = parseLiberoOutput([
+      ...oft('put the bowl on the plate', 1, [true, false]),
+      'Current task success rate: 0.5',
+      // The next task may have the same description; its success rate line closed the last one.
+      ...oft('put the bowl on the plate', 3, [true, true]),
+      'Current task success rate: 1.0',
+    ]);
+    expect(g.tasks).toEqual([
+      { task: 1, description: 'put the bowl on the plate', episodes: 2, successes: 1, successRate: 0.5 },
+      { task: 2, description: 'put the bowl on the plate', episodes: 2, successes: 2, successRate: 1 },
+    ]);
+  });
 });

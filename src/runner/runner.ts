@@ -1,23 +1,24 @@
-import { openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Engine, EngineSnapshot } from '../engine/engine.js';
 import type { Effect, RunCommandEffect } from '../engine/effects.js';
 import type { EngineContext } from '../engine/context.js';
-import { rulesFor } from '../engine/context.js';
 import type { Matcher } from '../engine/matcher.js';
 import { evalExpr, parseExpr } from '../engine/expr.js';
 import type { Event, Source } from '../events/schema.js';
-import type { Agent, CommandRunner, Decider, Git } from '../ports.js';
+import type { Agent, AgentTurnRequest, AgentTurnResult, CommandRunner, Decider, Git } from '../ports.js';
 import type { EventBus } from '../runs/bus.js';
 import { recordCommand } from '../runs/stale-commands.js';
 import { RunInterrupted, messageOf } from '../errors.js';
-import { evaluateCheck, type CheckContext, type CheckOutcome } from './checks.js';
+import type { CheckContext, CheckOutcome } from './checks.js';
+import { judgeGate } from './judge-gate.js';
 import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
 import { stageStopper } from '../results/live-stop.js';
 import { crossCheckResults } from '../results/cross-check.js';
-import { outputNormalisers } from '../output/streams.js';
+import { normaliseText, openCommandOutput } from '../output/streams.js';
 import { commandExcerpt } from './command-excerpt.js';
+import { reportTriggers } from './trigger-scan.js';
+import { appendTurn } from '../agent/tool-loop.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output` (Claude Code's is `Bash`). */
 const OUTPUT_TOOLS = new Set(['bash', 'Bash']);
@@ -120,23 +121,13 @@ export class Runner {
   }
 
   private scanText(text: string, source: Source): void {
-    for (const line of text.split('\n')) this.scanLine(line, source);
+    for (const line of source === 'tool_output' ? normaliseText(text) : text.split('\n')) this.scanLine(line, source);
   }
 
   /** Reports the rules the line triggers, once per rule (and per value of a fanned-out step); true if any. */
   private scanLine(line: string, source: Source, item?: string): boolean {
     const step = this.o.engine.playbook.playbook.steps[this.context.stepIndex]?.id;
-    if (!step) return false;
-    const applicable = new Set(rulesFor(this.o.engine.playbook, step).map((r) => r.id));
-    let hit = false;
-    for (const m of this.o.matcher.matchLine(line, source)) {
-      const key = item === undefined ? m.id : `${m.id}@${item}`;
-      if (!applicable.has(m.id) || this.reported.has(key)) continue;
-      this.reported.add(key);
-      hit = true;
-      this.o.bus.emit({ type: 'trigger_matched', remediation: m.id, step, source, line, groups: m.groups, ...(item !== undefined && { item }) });
-    }
-    return hit;
+    return step !== undefined && reportTriggers({ pb: this.o.engine.playbook, matcher: this.o.matcher, bus: this.o.bus, reported: this.reported }, step, line, source, item);
   }
 
   private async execute(effect: Effect): Promise<void> {
@@ -183,7 +174,7 @@ export class Runner {
     this.o.bus.emit({ type: 'prompt_sent', promptId: effect.promptId, step: effect.step, text: effect.text });
     let result;
     try {
-      result = await this.o.agent.turn({ promptId: effect.promptId, text: effect.text, signal: this.abort.signal });
+      result = await this.pull({ promptId: effect.promptId, text: effect.text, signal: this.abort.signal });
     } catch (err) {
       if (this.stopped) return;
       this.o.bus.emit({ type: 'notice', level: 'error', message: `agent turn failed: ${messageOf(err)}` });
@@ -203,6 +194,14 @@ export class Runner {
     });
   }
 
+  /**
+   * An agent turn, its events pulled one at a time: each is appended and read (a trigger on a
+   * tool's output is reported) before the agent goes on to the next.
+   */
+  private pull(req: AgentTurnRequest): Promise<AgentTurnResult> {
+    return this.o.agent.run ? appendTurn(this.o.agent.run(req), this.o.bus) : this.o.agent.turn(req);
+  }
+
   /** A fanned-out step's commands, all at once; each answers with its own command_exited. */
   private async runAll(effect: Effect & { kind: 'run_commands' }): Promise<void> {
     const settled = await Promise.allSettled(effect.runs.map((run) => this.runCommand(run)));
@@ -215,14 +214,13 @@ export class Runner {
     const { item } = effect;
     const vars = { ...this.o.engine.playbook.vars, ...effect.bind };
     this.o.bus.emit({ type: 'command_started', commandId: effect.commandId, step: effect.step, command: effect.command, cwd, ...(item !== undefined && { item }) });
-    const fd = openSync(join(this.o.commandsDir, `${effect.commandId}.log`), 'w');
     const metrics = createMetricsCollector(effect.metrics);
     const stopWhen = effect.stopWhen ? parseExpr(effect.stopWhen) : undefined;
     const spec = this.o.engine.playbook.playbook.steps.find((s) => s.id === effect.step);
     const stopper = spec?.kind === 'run' && spec.early_stop ? stageStopper(spec.early_stop, vars) : undefined;
     const early = new AbortController();
-    // The log keeps the raw bytes; events, triggers, figures and excerpts read normalised lines.
-    const onText = (line: string, stream: 'stdout' | 'stderr') => {
+    const logFile = join(this.o.commandsDir, `${effect.commandId}.log`);
+    const output = openCommandOutput(logFile, this.o.engine.playbook.playbook.output, (line, stream) => {
       this.o.bus.emit({ type: 'command_output', commandId: effect.commandId, stream, line });
       this.scanLine(line, 'command_output', item);
       const updated = metrics.line(line);
@@ -235,21 +233,16 @@ export class Runner {
           early.abort();
         }
       }
-    };
-    const normalisers = outputNormalisers(this.o.engine.playbook.playbook.output, onText);
-    const onLine = (segment: string, stream: 'stdout' | 'stderr') => {
-      writeSync(fd, /[\r\n]$/.test(segment) ? segment : segment + '\n');
-      normalisers[stream].push(segment);
-    };
+    });
     const signal = AbortSignal.any([this.abort.signal, early.signal]);
     let forget: (() => void) | undefined;
     const onSpawn = (pid: number) => (forget = recordCommand(this.o.commandsDir, effect.commandId, pid));
     let result;
     try {
-      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine, onSpawn, signal, raw: true });
-      normalisers.end();
+      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine: output.onLine, onSpawn, signal, raw: true });
+      output.end();
     } finally {
-      closeSync(fd);
+      output.close();
       forget?.();
     }
     if (this.stopped) return;
@@ -259,7 +252,7 @@ export class Runner {
         commandId: effect.commandId,
         spec: spec.results,
         vars,
-        logFile: join(this.o.commandsDir, `${effect.commandId}.log`),
+        logFile,
         dir: join(dirname(this.o.commandsDir), 'results'),
         cwd,
         commands: this.o.commands,
@@ -270,7 +263,7 @@ export class Runner {
       if (checked) this.o.bus.emit({ type: 'notice', ...checked });
     }
     // What prompts quote and signatures come from: the cut that keeps the root cause.
-    const excerpt = commandExcerpt(join(this.o.commandsDir, `${effect.commandId}.log`), this.o.engine.playbook.playbook.output);
+    const excerpt = commandExcerpt(logFile, this.o.engine.playbook.playbook.output);
     if (result.timedOut) excerpt.push(`labpilot: command timed out after ${effect.timeoutMs} ms`);
     this.o.bus.emit({
       type: 'command_exited',
@@ -286,25 +279,10 @@ export class Runner {
   }
 
   private async runChecks(effect: Effect & { kind: 'run_checks' }): Promise<void> {
-    const evaluate = this.o.evaluate ?? evaluateCheck;
     for (const gate of effect.checks) {
-      const { name, check, metrics } = gate;
-      const commandId = gate.commandId ?? effect.commandId;
-      const ctx: CheckContext = {
-        workspace: this.o.workspace,
-        commands: this.o.commands,
-        metrics: metrics ?? effect.metrics,
-        commandLog: commandId ? join(this.o.commandsDir, `${commandId}.log`) : undefined,
-        exitCode: 'exitCode' in gate ? gate.exitCode : effect.exitCode,
-        scriptDirs: this.o.scriptDirs,
-        env: this.o.env,
-      };
-      const outcome = await evaluate(check, ctx, { scope: effect.scope, step: effect.step, name }).catch((err: unknown) => ({
-        passed: false,
-        detail: `check failed to run: ${messageOf(err)}`,
-      }));
+      const outcome = await judgeGate(this.o, effect, gate);
       if (this.stopped) return;
-      this.o.bus.emit({ type: 'gate_judged', scope: effect.scope, step: effect.step, check: name, passed: outcome.passed, detail: outcome.detail });
+      this.o.bus.emit({ type: 'gate_judged', scope: effect.scope, step: effect.step, check: gate.name, passed: outcome.passed, detail: outcome.detail });
     }
   }
 }

@@ -61,15 +61,32 @@ describe('the terminal app', () => {
     expect(f).not.toMatch(/⚙ bash .* …$/m);
   });
 
-  it('Esc interrupts the agent’s turn, and only while there is one', async () => {
-    const { r, calls, store } = app(inTurn);
+  it('Esc stops the agent’s turn and asks what to tell it instead; the answer is its next turn', async () => {
+    const { r, calls } = app(inTurn);
     await r.waitFor('agent working');
     await r.press(KEY.escape);
-    await expect.poll(() => calls).toEqual(['interrupt']);
+    await r.waitFor('What should the agent do instead?');
+    expect(calls).toEqual(['interrupt']);
+    await r.type('Only fix multiply.');
+    await r.waitFor('Only fix multiply.');
+    await r.press(KEY.ctrlS);
+    await expect.poll(() => calls).toEqual(['interrupt', 'say:Only fix multiply.']);
+  });
+
+  it('Esc during a command offers to stop it: y stops it, any other key goes back', async () => {
+    const { r, calls, store } = app(inTurn);
+    store.controls!.stopCommand = () => calls.push('stop');
     store.push({ type: 'command_started', commandId: 'c1', step: 'verify', command: 'python3 -m unittest', cwd: '/ws', seq: 20, ts: '' });
     await r.waitFor('running a command');
-    await r.press(KEY.escape, 'x');
-    expect(calls).toEqual(['interrupt']);
+    await r.press(KEY.escape);
+    await r.waitFor('Stop the running command?');
+    await r.press('n');
+    await expect.poll(() => r.frame()).not.toContain('Stop the running command?');
+    expect(calls).toEqual([]);
+    await r.press(KEY.escape);
+    await r.waitFor('Stop the running command?');
+    await r.press('y');
+    await expect.poll(() => calls).toEqual(['stop']);
   });
 
   it('Ctrl-C warns first and quits on the second press; another key in between disarms it', async () => {
@@ -109,7 +126,7 @@ describe('the terminal app', () => {
     await r.waitFor('? keys');
     await r.press('?');
     const f = await r.waitFor('Ctrl-C twice');
-    expect(f).toContain("interrupt the agent's current turn");
+    expect(f).toContain("interrupt the agent's turn, or offer to stop a command");
   });
 
   it('fits its lines to the terminal’s width, following a resize', async () => {

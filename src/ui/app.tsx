@@ -9,7 +9,7 @@ import { History, Live } from './history.js';
 import { Stages } from './progress-bar.js';
 import type { ViewStore } from './store.js';
 import { TextEditor } from './text-editor.js';
-import { ThemeContext, themeFor, useTheme, type Theme } from './theme.js';
+import { ThemeContext, themeFor, useRows, useTheme, type Theme } from './theme.js';
 import type { ViewState } from './view-state.js';
 
 export interface AppProps {
@@ -18,6 +18,8 @@ export interface AppProps {
   theme?: Theme;
   /** Milliseconds between clock ticks of the header's time. */
   tickMs?: number;
+  /** The agent and `modal` are the demo's stand-ins: the header says so and marks costs simulated. */
+  standins?: boolean;
 }
 
 /** The terminal app: renders the event stream and relays the person's keys; it decides nothing. */
@@ -44,16 +46,20 @@ function useNow(tickMs: number): number {
   return now;
 }
 
-function Screen({ store, decider, tickMs = 1000 }: Omit<AppProps, 'theme'>) {
+function Screen({ store, decider, tickMs = 1000, standins }: Omit<AppProps, 'theme'>) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const { open, mode, notes } = useDecider(decider);
   const now = useNow(tickMs);
   const theme = useTheme();
+  const rows = useRows();
   const [help, setHelp] = useState(false);
   const [writing, setWriting] = useState(false);
   const [editing, setEditing] = useState(false);
   const [wholeChecklist, setWholeChecklist] = useState(false);
   const [quitArmed, setQuitArmed] = useState(false);
+  const [stopAsked, setStopAsked] = useState(false);
+  /** Esc stopped the agent's turn: the editor asks what to tell it instead. */
+  const [redirect, setRedirect] = useState(false);
 
   // Ctrl-C is heard even while a text editor has the keyboard.
   useInput((input, key) => {
@@ -65,11 +71,20 @@ function Screen({ store, decider, tickMs = 1000 }: Omit<AppProps, 'theme'>) {
     (input, key) => {
       if (key.ctrl) return;
       setQuitArmed(false);
+      if (stopAsked) {
+        if (input === 'y') store.controls?.stopCommand?.();
+        setStopAsked(false);
+        return;
+      }
       if (input === '?') setHelp((h) => !h);
       else if (input === 'm') decider.setMode(mode === 'interactive' ? 'autopilot' : 'interactive');
-      else if (input === 'p') setWriting(true);
+      else if (input === 'p' && !store.controls?.readOnly) setWriting(true);
       else if (input === 'c') setWholeChecklist((w) => !w);
-      else if (key.escape && state.phase === 'agent') store.controls?.interrupt();
+      else if (key.escape && state.phase === 'agent' && store.controls && !store.controls.readOnly) {
+        store.controls.interrupt();
+        setRedirect(true);
+        setWriting(true);
+      } else if (key.escape && state.phase === 'command' && store.controls?.stopCommand) setStopAsked(true);
     },
     { isActive: !writing && !editing },
   );
@@ -82,33 +97,55 @@ function Screen({ store, decider, tickMs = 1000 }: Omit<AppProps, 'theme'>) {
     else decider.abort();
   };
   const showChecklist = wholeChecklist || state.phase === 'ended' || state.checklist.some((i) => i.state !== 'pending');
+  // On a small terminal a question takes the screen below the header, so the whole prompt and
+  // its keys stay in view; the help overlay likewise replaces what is under the header.
+  const focused = help || (open !== undefined && rows < TALL);
+  const around = focused ? 0 : liveRows(state) + stageRows(state) + (showChecklist ? state.checklist.length + 1 : 0);
   return (
     <>
       <History entries={state.history} />
       <Box flexDirection="column">
-        <Live state={state} />
-        <Header state={state} mode={mode} now={now} />
-        <Stages state={state} now={now} />
-        {showChecklist && <Checklist items={state.checklist} />}
-        {open && !writing && (
-          <ApprovalPrompt key={idOf(open.question)} open={open} grounds={groundsOf(state, open.question)} onAnswer={answer} onEditing={onEditing} />
+        {!focused && <Live state={state} />}
+        <Header state={state} mode={mode} now={now} standins={standins} />
+        {!focused && <Stages state={state} now={now} />}
+        {!focused && showChecklist && <Checklist items={state.checklist} />}
+        {open && !writing && !help && (
+          <ApprovalPrompt
+            key={idOf(open.question)}
+            open={open}
+            grounds={groundsOf(state, open.question)}
+            onAnswer={answer}
+            onEditing={onEditing}
+            rows={rows - HEADER_ROWS - FOOTER_ROWS - around}
+          />
         )}
         {writing && (
           <Box borderStyle="round" borderColor={theme.accent} paddingX={1}>
             <TextEditor
-              label={open ? 'Note to the agent (sent with the prompt awaiting you)' : 'Prompt to the agent (sent when the current action ends)'}
+              label={
+                open
+                  ? 'Note to the agent (sent with the prompt awaiting you)'
+                  : redirect
+                    ? 'Turn stopped. What should the agent do instead? (sent as its next turn; Esc: nothing)'
+                    : 'Prompt to the agent (sent when the current action ends)'
+              }
               initial=""
               onSubmit={(text) => {
                 // With a prompt awaiting approval the note joins it; otherwise it is a turn of its own.
                 if (open || !store.controls) decider.note(text);
                 else store.controls.say(text);
                 setWriting(false);
+                setRedirect(false);
               }}
-              onCancel={() => setWriting(false)}
+              onCancel={() => {
+                setWriting(false);
+                setRedirect(false);
+              }}
             />
           </Box>
         )}
         {help && <Help />}
+        {stopAsked && <Text color={theme.warn}>Stop the running command? y stops it (its step is judged on what it printed), any other key goes back</Text>}
         <Text color={quitArmed ? theme.warn : theme.muted} wrap="truncate-end">
           {quitArmed
             ? 'Press Ctrl-C again to quit; the run stays resumable.'
@@ -118,6 +155,14 @@ function Screen({ store, decider, tickMs = 1000 }: Omit<AppProps, 'theme'>) {
     </>
   );
 }
+
+/** Rows of a terminal tall enough to show the stages and the checklist beside a question. */
+const TALL = 44;
+/** The header's three lines; the key line under everything and one row Ink keeps free (a frame as tall as the terminal is redrawn whole each time). */
+const HEADER_ROWS = 3;
+const FOOTER_ROWS = 2;
+const liveRows = (s: ViewState) => s.tools.length + s.commands.reduce((n, c) => n + 1 + Math.min(c.tail.length, s.commands.length > 1 ? 2 : c.tail.length), 0);
+const stageRows = (s: ViewState) => (s.playbook?.steps.some((x) => x.kind === 'run') ? 1 : 0) + s.commands.filter((c) => c.progress.episodes + (c.progress.total ?? 0) > 0).length * 2;
 
 const idOf = (q: NonNullable<HumanDecider['open']>['question']) => (q.kind === 'prompt' ? q.promptId : q.ref);
 

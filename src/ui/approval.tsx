@@ -3,6 +3,7 @@ import { Box, Text, useInput } from 'ink';
 import type { OpenQuestion } from '../runner/deciders.js';
 import { TextEditor } from './text-editor.js';
 import { useColumns, useTheme } from './theme.js';
+import { wrapText } from './wrap.js';
 
 export type Answer =
   | { verdict: 'approve' }
@@ -23,8 +24,8 @@ export interface ApprovalProps {
   onAnswer(answer: Answer): void;
   /** Told when a text editor takes the keyboard, so the app's own keys stand aside. */
   onEditing?(editing: boolean): void;
-  /** Lines of the proposal shown before "… more"; the editor shows all of it. */
-  preview?: number;
+  /** Rows the whole box may take (border included); the proposal scrolls inside what is left. */
+  rows?: number;
 }
 
 type Stage = 'choose' | 'edit' | 'replace' | 'confirm-abort';
@@ -34,11 +35,17 @@ type Stage = 'choose' | 'edit' | 'replace' | 'confirm-abort';
  * place (e), replace with your own (r), skip (s), abort the run (x, then y). Beside it, the
  * matched output and why the remediation was chosen; side by side when the terminal is wide.
  */
-export function ApprovalPrompt({ open, grounds, onAnswer, onEditing, preview = 12 }: ApprovalProps) {
+export function ApprovalPrompt({ open, grounds, onAnswer, onEditing, rows = 24 }: ApprovalProps) {
   const [stage, setStage] = useState<Stage>('choose');
+  const [top, setTop] = useState(0);
   const theme = useTheme();
   const columns = useColumns();
   const editing = stage === 'edit' || stage === 'replace';
+  const q = open.question;
+  const what = q.kind === 'ask' ? `question ${q.ref}` : `prompt ${q.promptId} (${q.origin}${q.remediation ? ` ${q.remediation}` : ''})`;
+  const title = `labpilot wants to send ${what}, step ${q.step}`;
+  const view = layout(open.draft, title, grounds, columns, rows, top);
+  const page = view.page;
   useEffect(() => onEditing?.(editing), [editing, onEditing]);
   useInput(
     (input, key) => {
@@ -47,7 +54,9 @@ export function ApprovalPrompt({ open, grounds, onAnswer, onEditing, preview = 1
         else setStage('choose');
         return;
       }
-      if (input === 'a' || key.return) onAnswer({ verdict: 'approve' });
+      if (key.downArrow || key.pageDown) setTop((t) => t + (key.pageDown ? page : 1));
+      else if (key.upArrow || key.pageUp) setTop((t) => Math.max(0, t - (key.pageUp ? page : 1)));
+      else if (input === 'a' || key.return) onAnswer({ verdict: 'approve' });
       else if (input === 'e') setStage('edit');
       else if (input === 'r') setStage('replace');
       else if (input === 's') onAnswer({ verdict: 'skip' });
@@ -55,9 +64,6 @@ export function ApprovalPrompt({ open, grounds, onAnswer, onEditing, preview = 1
     },
     { isActive: !editing },
   );
-  const q = open.question;
-  const what = q.kind === 'ask' ? `question ${q.ref}` : `prompt ${q.promptId} (${q.origin}${q.remediation ? ` ${q.remediation}` : ''})`;
-  const title = `labpilot wants to send ${what}, step ${q.step}`;
   if (editing) {
     return (
       <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={1}>
@@ -73,36 +79,35 @@ export function ApprovalPrompt({ open, grounds, onAnswer, onEditing, preview = 1
       </Box>
     );
   }
-  const lines = open.draft.split('\n');
-  const wide = columns >= 110 && (grounds?.matched || grounds?.why);
+  const { wide, textWidth, lines, groundLines, shown, from, scrolls } = view;
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.warn} paddingX={1}>
-      <Text bold color={theme.warn}>
-        {title}
-      </Text>
+      {wrapText(title, columns - 4).map((l, i) => (
+        <Text key={i} bold color={theme.warn} wrap="truncate-end">
+          {l}
+        </Text>
+      ))}
       <Box flexDirection={wide ? 'row' : 'column'}>
-        <Box flexDirection="column" flexGrow={1} flexBasis={wide ? '60%' : undefined}>
-          {lines.slice(0, preview).map((l, i) => (
-            <Text key={i} wrap="truncate-end">
+        <Box flexDirection="column" width={wide ? textWidth : undefined}>
+          {lines.slice(from, from + shown).map((l, i) => (
+            <Text key={from + i} wrap="truncate-end">
               {l || ' '}
             </Text>
           ))}
-          {lines.length > preview && <Text color={theme.muted}>… {lines.length - preview} more lines (e shows them all)</Text>}
+          {scrolls && (
+            <Text color={theme.muted} wrap="truncate-end">
+              lines {from + 1}-{from + shown} of {lines.length} · ↑↓ PgUp PgDn scroll · e edits all
+            </Text>
+          )}
         </Box>
-        {(grounds?.matched || grounds?.why) && (
-          <Box flexDirection="column" flexBasis={wide ? '40%' : undefined} marginLeft={wide ? 2 : 0} marginTop={wide ? 0 : 1}>
-            {grounds.matched && (
-              <Text wrap="wrap">
-                <Text color={theme.muted}>matched: </Text>
-                {grounds.matched}
+        {groundLines.length > 0 && (
+          <Box flexDirection="column" marginLeft={wide ? 2 : 0} marginTop={wide ? 0 : 1}>
+            {groundLines.map((l, i) => (
+              <Text key={i} wrap="truncate-end">
+                {GROUND.test(l) ? <Text color={theme.muted}>{GROUND.exec(l)![0]}</Text> : null}
+                {l.replace(GROUND, '')}
               </Text>
-            )}
-            {grounds.why && (
-              <Text wrap="wrap">
-                <Text color={theme.muted}>why: </Text>
-                {grounds.why}
-              </Text>
-            )}
+            ))}
           </Box>
         )}
       </Box>
@@ -113,4 +118,29 @@ export function ApprovalPrompt({ open, grounds, onAnswer, onEditing, preview = 1
       )}
     </Box>
   );
+}
+
+const GROUND = /^(matched|why): /;
+
+/**
+ * The proposal wrapped to the box's width and the window of it that fits in `rows`: the border,
+ * the title, the grounds (below it when narrow) and the keys always show; the proposal scrolls.
+ */
+function layout(draft: string, title: string, grounds: Grounds | undefined, columns: number, rows: number, top: number) {
+  const wide = columns >= 110 && !!(grounds?.matched || grounds?.why);
+  // Inside the border and padding; side by side, the proposal has 60% of it.
+  const inner = columns - 4;
+  const textWidth = wide ? Math.floor(inner * 0.6) : inner;
+  const lines = wrapText(draft.replace(/\s+$/, ''), textWidth);
+  const groundLines = [grounds?.matched && `matched: ${grounds.matched}`, grounds?.why && `why: ${grounds.why}`]
+    .filter((g): g is string => !!g)
+    .flatMap((g) => wrapText(g, wide ? inner - textWidth - 2 : inner));
+  // Border 2, the title, the keys; the grounds below when narrow (after a blank line).
+  const chrome = 3 + wrapText(title, inner).length + (wide || groundLines.length === 0 ? 0 : groundLines.length + 1);
+  // One row for "lines a-b of n" when the proposal does not fit.
+  const fits = lines.length <= rows - chrome;
+  const page = Math.max(3, rows - chrome - (fits ? 0 : 1));
+  const shown = Math.min(lines.length, page);
+  const from = Math.max(0, Math.min(top, lines.length - shown));
+  return { wide, textWidth, lines, groundLines, page, shown, from, scrolls: lines.length > shown };
 }

@@ -16,7 +16,7 @@ const PHASE: Record<Phase, string> = {
 const of = (spent: string, limit: string | undefined) => (limit === undefined ? spent : `${spent}/${limit}`);
 
 /** Playbook, run, mode; step, stage and what the run waits on; budgets spent against limits. */
-export function Header({ state, mode, now }: { state: ViewState; mode: string; now: number }) {
+export function Header({ state, mode, now, standins }: { state: ViewState; mode: string; now: number; standins?: boolean }) {
   const theme = useTheme();
   const b = state.playbook?.budgets;
   const step = state.step && state.playbook?.steps.find((s) => s.id === state.step);
@@ -35,7 +35,7 @@ export function Header({ state, mode, now }: { state: ViewState; mode: string; n
         <Text bold color={mode === 'autopilot' ? theme.warn : theme.ok}>
           {mode}
         </Text>
-        {state.model ? <Text color={theme.muted}> · {state.model}</Text> : null}
+        {state.model ? <Text color={theme.muted}> · {standins ? `stand-in agent playing ${state.model}, modal stand-in` : state.model}</Text> : null}
         {state.sandbox ? <Text color={state.sandbox.enabled ? theme.muted : theme.warn}> · sandbox {state.sandbox.enabled ? 'on' : 'OFF'}</Text> : null}
       </Text>
       <Text wrap="truncate-end">
@@ -46,7 +46,8 @@ export function Header({ state, mode, now }: { state: ViewState; mode: string; n
         <Text color={theme.muted}>{state.phase === 'command' && state.commands.length > 1 ? `running ${state.commands.length} commands` : PHASE[state.phase]}</Text>
       </Text>
       <Text wrap="truncate-end" color={theme.muted}>
-        spent {of(`$${state.spent.dollars.toFixed(2)}`, b?.dollars === undefined ? undefined : `$${b.dollars}`)} · tokens{' '}
+        spent {of(`$${state.spent.dollars.toFixed(2)}`, b?.dollars === undefined ? undefined : `$${b.dollars}`)}
+        {standins ? ' simulated' : ''} · tokens{' '}
         {of(String(state.spent.tokens), b?.tokens === undefined ? undefined : String(b.tokens))} · turns{' '}
         {of(String(state.spent.turns), b?.turns === undefined ? undefined : String(b.turns))} · time {of(formatDuration(elapsed), wall)}
       </Text>

@@ -38,7 +38,7 @@ describe('labpilot replay --step over a transcript measured against a playbook',
     expect(await r.waitFor('point 1 of 7')).toMatch(/^step setup/m);
   });
 
-  it('jumps with t to the points where a trigger matched: the CUDA OOM, the checkpoint keys, then the episode errors', async () => {
+  it('jumps with t to the points where a trigger matched or the playbook missed: the CUDA OOM, the checkpoint keys, the missed table, the episode errors', async () => {
     const walk = await loadWalk({ file: SESSION, format: 'claude-code', playbook: PLAYBOOK, strict: false });
     const r = screen(walk);
     await r.waitFor('point 1 of 7');
@@ -47,6 +47,7 @@ describe('labpilot replay --step over a transcript measured against a playbook',
     expect(f).toMatch(/^step smoke \(Smoke: 1 trial, speculative decoding off\)/m);
     expect(f).toMatch(/! cuda-oom \(command output\): torch\.OutOfMemoryError: CUDA out of memory/);
     expect(f).toContain('coverage: covered: the playbook would have said what the person said (cuda-oom)');
+    expect(f).toMatch(/similarity: the playbook's text says \d+% of what the person said/);
     expect(f).toMatch(/playbook would send cuda-oom: .*The smoke stage ran out of GPU memory/);
     expect(f).toMatch(/event #\d+ \(line 14\) prompt_sent:/);
     await r.press('t');
@@ -54,20 +55,26 @@ describe('labpilot replay --step over a transcript measured against a playbook',
     expect(f).toMatch(/! checkpoint-keys \(command output\): RuntimeError: Error\(s\) in loading state_dict for DraftModel:/);
     expect(f).toMatch(/person sent: The draft checkpoint keys carry a module\. prefix from DataParallel\./);
     await r.press('t');
+    f = await r.waitFor('point 5 of 7');
+    expect(f).toContain('coverage: MISSED');
+    expect(f).toContain('person sent: Print a per-task success table');
+    await r.press('t');
     f = await r.waitFor('point 7 of 7 (last)');
     expect(f).toMatch(/! episode-errors/);
     expect(f).toContain('person sent: (nothing: the transcript ends)');
     await r.press('t');
-    f = await r.waitFor('no later point where a trigger matched');
+    f = await r.waitFor('no later point where a trigger matched or the playbook missed');
     expect(f).toContain('point 7 of 7');
     // And back: T walks the trigger points in reverse, and says when there is none before.
+    await r.press('T');
+    await r.waitFor('point 5 of 7');
     await r.press('T');
     f = await r.waitFor('point 4 of 7');
     expect(f).toMatch(/! checkpoint-keys/);
     await r.press('T');
     await r.waitFor('point 3 of 7');
     await r.press('T');
-    f = await r.waitFor('no earlier point where a trigger matched');
+    f = await r.waitFor('no earlier point where a trigger matched or the playbook missed');
     expect(f).toContain('point 3 of 7');
   });
 });

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Box, render, Text, useApp, useInput } from 'ink';
 import { formatPlain } from '../commands/printer.js';
+import { similarityText } from '../replay/measure/report.js';
 import type { Event } from '../events/schema.js';
 import { Help } from './help.js';
 import { EntryView } from './history.js';
@@ -11,8 +12,8 @@ import { oneLine, titleOf, type ViewState } from './view-state.js';
 export const REPLAY_KEYS: Array<[string, string]> = [
   ['n / →', 'next point'],
   ['p / ←', 'previous point'],
-  ['t', 'jump to the next point where a trigger matched'],
-  ['T', 'jump back to the previous point where a trigger matched'],
+  ['t', 'jump to the next point where a trigger matched or the playbook missed'],
+  ['T', 'jump back to the previous such point'],
   ['q', 'quit'],
   ['?', 'show or hide these keys'],
 ];
@@ -22,7 +23,7 @@ const RECENT = 5;
 
 const VERDICT: Record<NonNullable<ReplayPoint['coverage']>['verdict'], string> = {
   covered: 'covered: the playbook would have said what the person said',
-  missed: 'MISSED: the person followed up where no rule fired',
+  missed: 'MISSED: the person followed up where no rule fired, or a rule would say something else',
   unanswered: 'a rule fired; the person did nothing',
   step: 'next step',
 };
@@ -50,7 +51,7 @@ function Stepper({ walk }: { walk: ReplayWalk }) {
     else if (input === 'p' || key.leftArrow) setK((i) => Math.max(i - 1, 0));
     else if (input === 't' || input === 'T') {
       const to = input === 't' ? nextMatch(walk.points, k) : previousMatch(walk.points, k);
-      if (to === undefined) setNote(`no ${input === 't' ? 'later' : 'earlier'} point where a trigger matched`);
+      if (to === undefined) setNote(`no ${input === 't' ? 'later' : 'earlier'} point where a trigger matched or the playbook missed`);
       else setK(to);
     } else if (input === '?') setHelp((h) => !h);
     else if (input === 'q') exit();
@@ -127,6 +128,11 @@ function CoverageView({ point }: { point: ReplayPoint }) {
         coverage: {VERDICT[c.verdict]}
         {c.remediation && c.verdict === 'covered' ? ` (${c.remediation.rule})` : ''}
       </Text>
+      {c.similarity !== undefined && (
+        <Text wrap="truncate-end">
+          {'  '}similarity: the playbook's text says {similarityText(c.similarity)} of what the person said
+        </Text>
+      )}
       {c.remediation && (
         <Text wrap="truncate-end">
           {'  '}playbook would send {c.remediation.rule}: {oneLine(c.remediation.text.replace(/^#+\s*/gm, ''), 160)}

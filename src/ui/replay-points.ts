@@ -71,15 +71,18 @@ export function transcriptPoints(imported: Iterable<ImportedEvent>, coverage?: C
   return { events, points };
 }
 
-/** The point after `from` where a trigger matched, if any. */
+/** A point worth stopping at: a trigger matched there, or the playbook missed the person's follow-up. */
+const notable = (p: ReplayPoint) => p.matches.length > 0 || p.coverage?.verdict === 'missed';
+
+/** The next notable point after `from`, if any. */
 export function nextMatch(points: ReplayPoint[], from: number): number | undefined {
-  for (let k = from + 1; k < points.length; k++) if (points[k]!.matches.length > 0) return k;
+  for (let k = from + 1; k < points.length; k++) if (notable(points[k]!)) return k;
   return undefined;
 }
 
-/** The closest earlier point where a trigger matched, if any. */
+/** The closest earlier notable point, if any. */
 export function previousMatch(points: ReplayPoint[], from: number): number | undefined {
-  for (let k = from - 1; k >= 0; k--) if (points[k]!.matches.length > 0) return k;
+  for (let k = from - 1; k >= 0; k--) if (notable(points[k]!)) return k;
   return undefined;
 }
 

@@ -10,6 +10,10 @@ export interface RunControls {
   quit(): void;
   /** Sends the person's own prompt to the agent once the current action ends. */
   say(text: string): void;
+  /** The run is watched from elsewhere: only quitting (and the app's own keys) act. */
+  readOnly?: boolean;
+  /** Stops the running command (its step is judged on what it printed); absent in a read-only view. */
+  stopCommand?(): void;
 }
 
 /**
@@ -43,6 +47,23 @@ export class ViewStore {
   };
 
   getSnapshot = (): ViewState => this.state;
+
+  /**
+   * A resumed run's past: its state folded from the log, with only the last entries of its
+   * history (the rest is in the log), so the header, the stages and the checklist are as they were.
+   */
+  fold(events: Event[], keep = 20): void {
+    const state = events.reduce(foldView, this.state);
+    this.state = { ...state, history: state.history.slice(-keep), commands: [], tools: [] };
+    this.notify();
+  }
+
+  /** What the run found, in words, shown after its end (derived from the log by the caller). */
+  summary(lines: string[]): void {
+    const entries = lines.map((message, i) => ({ key: `summary-${i}`, kind: 'notice' as const, level: 'info' as const, message }));
+    this.state = { ...this.state, history: [...this.state.history, ...entries] };
+    this.notify();
+  }
 
   private notify(): void {
     if (this.timer) return;

@@ -23,16 +23,25 @@ export const ThemeContext = createContext<Theme>(COLOURS);
 
 export const useTheme = (): Theme => useContext(ThemeContext);
 
-/** The terminal's width, following resizes; 80 when the stream does not say. */
-export function useColumns(): number {
+/** A size of the terminal, following resizes; `fallback` when the stream does not say. */
+function useSize(of: (s: NodeJS.WriteStream) => number | undefined, fallback: number): number {
   const { stdout } = useStdout();
-  const [columns, setColumns] = useState(stdout.columns || 80);
+  const [size, setSize] = useState(of(stdout) || fallback);
   useEffect(() => {
-    const onResize = () => setColumns(stdout.columns || 80);
+    const onResize = () => setSize(of(stdout) || fallback);
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
     };
-  }, [stdout]);
-  return columns;
+  }, [stdout, of, fallback]);
+  return size;
 }
+
+const columnsOf = (s: NodeJS.WriteStream) => s.columns;
+const rowsOf = (s: NodeJS.WriteStream) => s.rows;
+
+/** The terminal's width, following resizes; 80 when the stream does not say. */
+export const useColumns = (): number => useSize(columnsOf, 80);
+
+/** The terminal's height, following resizes; 24 when the stream does not say. */
+export const useRows = (): number => useSize(rowsOf, 24);

@@ -1,6 +1,7 @@
 import type { Event, Mode, Verdict } from '../events/schema.js';
 import type { Playbook } from '../playbook/schema.js';
 import { renderTemplate } from '../playbook/template.js';
+import { diagnosis, failedExit } from '../runs/diagnosis.js';
 import { progressLine, startProgress, type Progress } from './progress.js';
 
 /**
@@ -118,7 +119,7 @@ export function foldView(s: ViewState, e: Event): ViewState {
     case 'command_exited': {
       const exit = e.exitCode === null ? `signal ${e.signal}` : `exit ${e.exitCode}`;
       const live = s.commands.find((c) => c.commandId === e.commandId);
-      const next = add({ kind: 'command', command: live?.command ?? e.commandId, ...item(e), exit, durationMs: e.durationMs, tail: e.tail.slice(-TAIL), metrics: e.metrics });
+      const next = add({ kind: 'command', command: live?.command ?? e.commandId, ...item(e), exit, durationMs: e.durationMs, tail: failedExit(e) ? diagnosis(e.tail, TAIL) : [], metrics: e.metrics });
       const commands = s.commands.filter((c) => c !== live);
       return { ...next, commands, phase: commands.length > 0 ? 'command' : 'checking' };
     }

@@ -45,7 +45,7 @@ describe('attach and detach on the person’s Claude Code settings', () => {
     expect(detach.stdout).toContain('put back as it was before attach');
     expect(readFileSync(settingsOf(dir), 'utf8')).toBe(THEIRS);
     const runs = await run(dir, 'runs');
-    expect(runs.stdout).toMatch(/fix-failing-test\s+aborted\s+0 step\(s\) passed\s+detached from Claude Code/);
+    expect(runs.stdout).toMatch(/fix-failing-test\s+aborted\s.*\s0 step\(s\) passed\s+detached from Claude Code/);
   });
 
   it('removes the file and the folder it created', async () => {
@@ -56,7 +56,7 @@ describe('attach and detach on the person’s Claude Code settings', () => {
     // Neither the run folder nor the hooks show up in git: the agent will not commit them.
     expect(attach.stdout).toContain('kept out of git (in .git/info/exclude): .labpilot, .claude/settings.local.json');
     expect(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })).toBe('');
-    expect((await run(dir, 'runs')).stdout).toMatch(/attached\s+0 step\(s\) passed\s+in Claude Code; end with: labpilot detach/);
+    expect((await run(dir, 'runs')).stdout).toMatch(/fix-failing-test\s+attached\s.*\s0 step\(s\) passed\s+in Claude Code; end with: labpilot detach/);
     const detach = await run(dir, 'detach');
     expect(detach.stdout).toContain('removed (attach had created it)');
     expect(existsSync(join(dir, '.claude'))).toBe(false);

@@ -55,7 +55,7 @@ const stepsOf = (events: Event[]) => ofType(events, 'step_entered').map((e) => `
 
 describe('hooks of an attached run', () => {
   it('give context, hint a remediation from tool output, stop blocking before Claude Code would override, and run a long step detached', async () => {
-    const { dir, hook, log } = await attached(30);
+    const { dir, id, hook, log } = await attached(30);
     const start = hook('SessionStart', { source: 'startup' });
     expect(start.hookSpecificOutput!.additionalContext).toMatch(/step 1 of 3, 'write', attempt 1[\s\S]*Create done\.txt in the repository\./);
     expect(hook('UserPromptSubmit', { prompt: 'hi' }).hookSpecificOutput!.additionalContext).toContain('Create done.txt');
@@ -71,6 +71,8 @@ describe('hooks of an attached run', () => {
 
     // Claude keeps stopping without done.txt: eight blocks in a row, then labpilot lets it stop.
     const answers = [hook('Stop', { stop_hook_active: false })];
+    // The person writes while Claude works on labpilot's prompt: logged, and the turn still answers the prompt.
+    expect(hook('UserPromptSubmit', { prompt: 'also keep it short' })).toEqual({});
     for (let i = 0; i < 8; i++) answers.push(hook('Stop', { stop_hook_active: true }));
     expect(answers.map((a) => a.decision ?? 'allow')).toEqual([...Array(8).fill('block'), 'allow']);
     // The engine remediates the first failed gate with the tool output's hit, then says what failed.
@@ -95,6 +97,9 @@ describe('hooks of an attached run', () => {
     expect(end.decision).toBeUndefined();
     expect(end.systemMessage).toMatch(/passed: every step passed\. Report: .*report\.md/);
     expect(stepsOf(log())).toEqual([...Array.from({ length: 9 }, (_, i) => `write#${i + 1}`), 'slow#1', 'wrap-up#1']);
+
+    const replay = await labpilot(['replay', id, '--check'], {}, dir).done;
+    expect(replay.code, replay.stdout + replay.stderr).toBe(0);
 
     // Once the run has ended, the hooks stay out of the way and write nothing.
     const before = log().length;
@@ -122,13 +127,21 @@ describe('hooks of an attached run', () => {
     expect(new Set(calls).size).toBe(4);
   }, 120_000);
 
-  it('let Claude stop, the person told, when the turn budget is spent', async () => {
-    const { hook, log } = await attached(2);
+  it('let Claude stop, the person told, when the turn budget is spent; watch follows it to the end', async () => {
+    const { dir, id, hook, log } = await attached(2);
+    const watch = labpilot(['watch', id], {}, dir);
+    let seen = '';
+    watch.child.stdout!.on('data', (d: Buffer) => (seen += d.toString()));
+    // Between hook calls no process runs an attached run; watch waits for it all the same.
+    await until('watch to show the run', () => (seen.includes('step write: attempt 1') ? true : undefined));
     hook('UserPromptSubmit', { prompt: 'go' });
     expect(hook('Stop', { stop_hook_active: false }).decision).toBe('block');
     const spent = hook('Stop', { stop_hook_active: true });
     expect(spent.decision).toBeUndefined();
     expect(spent.systemMessage).toMatch(/budget_exhausted: turn budget spent \(2 of 2\)/);
     expect(ofType(log(), 'run_ended')).toMatchObject([{ verdict: 'budget_exhausted' }]);
+    const watched = await watch.done;
+    expect(watched.code).toBe(1);
+    expect(watched.stdout).toMatch(/hook UserPromptSubmit[\s\S]*hook Stop[\s\S]*block: [\s\S]*run ended: budget_exhausted: turn budget spent \(2 of 2\)/);
   }, 120_000);
 });

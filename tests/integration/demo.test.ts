@@ -15,9 +15,9 @@ describe('labpilot demo', () => {
   let code: number | null;
   let stdout: string;
   let events: Event[];
+  const home = tempDir();
 
   beforeAll(async () => {
-    const home = tempDir();
     const { done } = labpilot(['--home', home, 'demo'], { ANTHROPIC_API_KEY: '' });
     const r = await done;
     if (r.code !== 0) console.error(r.stdout.slice(-4000), r.stderr);
@@ -32,8 +32,30 @@ describe('labpilot demo', () => {
     expect(events.at(-1)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
   });
 
-  it('prints each stage with its measured figures', () => {
-    for (const stage of STAGES) expect(stdout).toMatch(new RegExp(`^  ${stage}\\s+exit 0\\s+episodes=\\d+\\s+success_rate=0\\.\\d+\\s+inference_ms=\\d`, 'm'));
+  it('prints each stage with its measured figures, in words', () => {
+    for (const stage of STAGES) expect(stdout).toMatch(new RegExp(`^  ${stage}\\s+exit 0\\s+\\d+ episodes, \\d+\\.\\d% succeeded, [\\d.]+ ms per step`, 'm'));
+  });
+
+  it('ends with what it found: RSD against the baseline with the interval, the fixes that fired, the report', () => {
+    expect(stdout).toMatch(
+      /^found: RSD \(speculative decoding\) against Baseline: \d+\.\d\dx faster \(95% interval \d+\.\d\d-\d+\.\d\dx over 500 and 500 episodes\); success \d+\.\d% \(95% interval \d+\.\d-\d+\.\d%\) against \d+\.\d% \(95% interval \d+\.\d-\d+\.\d%\)$/m,
+    );
+    expect(stdout).toMatch(/^fixes: \d+ remediation\(s\) fired: .*cuda-oom at smoke.*checkpoint-keys at smoke/m);
+    expect(stdout).toMatch(new RegExp(`^report: ${home}/runs/\\S+/report\\.md$`, 'm'));
+  });
+
+  it('says it is a demo wherever the agent, modal and costs show, and keeps its folders with the runs', () => {
+    expect(stdout.split('\n')[0]).toMatch(/^demo: a simulation\. The agent is a scripted stand-in/);
+    expect(stdout).toMatch(/^run \S+: rsd-phase3 \(autopilot\) .* agent: scripted stand-in playing anthropic \S+ \(no model is called\)$/m);
+    const turns = stdout.split('\n').filter((l) => /^ {2}turn \d+ ended/.test(l));
+    expect(turns.length).toBeGreaterThan(4);
+    for (const l of turns) expect(l).toMatch(/\$\d+\.\d{4} \(simulated cost\)$/);
+    const modal = stdout.split('\n').filter((l) => /^ {2}(\[\w+\] )?\$ modal /.test(l));
+    expect(modal.length).toBeGreaterThan(3);
+    for (const l of modal) expect(l).toContain('[modal stand-in: local, no GPU]');
+    const started = ofType(events, 'run_started')[0]!;
+    expect(started.vars.repo!.startsWith(join(home, 'demo'))).toBe(true);
+    expect(stdout).toMatch(new RegExp(`; pushed to ${started.vars.repo}$`, 'm'));
   });
 
   it('remediated at least two failures that the modal stand-in really printed', () => {

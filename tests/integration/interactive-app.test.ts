@@ -160,11 +160,14 @@ describe('the terminal app driving a real run', () => {
     ]);
   });
 
-  it('Esc ends the agent’s turn early through the agent’s abort; the interruption is logged', async () => {
+  it('Esc ends the agent’s turn early through the agent’s abort and asks what to tell it; the interruption is logged', async () => {
     const { screen, done, log } = await interactiveRun(SLOW);
     await screen.waitFor('wants to send prompt p1');
     await screen.press('a');
     await screen.waitFor('agent working');
+    await screen.press(KEY.escape);
+    // Asked what the agent should do instead; Esc again says nothing.
+    await screen.waitFor('What should the agent do instead?');
     await screen.press(KEY.escape);
     // The turn ends at once instead of streaming on; the run goes on to verify, which fails.
     await abortAtRemediation(screen, done);

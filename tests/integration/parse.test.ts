@@ -97,6 +97,28 @@ describe("labpilot parse on Modal's failures", () => {
   });
 });
 
+describe('labpilot parse on a timed-out image build', () => {
+  it('chooses the build-timeout fix, quoting the wrapped line whole', async () => {
+    const log = join(dir, 'image-timeout.log');
+    const raw = generateLog(python, 'modal-image-timeout', log);
+    expect(raw).toMatch(/with a \nlarger `timeout`/);
+    const got = await parse(log, '--step', 'smoke', '--exit-code', '1');
+    expect(got.remediation?.id).toBe('modal-image-build-timeout');
+    expect(got.remediation?.text).toContain('    Image build for im-F8sZmqJb2vLKwD8QpDkzMr timed out. Please try again with a larger `timeout` parameter.\n');
+  });
+});
+
+describe('labpilot parse with variables', () => {
+  it('judges the gates with --var values, as a run given them would', async () => {
+    const log = join(dir, 'vars.log');
+    generateLog(python, 'console', log, ['--tasks', '2', '--trials', '3']);
+    const low = await parse(log, '--step', 'full', '--var', 'min_success=0.01');
+    expect(low.gates.find((g) => g.check === 'success rate at least 0.01')).toMatchObject({ passed: true });
+    const high = await parse(log, '--step', 'full', '--var', 'min_success=1.01');
+    expect(high.gates.find((g) => g.check === 'success rate at least 1.01')).toMatchObject({ passed: false });
+  });
+});
+
 describe('labpilot parse on bad input', () => {
   it.each([
     [['playbooks/rsd-phase3.yaml', '/no/such.log'], /cannot read \/no\/such\.log: ENOENT/],

@@ -23,15 +23,15 @@ describe('labpilot replay <transcript> --playbook: coverage', () => {
 
   it('names the OOM and the checkpoint key error as covered by cuda-oom and checkpoint-keys', () => {
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^point 3 \(line 14, step smoke\): covered by cuda-oom\n {2}trigger cuda-oom \(command output\): torch\.OutOfMemoryError: CUDA out of memory/m);
-    expect(r.stdout).toMatch(/^point 4 \(line 26, step smoke\): covered by checkpoint-keys\n {2}trigger checkpoint-keys \(command output\): RuntimeError: Error\(s\) in loading state_dict for DraftModel:/m);
+    expect(r.stdout).toMatch(/^point 3 \(line 14, step smoke\): covered by cuda-oom \(the playbook's text says \d+% of what the person said\)\n {2}trigger cuda-oom \(command output\): torch\.OutOfMemoryError: CUDA out of memory/m);
+    expect(r.stdout).toMatch(/^point 4 \(line 26, step smoke\): covered by checkpoint-keys \(the playbook's text says \d+% of what the person said\)\n {2}trigger checkpoint-keys \(command output\): RuntimeError: Error\(s\) in loading state_dict for DraftModel:/m);
     expect(r.stdout).toMatch(/^ {2}playbook would send: cuda-oom: Fix: cuda-oom — The smoke stage ran out of GPU memory:$/m);
     expect(r.stdout).toMatch(/^ {2}person sent: The draft checkpoint keys carry a module\. prefix from DataParallel\./m);
     expect(r.stdout).toMatch(/^ {2}2 follow-up\(s\) the playbook would have produced: cuda-oom, checkpoint-keys$/m);
   });
 
   it('follows the steps from what the person asked and the stage commands the agent ran', () => {
-    const steps = [...r.stdout.matchAll(/^point \d+ \(line \d+, step (\S+)\): (.*)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
+    const steps = [...r.stdout.matchAll(/^point \d+ \(line \d+, step (\S+)\): (.*?)(?: \(the playbook's text says \d+% of what the person said\))?$/gm)].map((m) => `${m[1]}: ${m[2]}`);
     expect(steps).toEqual([
       'setup: next step',
       'task1: next step',
@@ -58,9 +58,26 @@ describe('labpilot replay <transcript> --playbook: coverage', () => {
     writeFileSync(extended, readFileSync(PLAYBOOK, 'utf8').replace(/^remediations:\n/m, `remediations:\n${indented}\n`));
     expect((await labpilot(['lint', extended]).done).code).toBe(0);
     const again = await labpilot(['replay', SESSION, '--playbook', extended, '--check']).done;
-    expect(again.stdout).toMatch(new RegExp(`^point 5 \\(line 32, step smoke\\): covered by ${parsed.id}$`, 'm'));
+    expect(again.stdout).toMatch(new RegExp(`^point 5 \\(line 32, step smoke\\): covered by ${parsed.id} \\(the playbook's text says 100% of what the person said\\)$`, 'm'));
     expect(again.stdout).toMatch(/^ {2}0 follow-up\(s\) it missed$/m);
     expect(again.code).toBe(0);
+  });
+
+  it('gives the overall figure: the share of the person\'s follow-ups the playbook says', () => {
+    expect(r.stdout).toMatch(/^coverage: the playbook says what the person said at 2 of 3 follow-up\(s\) of the person \(67%\)$/m);
+  });
+
+  it('a rule that fires but would say something else than the person is a miss, with the similarity shown', async () => {
+    const dir = tempDir('labpilot-coverage-');
+    const other = join(dir, 'session.jsonl');
+    const person = 'Load the main model in 4-bit with a BitsAndBytesConfig instead of bf16 and do not call .to(device) on it. Then rerun the smoke test.';
+    const text = readFileSync(SESSION, 'utf8');
+    expect(text).toContain(person);
+    writeFileSync(other, text.replace(person, 'Stop here and write me a haiku about the weather instead.'));
+    const x = await labpilot(['replay', other, '--playbook', PLAYBOOK]).done;
+    expect(x.stdout).toMatch(/^point 3 \(line 14, step smoke\): MISSED by the playbook \(the playbook's text says \d% of what the person said\)$/m);
+    expect(x.stdout).toMatch(/^ {2}playbook would send: cuda-oom: /m);
+    expect(x.stdout).toMatch(/^coverage: the playbook says what the person said at 1 of 3 follow-up\(s\) of the person \(33%\)$/m);
   });
 
   it('--check fails while a follow-up of the person is missed; --json gives the points and the summary', async () => {
@@ -70,6 +87,7 @@ describe('labpilot replay <transcript> --playbook: coverage', () => {
     expect(lines.filter((l) => 'point' in l)).toHaveLength(7);
     expect(lines.at(-1)).toMatchObject({
       summary: {
+        coverage: { covered: 2, followUps: 3 },
         covered: [
           { line: 14, step: 'smoke', rule: 'cuda-oom' },
           { line: 26, step: 'smoke', rule: 'checkpoint-keys' },

@@ -41,14 +41,14 @@ describe('labpilot report on the demo run', () => {
   });
 
   it("saves the report in the repository's results folder, commits it on the run's branch and pushes it", () => {
-    const origin = /^demo: sample experiment at (\S+),/m.exec(demo.stdout)![1]!;
+    const origin = /; pushed to (\S+)$/m.exec(demo.stdout)![1]!;
     const branch = `labpilot/${runId}`;
     const show = (path: string) => execFileSync('git', ['show', `${branch}:${path}`], { cwd: origin });
     // The pushed branch holds the same bytes the run folder has.
     expect(show('RVQExperiment/phase3/results/labpilot-report.md')).toEqual(readFileSync(join(runDir, 'report.md')));
     expect(show('RVQExperiment/phase3/results/labpilot-report.html').length).toBeGreaterThan(10_000);
     expect(execFileSync('git', ['log', '-1', '--format=%s', branch], { cwd: origin }).toString()).toBe(`labpilot: results of run ${runId}\n`);
-    expect(demo.stdout).toMatch(/^results: RVQExperiment\/phase3\/results\/labpilot-report\.md, RVQExperiment\/phase3\/results\/labpilot-report\.html; committed [0-9a-f]{8} on labpilot\/\S+; pushed$/m);
+    expect(demo.stdout).toMatch(/^results: RVQExperiment\/phase3\/results\/labpilot-report\.md, RVQExperiment\/phase3\/results\/labpilot-report\.html; committed [0-9a-f]{8} on labpilot\/\S+; pushed to \S+$/m);
     expect(events.at(-1)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
   });
 

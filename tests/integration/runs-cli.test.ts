@@ -80,6 +80,7 @@ describe('labpilot runs', () => {
     expect(byId.get(failed)!.reason).toContain('exit code 3');
     expect(byId.get(killed)).toMatchObject({ playbook: 'sleeps', status: 'interrupted', reason: `resume with: labpilot resume ${killed}`, steps: 0 });
     for (const s of byId.values()) expect(Number.isNaN(Date.parse(s.started))).toBe(false);
+    for (const s of byId.values()) expect(s).toMatchObject({ step: 'only', dollars: 0, durationMs: expect.any(Number) });
   });
 
   it('tells a run whose process is alive from one that was killed', () => {
@@ -87,14 +88,16 @@ describe('labpilot runs', () => {
     expect(live).toMatchObject({ status: 'running', reason: '' });
   });
 
-  it('prints one plain line per run: id, playbook, status, steps passed, reason', () => {
+  it('prints one plain line per run: id, playbook, status, start, duration, current step, cost, steps passed, reason', () => {
     const { plain } = listed.after;
     expect(plain.code).toBe(0);
     const lines = plain.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     const line = (id: string) => lines.find((l) => l.startsWith(`${id} `))!.split(/\s{2,}/);
-    expect(line(passed)).toEqual([passed, 'passes', 'passed', '1 step(s) passed', 'every step passed']);
-    expect(line(failed).slice(0, 4)).toEqual([failed, 'fails', 'failed', '0 step(s) passed']);
-    expect(line(killed)).toEqual([killed, 'sleeps', 'interrupted', '0 step(s) passed', `resume with: labpilot resume ${killed}`]);
+    const start = expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    const took = expect.stringMatching(/^\d+s$/);
+    expect(line(passed)).toEqual([passed, 'passes', 'passed', start, took, 'step only', '$0.00', '1 step(s) passed', 'every step passed']);
+    expect(line(failed).slice(0, 8)).toEqual([failed, 'fails', 'failed', start, took, 'step only', '$0.00', '0 step(s) passed']);
+    expect(line(killed)).toEqual([killed, 'sleeps', 'interrupted', start, took, 'step only', '$0.00', '0 step(s) passed', `resume with: labpilot resume ${killed}`]);
   });
 });

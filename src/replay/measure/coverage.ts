@@ -1,5 +1,5 @@
 import type { CompiledPlaybook, EngineContext, TriggerHit } from '../../engine/context.js';
-import { initialContext, rulesFor } from '../../engine/context.js';
+import { initialContext } from '../../engine/context.js';
 import { templateVars } from '../../engine/logic.js';
 import type { Matcher } from '../../engine/matcher.js';
 import { chooseRemediation, remediationVars } from '../../engine/remediate.js';
@@ -9,8 +9,10 @@ import { excerptLines } from '../../engine/excerpt.js';
 import type { Source } from '../../events/schema.js';
 import { renderTemplate } from '../../playbook/template.js';
 import { createMetricsCollector } from '../../runner/metrics.js';
+import { applicableRules } from '../../runner/trigger-scan.js';
 import type { ImportedEvent } from '../import/emitter.js';
 import { StepGuesser } from './steps.js';
+import { COVERED_AT, saysWhatPersonSaid } from './similarity.js';
 
 export interface CoveragePoint {
   index: number;
@@ -20,11 +22,13 @@ export interface CoveragePoint {
   triggers: TriggerHit[];
   /** The remediation the playbook would have sent here. */
   remediation?: { rule: string; why: string; text: string };
+  /** Share of the person's follow-up that the remediation's text says too (saysWhatPersonSaid). */
+  similarity?: number;
   /** What the person sent next; undefined when they sent nothing (the transcript ended). */
   followUp?: string;
   /**
-   * covered: a rule fired and the person followed up; missed: the person followed up where no
-   * rule fired; unanswered: a rule fired and the person moved on or stopped; step: the person
+   * covered: a rule fired and its text says what the person said next; missed: the person
+   * followed up where no rule fired, or a rule would have said something else; unanswered: a rule fired and the person moved on or stopped; step: the person
    * moved to a step with nothing to remediate.
    */
   verdict: 'covered' | 'missed' | 'unanswered' | 'step';
@@ -113,7 +117,8 @@ export class Coverage {
     const point: CoveragePoint = { index: ++this.index, line, step, triggers: this.ctx.hits, followUp, verdict: 'missed' };
     if (chosen) point.remediation = { rule: chosen.rule.id, why: chosen.why, text: this.render(chosen.rule.id, chosen.hit) };
     const next = followUp === undefined ? undefined : this.guess.fromPrompt(followUp, step);
-    if (chosen) point.verdict = followUp === undefined || (next && next.step !== step) ? 'unanswered' : 'covered';
+    if (chosen && followUp !== undefined) point.similarity = saysWhatPersonSaid(point.remediation!.text, followUp);
+    if (chosen) point.verdict = followUp === undefined || (next && next.step !== step) ? 'unanswered' : point.similarity! >= COVERED_AT ? 'covered' : 'missed';
     else point.verdict = next ? 'step' : followUp === undefined ? 'step' : 'missed';
     if (point.verdict === 'missed') point.evidence = this.evidence ?? (this.lastSaid ? { line: lastLine(this.lastSaid), source: 'agent_text' } : undefined);
     if (chosen && point.verdict === 'covered') {
@@ -157,7 +162,7 @@ export class Coverage {
 
   private scanLine(line: string, source: Source): void {
     if (source !== 'agent_text' && ERRORISH.test(line)) this.evidence = { line: line.trim(), source };
-    const applicable = new Set(rulesFor(this.pb, this.step).map((r) => r.id));
+    const applicable = applicableRules(this.pb, this.step);
     for (const m of this.matcher.matchLine(line, source)) {
       if (!applicable.has(m.id) || this.reported.has(m.id)) continue;
       this.reported.add(m.id);

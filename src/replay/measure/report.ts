@@ -24,8 +24,13 @@ const VERDICT: Record<CoveragePoint['verdict'], string> = {
   step: 'next step',
 };
 
+/** `68%`: how much of the person's follow-up the playbook's text says. */
+export const similarityText = (x: number) => `${Math.round(x * 100)}%`;
+
 export function formatPoint(p: CoveragePoint): string {
-  const lines = [`point ${p.index} (line ${p.line}, step ${p.step}): ${VERDICT[p.verdict]}${p.remediation && p.verdict === 'covered' ? ` by ${p.remediation.rule}` : ''}`];
+  const by = p.remediation && p.verdict === 'covered' ? ` by ${p.remediation.rule}` : '';
+  const said = p.similarity === undefined ? '' : ` (the playbook's text says ${similarityText(p.similarity)} of what the person said)`;
+  const lines = [`point ${p.index} (line ${p.line}, step ${p.step}): ${VERDICT[p.verdict]}${by}${p.verdict === 'covered' || p.verdict === 'missed' ? said : ''}`];
   for (const t of p.triggers) lines.push(`  trigger ${t.remediation} (${t.source.replace('_', ' ')}): ${oneLine(t.line)}`);
   if (p.remediation) lines.push(`  playbook would send: ${p.remediation.rule}: ${gist(p.remediation.text)}`);
   lines.push(`  person sent: ${p.followUp === undefined ? '(nothing: the transcript ends)' : oneLine(p.followUp)}`);
@@ -57,7 +62,9 @@ export class CoverageSummary {
   format(): string {
     const { covered, missed, unanswered, step } = this.counts;
     const more = (shown: number, all: number) => (all > shown ? [`    (${all - shown} more)`] : []);
-    const out: string[] = ['summary:'];
+    const followUps = covered + missed;
+    const share = followUps === 0 ? 'no follow-up to cover' : `${covered} of ${followUps} follow-up(s) of the person (${Math.round((covered / followUps) * 100)}%)`;
+    const out: string[] = [`coverage: the playbook says what the person said at ${share}`, 'summary:'];
     out.push(`  ${covered} follow-up(s) the playbook would have produced${covered ? `: ${[...this.rules].join(', ')}` : ''}`);
     for (const p of this.covered) out.push(`    line ${p.line} (${p.step}): ${p.remediation!.rule} <- "${oneLine(p.followUp ?? '', 80)}"`);
     out.push(...more(this.covered.length, covered));
@@ -77,8 +84,10 @@ export class CoverageSummary {
 
   json() {
     const taken = new Set<string>();
-    const ref = (p: CoveragePoint) => ({ line: p.line, step: p.step, rule: p.remediation?.rule ?? null, followUp: p.followUp ?? null });
+    const ref = (p: CoveragePoint) => ({ line: p.line, step: p.step, rule: p.remediation?.rule ?? null, followUp: p.followUp ?? null, similarity: p.similarity ?? null });
+    const followUps = this.counts.covered + this.counts.missed;
     return {
+      coverage: { covered: this.counts.covered, followUps, share: followUps === 0 ? null : this.counts.covered / followUps },
       covered: this.covered.map(ref),
       missed: this.missed.map((p) => ({ ...ref(p), snippet: remediationSnippet(p, taken) })),
       unanswered: this.unanswered.map(ref),
