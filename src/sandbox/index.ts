@@ -71,7 +71,9 @@ export function openSandboxes(o: SandboxOptions): RunSandboxes {
   return {
     choice: { enabled: true, detail: `on (${process.platform === 'darwin' ? 'Seatbelt' : 'bubblewrap'} via @anthropic-ai/sandbox-runtime; writes: workspace; ${net})` },
     agent: make('agent', { env: section.env }),
-    stage: make('stage', { read: section.stage?.read, env: section.stage?.env, write: expandAll(section.stage?.write ?? [], o.inherit) }),
+    // Stages may also write the run's results folder: the cross-check fetches the stage's results
+    // JSON there through the stage's own tool (`modal volume get`), after the stage has exited.
+    stage: make('stage', { read: section.stage?.read, env: section.stage?.env, write: [join(o.runDir, 'results'), ...expandAll(section.stage?.write ?? [], o.inherit)] }),
     close: async () => {
       if (ready) await stopRuntime();
     },
