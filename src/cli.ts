@@ -42,6 +42,7 @@ program
   .option('--model <name>', 'model for the agent')
   .option('--agent <name>', 'agent backend', 'anthropic')
   .option('--workdir <dir>', 'workspace when the playbook does not clone one')
+  .option('--no-sandbox', "run the agent's shell and the stage commands without the OS sandbox (logged and reported)")
   .option('--json', 'print every event as NDJSON')
   .option('-v, --verbose', 'also print command output lines')
   .option('--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when you are needed and when the run ends')
@@ -49,7 +50,7 @@ program
     const view = await openView(o);
     try {
       const { runCommand } = await import('./commands/run.js');
-      const r = await runCommand({ playbook, ...o, mode: view?.decider.mode ?? 'autopilot', view, vars: o.var, home: program.opts().home });
+      const r = await runCommand({ playbook, ...o, mode: view?.decider.mode ?? 'autopilot', view, vars: o.var, home: program.opts().home, noSandbox: o.sandbox === false });
       done(r.code);
     } finally {
       await view?.close();

@@ -3,7 +3,7 @@ import type { Agent } from '../ports.js';
 import { EnvironmentError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
 import { brokenStream, noticingFetch, stallWatchdog, translateError } from './transport.js';
-import { createToolLoopAgent, type BackendOptions, type ChatBackend } from './tool-loop.js';
+import { toolLoopAgentOf, type BackendOptions, type ChatBackend } from './tool-loop.js';
 import type { ReplyBlock } from '../runs/conversation.js';
 
 /**
@@ -135,14 +135,5 @@ export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
     },
   };
 
-  return createToolLoopAgent({
-    name: 'anthropic',
-    model: opts.model,
-    backend,
-    tools: opts.tools,
-    sink: opts.sink,
-    redactor,
-    maxToolRounds: opts.maxToolRounds,
-    conversation: opts.conversation,
-  });
+  return toolLoopAgentOf('anthropic', opts, backend, redactor);
 }

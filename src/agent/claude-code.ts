@@ -6,6 +6,7 @@ import { mapStreamMessage, type StreamMessage, type TurnEnd } from './claude-cod
 import { PathEscapeError, resolveInside } from './tools/jail.js';
 import { createShellPolicy, type ShellPolicyConfig } from './tools/shell-policy.js';
 import type { Conversation } from '../runs/conversation.js';
+import type { claudeCodeSandbox } from '../sandbox/claude-code.js';
 
 /**
  * The Agent port over Claude Code, driven through the Claude Agent SDK: each labpilot turn is
@@ -30,6 +31,8 @@ export interface ClaudeCodeAgentOptions {
   maxToolRounds?: number;
   /** From the run log of a resumed run: Claude Code's session id and the turns already started. */
   conversation?: Conversation;
+  /** Claude Code's sandbox settings for its Bash tool (absent with `--no-sandbox`). */
+  sandbox?: ReturnType<typeof claudeCodeSandbox>;
 }
 
 type Permission = { behavior: 'allow'; updatedInput: Record<string, unknown> } | { behavior: 'deny'; message: string };
@@ -102,6 +105,7 @@ export function createClaudeCodeAgent(opts: ClaudeCodeAgentOptions): Agent {
           settingSources: [],
           systemPrompt: opts.system ? { type: 'preset', preset: 'claude_code', append: redactor.redact(opts.system) } : { type: 'preset', preset: 'claude_code' },
           maxTurns: opts.maxToolRounds ?? 40,
+          ...(opts.sandbox && { sandbox: opts.sandbox }),
         },
       });
       for await (const message of stream) {

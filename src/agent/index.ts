@@ -2,7 +2,7 @@ import type { Agent, EventSink } from '../ports.js';
 import { EnvironmentError, InputError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
 import { ANTHROPIC_KEY_MISSING, createAnthropicAgent } from './anthropic.js';
-import { createClaudeCodeAgent } from './claude-code.js';
+import { createClaudeCodeAgent, type ClaudeCodeAgentOptions } from './claude-code.js';
 import { createToolSet, type ToolSetOptions } from './tools/index.js';
 import type { Conversation } from '../runs/conversation.js';
 
@@ -34,6 +34,8 @@ export interface AgentFromEnvOptions {
   maxToolRounds?: number;
   /** The conversation so far, rebuilt from the log of a resumed run. */
   conversation?: Conversation;
+  /** Claude Code's own sandbox settings (claude-code only; absent with `--no-sandbox`). */
+  claudeCodeSandbox?: ClaudeCodeAgentOptions['sandbox'];
 }
 
 const positive = (v: string | undefined): number | undefined => {
@@ -62,7 +64,7 @@ export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
     redactor,
     conversation: opts.conversation,
   };
-  if (name === 'claude-code') return createClaudeCodeAgent({ ...common, workspace: opts.workspace, env, policy: opts.tools?.policy, approve: opts.tools?.approve });
+  if (name === 'claude-code') return createClaudeCodeAgent({ ...common, workspace: opts.workspace, env, policy: opts.tools?.policy, approve: opts.tools?.approve, sandbox: opts.claudeCodeSandbox });
   if (name === 'langchain:openai') {
     const missing = missingCredentials(name, env);
     if (missing) throw missing;

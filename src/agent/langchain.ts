@@ -3,7 +3,7 @@ import { ChatOpenAI } from '@langchain/openai';
 import type { Agent } from '../ports.js';
 import { EnvironmentError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
-import { createToolLoopAgent, type BackendOptions, type ChatBackend } from './tool-loop.js';
+import { toolLoopAgentOf, type BackendOptions, type ChatBackend } from './tool-loop.js';
 import { noticingFetch, stallWatchdog } from './transport.js';
 
 /**
@@ -102,14 +102,5 @@ export function createLangChainAgent(opts: LangChainAgentOptions): Agent {
     },
   };
 
-  return createToolLoopAgent({
-    name: `langchain:${opts.provider}`,
-    model: opts.model,
-    backend,
-    tools: opts.tools,
-    sink: opts.sink,
-    redactor,
-    maxToolRounds: opts.maxToolRounds,
-    conversation: opts.conversation,
-  });
+  return toolLoopAgentOf(`langchain:${opts.provider}`, opts, backend, redactor);
 }

@@ -96,6 +96,12 @@ export async function appendTurn(events: AsyncGenerator<EventInput, AgentTurnRes
   }
 }
 
+/** A backend's agent: the shared loop over its wire format, with the options every backend takes. */
+export function toolLoopAgentOf(name: string, opts: BackendOptions, backend: ChatBackend, redactor: Redactor): Agent {
+  const { model, tools, sink, maxToolRounds, conversation } = opts;
+  return createToolLoopAgent({ name, model, backend, tools, sink, redactor, maxToolRounds, conversation });
+}
+
 export function createToolLoopAgent(o: ToolLoopOptions): Agent {
   const maxToolRounds = o.maxToolRounds ?? 40;
   let turns = restore(o.backend, o.conversation);

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Verdict } from '../events/schema.js';
-import type { Playbook } from '../playbook/schema.js';
 import { buildReport } from '../report/model.js';
-import { saveRunResults } from '../results/save-run.js';
+import { type EndedRun, saveRunResults } from '../results/save-run.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import type { AppView } from '../ui/launch.js';
@@ -13,15 +11,7 @@ import { findings } from './findings.js';
  * After the engine's verdict: the playbook's save_results, then what the run found in words, on
  * plain output and in the app alike (JSON output has the events and nothing more).
  */
-export async function endOfRun(o: {
-  runId: string;
-  home?: string;
-  playbook: Playbook;
-  vars: Record<string, string>;
-  verdict: Verdict | undefined;
-  out?: NodeJS.WritableStream;
-  view?: AppView;
-}): Promise<void> {
+export async function endOfRun(o: EndedRun & { view?: AppView }): Promise<void> {
   await saveRunResults(o);
   if (!o.out && !o.view) return;
   const paths = new RunStore(o.home ? resolve(o.home) : undefined).paths(o.runId);

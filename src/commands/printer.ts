@@ -52,7 +52,7 @@ const itemTag = (e: { item?: string }) => (e.item === undefined ? '' : `[${e.ite
 export function formatPlain(e: Event, verbose = false): string | undefined {
   switch (e.type) {
     case 'run_started':
-      return `run ${e.runId}: ${e.playbook} (${e.mode}) in ${e.workspace} on ${e.branch}, agent ${e.agent} ${e.model}`;
+      return `run ${e.runId}: ${e.playbook} (${e.mode}) in ${e.workspace} on ${e.branch}, agent ${e.agent} ${e.model}${e.sandbox ? `\nsandbox: ${e.sandbox.detail}` : ''}`;
     case 'run_resumed':
       return `run ${e.runId}: resumed after event ${e.fromSeq}`;
     case 'step_entered':

@@ -105,6 +105,8 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
       return folded.snapshot;
     },
     conversation: conversationOf(events),
+    // The person's choice at the start holds for the whole run.
+    noSandbox: started.sandbox?.enabled === false,
   });
   // The app shows the state folded from the log (step, spent, stages ticked), then what follows.
   o.view?.fold?.(events);

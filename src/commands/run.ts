@@ -8,7 +8,8 @@ import { renderTemplate } from '../playbook/template.js';
 import { RunStore } from '../runs/store.js';
 import { createGit } from '../runner/git.js';
 import { prepareWorkspace } from '../runs/workspace.js';
-import { RunInterrupted, verdictExitCode } from '../errors.js';
+import { EnvironmentError, RunInterrupted, verdictExitCode } from '../errors.js';
+import { sandboxUnavailable } from '../sandbox/index.js';
 import type { Mode } from '../events/schema.js';
 import { needsModel, openSession } from './session.js';
 import { assertEndpointReady, assertLocalReady } from './preflight.js';
@@ -34,6 +35,8 @@ export interface RunOptions {
   view?: AppView;
   out?: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
+  /** Run without the OS sandbox (`--no-sandbox`); otherwise a missing sandbox stops the run (exit 3). */
+  noSandbox?: boolean;
   /** The agent and `modal` are the demo's stand-ins: plain lines say so. */
   standins?: boolean;
   /** A webhook told (Slack-compatible JSON) when a person is needed and when the run ends. */
@@ -63,6 +66,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
   const mode = o.view?.decider.mode ?? o.decider?.mode ?? o.mode ?? 'autopilot';
   const ready = { playbook: loaded.playbook, vars, env: o.env ?? process.env, agent: o.agent ?? 'anthropic', needsModel: needsModel(loaded.playbook, mode) };
   assertLocalReady(ready);
+  const unsandboxed = o.noSandbox ? undefined : sandboxUnavailable();
+  if (unsandboxed) throw new EnvironmentError(`the OS sandbox cannot start: ${unsandboxed}; install bubblewrap, socat and ripgrep, or pass --no-sandbox`);
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
   const runId = store.newRunId();
   const paths = store.create(runId);
@@ -82,6 +87,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     decider: o.view?.decider ?? o.decider,
     printer: o.view ? undefined : choosePrinter(o),
     env: o.env,
+    noSandbox: o.noSandbox,
   });
   o.view?.attach(session, runId);
   const notified = notifyOn(session.bus, o);
@@ -104,6 +110,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
       branch,
       agent: session.agentName,
       model: session.model,
+      sandbox: session.sandbox,
       ...runAnnotations(loaded.playbook),
     });
     const spec = { repo: repo && { url: renderTemplate(repo.repo, vars), ref: repo.ref && renderTemplate(repo.ref, vars) }, workspace, branch, runDir: paths.dir };
@@ -118,6 +125,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     const verdict = await session.runner.drive();
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
     await endOfRun({ runId, home: o.home, playbook: loaded.playbook, vars, verdict: verdict?.verdict, out, view: o.view });
+    // The summary repeats it: what ran, ran contained or not.
+    out?.write(`sandbox: ${session.sandbox.detail}\n`);
     await notified();
     return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId };
   } finally {

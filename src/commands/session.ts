@@ -23,6 +23,8 @@ import type { Mode } from '../events/schema.js';
 import type { Printer } from './printer.js';
 import type { Conversation } from '../runs/conversation.js';
 import { recordCommand } from '../runs/stale-commands.js';
+import { openSandboxes, type SandboxChoice } from '../sandbox/index.js';
+import { claudeCodeSandbox } from '../sandbox/claude-code.js';
 
 /** The package root, for the python/ checks shipped with labpilot. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -45,6 +47,8 @@ export interface SessionOptions {
   from?: (engine: Engine) => EngineSnapshot;
   /** The agent's conversation, rebuilt from the log of a resumed run. */
   conversation?: Conversation;
+  /** Run the agent's shell and the stage commands without the OS sandbox (`--no-sandbox`). */
+  noSandbox?: boolean;
   /** The agent, when it is not one labpilot drives (Claude Code's hooks deliver the prompts). */
   agentPort?: Agent;
 }
@@ -53,6 +57,8 @@ export interface Session {
   bus: EventBus;
   runner: Runner;
   engine: Engine;
+  /** Whether the agent's shell and the stage commands run in the OS sandbox. */
+  sandbox: SandboxChoice;
   model: string;
   agentName: string;
   close(): void;
@@ -65,6 +71,7 @@ export function openSession(o: SessionOptions): Session {
   const compiled: CompiledPlaybook = compiledPlaybook(pb, o.loaded.prompts, o.vars);
   const engine = new Engine(compiled);
   const redactor = new Redactor(env);
+  const sandboxes = openSandboxes({ runDir: dirname(o.paths.log), workspace: o.workspace, section: pb.sandbox, inherit: env, redactor, disabled: o.noSandbox });
   const writer = new EventLogWriter(o.paths.log, o.chain);
   const bus = new EventBus(systemClock, redactor, writer, o.nextSeq ?? 0);
   if (o.printer) bus.subscribe(o.printer);
@@ -84,15 +91,10 @@ export function openSession(o: SessionOptions): Session {
       : undefined;
   const create = (): Agent =>
     createAgentFromEnv({
-      name: agentName,
-      model,
-      system,
-      workspace: o.workspace,
-      sink: bus,
-      env,
-      redactor,
+      ...{ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor },
       // The agent's shell commands are recorded beside the stage commands: a resume ends those a kill left.
-      tools: { policy: pb.policy?.shell, approve, onSpawn: (pid) => recordCommand(o.paths.commands, `agent-${pid}`, pid) },
+      tools: { policy: pb.policy?.shell, approve, sandbox: sandboxes.agent, onSpawn: (pid) => recordCommand(o.paths.commands, `agent-${pid}`, pid) },
+      claudeCodeSandbox: sandboxes.agent && claudeCodeSandbox(o.workspace, pb.sandbox),
       conversation: o.conversation,
     });
   // A playbook of commands and checks alone never talks to a model, so it runs without a key;
@@ -110,7 +112,7 @@ export function openSession(o: SessionOptions): Session {
       bus,
       agent,
       // Command output is redacted before the command log, the events and the prompts see it.
-      commands: redactingCommands(createExecaRunner(env), redactor),
+      commands: redactingCommands(createExecaRunner(env, sandboxes.stage), redactor),
       git: createGit(),
       decider,
       matcher,
@@ -122,7 +124,11 @@ export function openSession(o: SessionOptions): Session {
     },
     o.from?.(engine),
   );
-  return { bus, runner, engine, model, agentName, close: () => writer.close() };
+  const close = () => {
+    writer.close();
+    void sandboxes.close();
+  };
+  return { bus, runner, engine, sandbox: sandboxes.choice, model, agentName, close };
 }
 
 /** Whether a run of the playbook may send a prompt: a prompt step, a prompt remediation, or a person at the terminal. */

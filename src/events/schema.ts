@@ -55,6 +55,8 @@ export const Event = z.discriminatedUnion('type', [
     branch: z.string(),
     agent: z.string(),
     model: z.string(),
+    /** Whether the agent's shell and the stage commands ran in the OS sandbox (`--no-sandbox` turns it off). */
+    sandbox: z.object({ enabled: z.boolean(), detail: z.string() }).optional(),
     /** labpilot's version, and what the playbook says the report should call things. */
     labpilot: z.string().optional(),
     annotations: RunAnnotations.optional(),

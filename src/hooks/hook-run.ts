@@ -76,7 +76,7 @@ export async function createHookRun(home: string, store: RunStore, id: string, l
 
 function sessionOptions(id: string, paths: RunPaths, loaded: LoadedPlaybook, started: Omit<EventOf<'run_started'>, 'seq' | 'ts'>) {
   const { vars, workspace, branch, model, agent } = started;
-  return { runId: id, paths, loaded, vars, workspace, branch, model, agent, agentPort: claudeCodeInHooks };
+  return { runId: id, paths, loaded, vars, workspace, branch, model, agent, agentPort: claudeCodeInHooks, noSandbox: started.sandbox?.enabled === false };
 }
 
 function hookRun(o: { id: string; home: string; paths: RunPaths; events: Event[]; session: Session; release: () => void }): HookRun {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BUILTIN_RULE_IDS, type RuleId } from '../agent/tools/shell-rule-ids.js';
+import { SandboxSection } from '../sandbox/config.js';
 
 /**
  * The playbook format. These schemas are the source of the TypeScript types (DESIGN.md
@@ -263,6 +264,8 @@ export const Playbook = z.strictObject({
     .optional(),
   budgets: Budgets.optional(),
   policy: Policy.optional(),
+  /** What the OS sandbox lets the agent's shell and the stage commands reach (src/sandbox/config.ts). */
+  sandbox: SandboxSection.optional(),
   steps: z.array(Step).min(1),
   remediations: z.array(Remediation).optional(),
   checklist: z.array(ChecklistItem).optional(),

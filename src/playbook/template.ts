@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { quoteAt, tightenFences } from './fence.js';
 
 /**
  * `{{ name }}` templates in playbook strings and prompt files. Names may hold dots (`match.1`,
@@ -28,6 +29,12 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Variables that carry text labpilot did not write (a command's output, the line a trigger
+ * matched): quoted so they cannot escape their place in a prompt (see fence.ts).
+ */
+export const UNTRUSTED_VARS = new Set(['match', 'excerpt', ...Array.from({ length: 9 }, (_, i) => `match.${i + 1}`)]);
+
 export interface RenderOptions {
   /** Quote each substituted value for a POSIX shell (for `run` commands). */
   shell?: boolean;
@@ -36,10 +43,13 @@ export interface RenderOptions {
 }
 
 export function renderTemplate(template: string, vars: Record<string, string>, opts: RenderOptions = {}): string {
-  return template.replace(REF, (_whole, name: string | undefined) => {
+  const quoting = !opts.shell && [...UNTRUSTED_VARS].some((n) => Object.hasOwn(vars, n));
+  const text = quoting ? tightenFences(template, vars, UNTRUSTED_VARS, REF) : template;
+  return text.replace(REF, (whole, name: string | undefined, offset: number) => {
     if (name === undefined) return '{{';
     if (!Object.hasOwn(vars, name)) throw new InputError(`undefined variable '${name}'`, opts.where);
     const value = vars[name] as string;
-    return opts.shell ? shellQuote(value) : value;
+    if (opts.shell) return shellQuote(value);
+    return quoting && UNTRUSTED_VARS.has(name) ? quoteAt(text, offset, whole.length, value) : value;
   });
 }

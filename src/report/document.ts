@@ -50,7 +50,7 @@ function overview(r: RunReport): Section {
     title: 'Summary',
     blocks: [
       { kind: 'p', text: `Verdict: ${verdict}.` },
-      { kind: 'list', items: [`Mode: ${r.mode}; agent ${r.agent}, model \`${r.model}\``, `Branch: \`${r.branch}\``, `Built from the run log alone (\`labpilot report ${r.runId}\` rebuilds it).`] },
+      { kind: 'list', items: [`Mode: ${r.mode}; agent ${r.agent}, model \`${r.model}\``, `Sandbox: ${r.sandbox?.detail ?? 'not recorded'}`, `Branch: \`${r.branch}\``, `Built from the run log alone (\`labpilot report ${r.runId}\` rebuilds it).`] },
     ],
   };
 }

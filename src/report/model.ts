@@ -16,6 +16,8 @@ export interface RunReport {
   branch: string;
   agent: string;
   model: string;
+  /** Whether the agent's shell and the stage commands ran in the OS sandbox. */
+  sandbox?: { enabled: boolean; detail: string };
   vars: Record<string, string>;
   /** When the run started (ISO 8601). */
   date: string;
@@ -107,6 +109,7 @@ export function buildReport(events: Event[], where?: string): RunReport {
     branch: started.branch,
     agent: started.agent,
     model: started.model,
+    sandbox: started.sandbox,
     vars: started.vars,
     date: started.ts,
     playbookHash: started.playbookHash,

@@ -7,7 +7,7 @@ import { renderTemplate } from '../playbook/template.js';
  * saved into the repository's results folder, committed on the run's branch and pushed when the
  * repository has a remote (the guide's last step). A failed push is reported, not a failed run.
  */
-export async function saveRunResults(o: {
+export interface EndedRun {
   runId: string;
   home?: string;
   playbook: Playbook;
@@ -15,7 +15,9 @@ export async function saveRunResults(o: {
   verdict: Verdict | undefined;
   /** Where to say what was saved; nothing is printed without it (JSON output, the terminal app). */
   out?: NodeJS.WritableStream;
-}): Promise<void> {
+}
+
+export async function saveRunResults(o: EndedRun): Promise<void> {
   const save = o.playbook.save_results;
   if (o.verdict !== 'passed' || !save) return;
   // The report pulls in the charting library: loaded only by runs that save results.

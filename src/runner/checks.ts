@@ -6,6 +6,7 @@ import type { Check } from '../playbook/schema.js';
 import type { CommandRunner } from '../ports.js';
 import { evalExpr, explain, parseExpr } from '../engine/expr.js';
 import { shellQuote } from '../playbook/template.js';
+import { inside as isInside } from '../agent/tools/jail.js';
 import { parseDuration } from '../playbook/duration.js';
 
 export interface CheckContext {
@@ -73,7 +74,7 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
 /** A path the playbook names, kept inside the workspace. */
 function inside(workspace: string, p: string): string {
   const full = resolve(workspace, p);
-  return full.startsWith(resolve(workspace)) ? full : join(workspace, '__outside__');
+  return isInside(resolve(workspace), full) ? full : join(workspace, '__outside__');
 }
 
 /** Checks are quick by nature; a `command` check may say how long it may take. */

@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import type { CommandRequest, CommandResult, CommandRunner } from '../ports.js';
 import { createLineSplitter } from '../engine/line-splitter.js';
+import type { CommandSandbox } from '../sandbox/types.js';
 import { createRawSplitter } from '../output/raw-splitter.js';
 
 /**
@@ -8,13 +9,17 @@ import { createRawSplitter } from '../output/raw-splitter.js';
  * process group, so stopping it (timeout, early stop, Esc) also ends what it spawned, such as
  * the Python process behind `modal run`.
  */
-export function createExecaRunner(baseEnv: NodeJS.ProcessEnv = process.env): CommandRunner {
+export function createExecaRunner(baseEnv: NodeJS.ProcessEnv = process.env, sandbox?: CommandSandbox): CommandRunner {
   return {
     async run(req: CommandRequest): Promise<CommandResult> {
       const started = Date.now();
-      const child = execa('bash', ['-c', req.command], {
+      // In the sandbox the command gets the allow-listed environment plus the request's own.
+      const contained = sandbox
+        ? await sandbox.contain(req.command, req.cwd, req.env)
+        : { file: 'bash', args: ['-c', req.command], env: { ...baseEnv, ...req.env } as Record<string, string>, release: () => {} };
+      const child = execa(contained.file, contained.args, {
         cwd: req.cwd,
-        env: { ...baseEnv, ...req.env },
+        env: contained.env,
         extendEnv: false,
         reject: false,
         buffer: false,
@@ -52,6 +57,7 @@ export function createExecaRunner(baseEnv: NodeJS.ProcessEnv = process.env): Com
       } finally {
         if (timer) clearTimeout(timer);
         req.signal?.removeEventListener('abort', onAbort);
+        contained.release();
       }
     },
   };

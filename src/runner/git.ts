@@ -1,8 +1,10 @@
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Git } from '../ports.js';
 import { EnvironmentError } from '../errors.js';
+import { sandboxEnv } from '../sandbox/env.js';
 
 const AUTHOR = { name: 'labpilot', email: 'labpilot@localhost' };
 
@@ -12,16 +14,18 @@ const AUTHOR = { name: 'labpilot', email: 'labpilot@localhost' };
  * caller's environment minus all of those, then its own identity and the TLS settings an https
  * clone needs; a credential prompt must fail rather than hang an unattended run.
  */
-const UNSAFE_ENV = /^(EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS|GIT_.*)$/i;
 const PASSED_GIT_ENV = ['GIT_SSL_CAINFO', 'GIT_SSL_CAPATH'];
 
-export function gitEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && (!UNSAFE_ENV.test(key) || PASSED_GIT_ENV.includes(key))) out[key] = value;
-  }
+export function gitEnv(env: NodeJS.ProcessEnv = process.env, remote = false): Record<string, string> {
+  // Git and what it may start (an ssh, a credential helper) see no secret of labpilot's.
+  const out = sandboxEnv(env, { allow: ['HOME', 'SSH_AUTH_SOCK'] });
+  for (const key of PASSED_GIT_ENV) if (env[key] !== undefined) out[key] = env[key]!;
+  // Local work reads no system or user configuration; clone and push keep the user's (its
+  // credential helper, its ssh settings), which no command of the run can write.
+  const isolated: Record<string, string> = remote ? {} : { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_ATTR_NOSYSTEM: '1' };
   return {
     ...out,
+    ...isolated,
     GIT_TERMINAL_PROMPT: '0',
     GIT_AUTHOR_NAME: AUTHOR.name,
     GIT_AUTHOR_EMAIL: AUTHOR.email,
@@ -30,11 +34,56 @@ export function gitEnv(env: NodeJS.ProcessEnv = process.env): Record<string, str
   };
 }
 
-/** simple-git in `dir` with labpilot's guarded environment (see gitEnv). */
-export function gitIn(dir?: string): SimpleGit {
-  const env = gitEnv();
+/**
+ * Settings given on the command line, which win over the repository's own configuration: a
+ * repository whose `.git/config` names hooks, an fsmonitor, a pager, an editor, an ssh command,
+ * a credential helper or an external diff runs none of them in labpilot's git.
+ */
+const SAFE_CONFIG = [
+  'core.hooksPath=/dev/null',
+  'core.fsmonitor=false',
+  'core.attributesFile=/dev/null',
+  'core.pager=cat',
+  'core.editor=true',
+  'core.askPass=',
+  'core.sshCommand=',
+  'core.gitProxy=',
+  'credential.helper=',
+  'diff.external=',
+  'protocol.ext.allow=never',
+  'protocol.file.allow=user',
+  'submodule.recurse=false',
+];
+
+/**
+ * simple-git refuses these settings on the command line, where they usually come from a caller
+ * that could be steered; here they are labpilot's own constants, and each one disables a way to
+ * run code.
+ */
+const OWN_SETTINGS = Object.fromEntries(
+  ['HooksPath', 'FsMonitor', 'ConfigPaths', 'Pager', 'Editor', 'AskPass', 'SshCommand', 'GitProxy', 'CredentialHelper', 'DiffExternal', 'ProtocolOverride', 'Filter', 'Submodule'].map((k) => [`allowUnsafe${k}`, true]),
+) as NonNullable<SimpleGitOptions['unsafe']>;
+
+/** What clone and push keep: the user's way to authenticate. */
+const REMOTE_KEEPS = ['core.sshCommand=', 'core.askPass=', 'credential.helper='];
+
+/** simple-git in `dir` with labpilot's guarded environment (see gitEnv) and settings (SAFE_CONFIG). */
+export function gitIn(dir?: string, remote = false): SimpleGit {
+  const env = gitEnv(process.env, remote);
   const allowEnvironment = Object.keys(env).filter((k) => /^GIT_/i.test(k));
-  return simpleGit({ baseDir: dir, allowEnvironment }).env(env);
+  const config = [...SAFE_CONFIG.filter((c) => !remote || !REMOTE_KEEPS.some((k) => c.startsWith(k.slice(0, -1)))), ...filterOverrides(dir)];
+  return simpleGit({ baseDir: dir, allowEnvironment, config, unsafe: OWN_SETTINGS }).env(env);
+}
+
+/**
+ * A clean or smudge filter in the repository's configuration runs on `git add`; each one
+ * configured is emptied (an empty command is no filter) and made optional.
+ */
+function filterOverrides(dir: string | undefined): string[] {
+  if (!dir || !existsSync(join(dir, '.git'))) return [];
+  const r = spawnSync('git', ['config', '--name-only', '--get-regexp', '^filter\\.'], { cwd: dir, env: gitEnv(), encoding: 'utf8' });
+  const drivers = new Set((r.stdout ?? '').split('\n').map((k) => /^filter\.(.+)\.[^.]+$/.exec(k.trim())?.[1]).filter((d): d is string => !!d));
+  return [...drivers].flatMap((d) => [`filter.${d}.clean=`, `filter.${d}.smudge=`, `filter.${d}.process=`, `filter.${d}.required=false`]);
 }
 
 /** Real git through simple-git: every agent turn that changed files becomes a commit. */
@@ -43,7 +92,7 @@ export function createGit(): Git {
   return {
     async clone(url, dir, branch, ref) {
       try {
-        await git().clone(url, dir, ref ? ['--branch', ref] : []);
+        await gitIn(undefined, true).clone(url, dir, ref ? ['--branch', ref] : []);
       } catch (err) {
         throw new EnvironmentError(`cannot clone ${url}: ${firstLine(err)}`);
       }
@@ -71,7 +120,7 @@ export function createGit(): Git {
     async push(dir, branch) {
       const remotes = await git(dir).getRemotes();
       if (remotes.length === 0) return false;
-      await git(dir).push(remotes[0]!.name, branch, ['--set-upstream']);
+      await gitIn(dir, true).push(remotes[0]!.name, branch, ['--set-upstream']);
       return true;
     },
   };

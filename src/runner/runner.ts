@@ -115,21 +115,17 @@ export class Runner {
     const r = this.o.engine.next(this.snapshot, event);
     this.snapshot = r.snapshot;
     this.queue.push(...r.effects);
-    if (event.type === 'agent_text') this.scanText(event.text, 'agent_text');
+    if (event.type === 'agent_text') for (const line of event.text.split('\n')) this.scanLine(line, 'agent_text');
     if (event.type === 'tool_call' && OUTPUT_TOOLS.has(event.name)) this.outputCalls.add(event.callId);
     // Only what a command printed is evidence of a failure; a file the agent reads (a guide
     // quoting error texts, a script that mentions weights_only) is not.
-    if (event.type === 'tool_result' && this.outputCalls.delete(event.callId)) this.scanText(event.output, 'tool_output');
+    if (event.type === 'tool_result' && this.outputCalls.delete(event.callId)) for (const line of normaliseText(event.output)) this.scanLine(line, 'tool_output');
   }
 
-  private scanText(text: string, source: Source): void {
-    for (const line of source === 'tool_output' ? normaliseText(text) : text.split('\n')) this.scanLine(line, source);
-  }
-
-  /** Reports the rules the line triggers, once per rule (and per value of a fanned-out step); true if any. */
-  private scanLine(line: string, source: Source, item?: string): boolean {
+  /** Reports the rules the line triggers, once per rule (and per value of a fanned-out step). */
+  private scanLine(line: string, source: Source, item?: string): void {
     const step = this.o.engine.playbook.playbook.steps[this.context.stepIndex]?.id;
-    return step !== undefined && reportTriggers({ pb: this.o.engine.playbook, matcher: this.o.matcher, bus: this.o.bus, reported: this.reported }, step, line, source, item);
+    if (step !== undefined) reportTriggers({ pb: this.o.engine.playbook, matcher: this.o.matcher, bus: this.o.bus, reported: this.reported }, step, line, source, item);
   }
 
   private async execute(effect: Effect): Promise<void> {

@@ -17,9 +17,23 @@ describe('Redactor', () => {
     ['Hugging Face', shape('hf_', 'AbCdEfGhIjKlMnOpQrStUvWx')],
     ['Modal token id', shape('ak-', 'AbCdEfGhIjKlMnOpQrStUv')],
     ['Modal token secret', shape('as-', 'AbCdEfGhIjKlMnOpQrStUv')],
+    ['Google API', shape('AIza', 'SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q')],
+    ['GitLab personal access', shape('glpat-', 'xYz1AbC2dEf3GhI4jKl5')],
+    ['GitLab deploy', shape('gldt-', 'xYz1AbC2dEf3GhI4jKl5')],
+    ['npm', shape('npm_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8')],
+    ['JWT', shape('eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', '.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c')],
+    ['Hugging Face (letters)', shape('hf_', 'AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh')],
   ])('masks a %s key wherever it appears in a line', (_name, key) => {
     expect(r.redact(`token=${key} and "${key}".`)).toBe('token=[REDACTED] and "[REDACTED]".');
     expect(r.holdsSecret(key)).toBe(true);
+  });
+
+  it('masks the base64 of a sensitive value, whatever its alignment in the encoded text', () => {
+    const red = new Redactor({ MODAL_TOKEN_SECRET: shape('as-', 'RedTeamModalTokenSecret1') });
+    for (const prefix of ['', 'x', 'xy', 'MODAL_TOKEN_SECRET=']) {
+      const encoded = Buffer.from(`${prefix}${shape('as-', 'RedTeamModalTokenSecret1')}\n`).toString('base64');
+      expect(red.redact(encoded), prefix).toContain('[REDACTED]');
+    }
   });
 
   it('masks private key blocks, bearer tokens and passwords in URLs', () => {

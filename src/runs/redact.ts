@@ -1,4 +1,5 @@
 import type { CommandRunner } from '../ports.js';
+import { GITLEAKS_RULES } from './secret-rules.js';
 
 /**
  * Secrets never reach a log, a transcript, a report or a model prompt (DESIGN.md principle 7).
@@ -20,6 +21,7 @@ const KEY_SHAPES: RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, // PEM keys
   /(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/=-]{20,}/g, // Authorization: Bearer <token>
   /(?<=[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s/@]{3,}(?=@)/g, // https://user:PASSWORD@host
+  ...GITLEAKS_RULES.map((r) => r.re),
 ];
 
 const MASK = '[REDACTED]';
@@ -39,6 +41,23 @@ export function isSensitiveName(name: string): boolean {
 /** Values shorter than this are not treated as secrets: too likely to occur by chance. */
 const MIN_SECRET_LENGTH = 8;
 
+/**
+ * The stretches of base64 that encode `v` wherever it starts in the encoded text (three
+ * alignments), in the standard and the URL-safe alphabet: `base64 -w0` of a file holding a
+ * secret is masked too. The characters that mix with neighbouring bytes are left out.
+ */
+function base64Forms(v: string): string[] {
+  const out: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const enc = Buffer.from('\0'.repeat(shift) + v).toString('base64');
+    const start = shift === 0 ? 0 : Math.ceil((shift * 4) / 3);
+    const end = Math.floor(((shift + Buffer.byteLength(v)) * 4) / 3);
+    const core = enc.slice(start, end);
+    if (core.length >= MIN_SECRET_LENGTH) out.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return out;
+}
+
 export class Redactor {
   private readonly values: string[];
 
@@ -46,8 +65,9 @@ export class Redactor {
     const fromEnv = Object.entries(env)
       .filter(([name, v]) => isSensitiveName(name) && typeof v === 'string' && v.length >= MIN_SECRET_LENGTH)
       .map(([, v]) => v as string);
+    const plain = [...new Set([...fromEnv, ...extra.filter((v) => v.length >= MIN_SECRET_LENGTH)])];
     // Longest first, so a secret that contains another is replaced whole.
-    this.values = [...new Set([...fromEnv, ...extra.filter((v) => v.length >= MIN_SECRET_LENGTH)])].sort((a, b) => b.length - a.length);
+    this.values = [...new Set([...plain, ...plain.flatMap(base64Forms)])].sort((a, b) => b.length - a.length);
   }
 
   redact(text: string): string {

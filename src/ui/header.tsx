@@ -36,6 +36,7 @@ export function Header({ state, mode, now, standins }: { state: ViewState; mode:
           {mode}
         </Text>
         {state.model ? <Text color={theme.muted}> · {standins ? `stand-in agent playing ${state.model}, modal stand-in` : state.model}</Text> : null}
+        {state.sandbox ? <Text color={state.sandbox.enabled ? theme.muted : theme.warn}> · sandbox {state.sandbox.enabled ? 'on' : 'OFF'}</Text> : null}
       </Text>
       <Text wrap="truncate-end">
         step {state.step ?? '–'}

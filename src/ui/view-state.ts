@@ -42,6 +42,8 @@ export interface ViewState {
   runId?: string;
   mode?: Mode;
   model?: string;
+  /** Whether the run's commands are in the OS sandbox (from run_started). */
+  sandbox?: { enabled: boolean; detail: string };
   vars: Record<string, string>;
   step?: string;
   attempt?: number;
@@ -78,7 +80,7 @@ export function foldView(s: ViewState, e: Event): ViewState {
   });
   switch (e.type) {
     case 'run_started':
-      return { ...s, runId: e.runId, mode: e.mode, model: e.model, vars: e.vars, startedAt: Date.parse(e.ts), checklist: checklistOf(s.playbook, e) };
+      return { ...s, runId: e.runId, mode: e.mode, model: e.model, sandbox: e.sandbox, vars: e.vars, startedAt: Date.parse(e.ts), checklist: checklistOf(s.playbook, e) };
     case 'run_resumed':
       // Whatever was running when the run stopped is gone; a resume starts its commands anew.
       return { ...add({ kind: 'notice', level: 'info', message: `resumed after event ${e.fromSeq}` }), runId: e.runId, commands: [] };

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,59 @@ describe('red team: symlink and hard-link escapes', () => {
   it('the shell cannot make a new link that points outside', async () => {
     refusedAndUntouched(await call('bash', { command: 'ln -s ../outside escape && cat escape/secret.txt' }));
     expect(existsSync(join(ws, 'escape'))).toBe(false);
+  });
+});
+
+describe('red team: links swapped while the file tools work (races)', () => {
+  /** A process swapping names in the workspace as fast as it can, as a background command of the agent's would. */
+  async function racing<T>(script: string, body: () => Promise<T>): Promise<T> {
+    const racer = spawn('bash', ['-c', `cd ${ws} && while :; do ${script}; done`], { stdio: 'ignore' });
+    try {
+      return await body();
+    } finally {
+      racer.kill('SIGKILL');
+      await new Promise((r) => racer.once('exit', r));
+    }
+  }
+
+  it('read_file never returns the outside file while a link and a regular file swap places', async () => {
+    writeFileSync(join(ws, 'plain.txt'), 'inside\n');
+    const seen = { leaked: 0, link: 0, inside: 0 };
+    await racing('ln -sfn ../outside/secret.txt s.tmp && mv -T s.tmp swap; cp plain.txt p.tmp && mv -T p.tmp swap', async () => {
+      for (let i = 0; i < 3000; i++) {
+        const r = await tools.execute('read_file', { path: 'swap' });
+        if (r.output.includes(MARKER)) seen.leaked++;
+        else if (r.output.includes('symbolic link')) seen.link++;
+        else if (r.output === 'inside\n') seen.inside++;
+      }
+    });
+    // Both states were met many times, so the race was really run; the outside file never came back.
+    expect(seen.link).toBeGreaterThan(10);
+    expect(seen.inside).toBeGreaterThan(10);
+    expect(seen.leaked).toBe(0);
+  });
+
+  it('read_file never returns the outside file while a hard link and a regular file swap places', async () => {
+    const seen = { leaked: 0, link: 0 };
+    await racing('ln -f ../outside/secret.txt h.tmp && mv -T h.tmp hswap; cp plain.txt q.tmp && mv -T q.tmp hswap', async () => {
+      for (let i = 0; i < 3000; i++) {
+        const r = await tools.execute('read_file', { path: 'hswap' });
+        if (r.output.includes(MARKER)) seen.leaked++;
+        else if (r.output.includes('hard link')) seen.link++;
+      }
+    });
+    expect(seen.link).toBeGreaterThan(10);
+    expect(seen.leaked).toBe(0);
+    expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe(`${MARKER}\n`);
+  });
+
+  it('write_file never lands outside while a directory and a link to the outside swap places', async () => {
+    let wrote = 0;
+    await racing('rm -rf d; mkdir d; rm -rf d; ln -s ../outside d', async () => {
+      for (let i = 0; i < 2000; i++) if (!(await tools.execute('write_file', { path: 'd/raced.txt', content: 'x' })).isError) wrote++;
+    });
+    expect(wrote).toBeGreaterThan(0);
+    expect(outsideFiles()).toEqual(['secret.txt']);
   });
 });
 

@@ -139,11 +139,11 @@ describe('red team: a secret printed by a command and echoed by the agent', () =
     expect(secretsRun.events.at(-1)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
   });
 
-  it('the command log shows the printed secrets masked', () => {
+  it('the stage sandbox gave the tests none of labpilot’s secrets, and a key they printed is masked in the command log', () => {
     const logs = readdirSync(join(secretsRun.runDir, 'commands')).filter((f) => f.endsWith('.log'));
     const text = logs.map((f) => readFileSync(join(secretsRun.runDir, 'commands', f), 'utf8')).join('\n');
-    expect(text).toContain('MODAL_TOKEN_SECRET = [REDACTED]');
-    expect(text).toContain('LAB_DB_PASSWORD = [REDACTED]');
+    expect(text).toContain('MODAL_TOKEN_SECRET = None');
+    expect(text).toContain('LAB_DB_PASSWORD = None');
     expect(text).toContain('built: [REDACTED]');
   });
 

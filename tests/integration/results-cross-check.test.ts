@@ -32,6 +32,8 @@ function playbook(name: string, command: string): string {
   writeFileSync(
     file,
     `name: ${name}
+# The tamperer plays a writer on Modal's side: the sandboxed stage is let into the stand-in's volumes.
+sandbox: { stage: { env: ["MODAL_*"], write: ["$MODAL_STANDIN_HOME"] } }
 variables:
   results_volume: { default: rsd-results }
 steps:

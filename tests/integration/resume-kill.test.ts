@@ -158,7 +158,9 @@ describe('a silent command left running by a killed run', () => {
   afterAll(() => killGroups(new Set(orphans.map((p) => p.pgid))));
 
   it('outlives labpilot, and `labpilot resume` stops it before running the step again', async () => {
-    const run = labpilot(['--home', home, 'run', playbook, '--json'], { ...env, NAP: '120' });
+    // In the OS sandbox a command dies with labpilot (bubblewrap's --die-with-parent): only a run
+    // without it can leave one behind.
+    const run = labpilot(['--home', home, 'run', playbook, '--json', '--no-sandbox'], { ...env, NAP: '120' });
     let stdout = '';
     run.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     await until('command_started', () => (stdout.includes('"command_started"') ? true : undefined));

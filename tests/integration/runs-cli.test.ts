@@ -11,7 +11,8 @@ import type { RunSummary } from '../../src/runs/store.js';
 const dir = tempDir('labpilot-runs-pb-');
 const playbook = (name: string, command: string): string => {
   const file = join(dir, `${name}.yaml`);
-  const lines = [`name: ${name}`, 'steps:', '  - id: only', '    kind: run', `    command: ${JSON.stringify(command)}`, '    max_attempts: 1', '    done_when: [{ check: exit_code, equals: 0 }]', ''];
+  // NAP sets how long the sleeping step takes: the sandboxed stage gets only what it is given.
+  const lines = [`name: ${name}`, 'sandbox: { stage: { env: [NAP] } }', 'steps:', '  - id: only', '    kind: run', `    command: ${JSON.stringify(command)}`, '    max_attempts: 1', '    done_when: [{ check: exit_code, equals: 0 }]', ''];
   writeFileSync(file, lines.join('\n'));
   return file;
 };

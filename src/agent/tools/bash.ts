@@ -25,9 +25,12 @@ export const bashTool = defineTool({
       return fail(`command refused: it ${verdict.reason} and needs a person's approval; ${who}`);
     }
     const timeoutMs = Math.min(input.timeout_ms ?? ctx.commandTimeoutMs, ctx.commandTimeoutMs);
-    const child = execa('bash', ['-c', input.command], {
+    const contained = ctx.sandbox
+      ? await ctx.sandbox.contain(input.command, ctx.workspace, ctx.extraEnv)
+      : { file: 'bash', args: ['-c', input.command], env: ctx.env, release: () => {} };
+    const child = execa(contained.file, contained.args, {
       cwd: ctx.workspace,
-      env: ctx.env,
+      env: contained.env,
       extendEnv: false,
       stdin: 'ignore',
       all: true,
@@ -77,6 +80,7 @@ export const bashTool = defineTool({
       forget?.();
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      contained.release();
     }
   },
 });

@@ -1,13 +1,11 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
-import { assertOwnFile, relativeToWorkspace, resolveInside } from './jail.js';
+import { componentsOf, readFileIn, writeFileIn } from './safe-fs.js';
 import { defineTool, fail, ok } from './types.js';
 
 const path = z.string().min(1).describe('Path relative to the workspace root (or absolute inside it).');
 
-async function readText(abs: string): Promise<string> {
-  const buf = await readFile(abs);
+function readText(workspace: string, requested: string): string {
+  const buf = readFileIn(workspace, requested);
   if (buf.subarray(0, 8000).includes(0)) throw new Error('is a binary file');
   return buf.toString('utf8');
 }
@@ -23,9 +21,7 @@ export const readFileTool = defineTool({
   description: 'Read a text file from the workspace, optionally only a range of lines.',
   input: ReadInput,
   async run(input: z.infer<typeof ReadInput>, ctx) {
-    const abs = resolveInside(ctx.workspace, input.path);
-    assertOwnFile(abs, input.path);
-    const text = await readText(abs);
+    const text = readText(ctx.workspace, input.path);
     const lines = text.split('\n');
     if (text.endsWith('\n')) lines.pop(); // a final newline ends the last line; it does not start one
     const from = input.start_line ?? 1;
@@ -55,14 +51,9 @@ export const writeFileTool = defineTool({
   description: 'Create or overwrite a file in the workspace with the given content; parent directories are created.',
   input: WriteInput,
   async run(input: z.infer<typeof WriteInput>, ctx) {
-    const abs = resolveInside(ctx.workspace, input.path);
-    await mkdir(dirname(abs), { recursive: true });
-    // Parents may now exist where they did not: judge the final path again before writing.
-    resolveInside(ctx.workspace, input.path);
-    assertOwnFile(abs, input.path);
-    if ((await stat(abs).catch(() => undefined))?.isDirectory()) return fail(`${input.path} is a directory`);
-    await writeFile(abs, input.content, 'utf8');
-    return ok(`wrote ${Buffer.byteLength(input.content)} bytes to ${relativeToWorkspace(ctx.workspace, abs)}`);
+    const where = componentsOf(ctx.workspace, input.path).join('/') || '.';
+    writeFileIn(ctx.workspace, input.path, input.content);
+    return ok(`wrote ${Buffer.byteLength(input.content)} bytes to ${where}`);
   },
 });
 
@@ -86,10 +77,8 @@ export const editFileTool = defineTool({
     'unique) unless replace_all is true.',
   input: EditInput,
   async run(input: z.infer<typeof EditInput>, ctx) {
-    const abs = resolveInside(ctx.workspace, input.path);
     if (input.old_string === input.new_string) return fail('old_string and new_string are the same; nothing to change');
-    const text = await readText(abs);
-    assertOwnFile(abs, input.path);
+    const text = readText(ctx.workspace, input.path);
     const n = countOf(text, input.old_string);
     if (n === 0) return fail(`old_string was not found in ${input.path}; read the file and copy the text exactly`);
     if (n > 1 && !input.replace_all) {
@@ -97,7 +86,7 @@ export const editFileTool = defineTool({
     }
     // split/join, not String.replace: `$&` and friends in new_string must stay literal.
     const next = input.replace_all ? text.split(input.old_string).join(input.new_string) : text.replace(input.old_string, () => input.new_string);
-    await writeFile(abs, next, 'utf8');
+    writeFileIn(ctx.workspace, input.path, next);
     return ok(`replaced ${input.replace_all ? n : 1} occurrence${n === 1 || !input.replace_all ? '' : 's'} in ${input.path}`);
   },
 });

@@ -7,6 +7,7 @@ import { grepTool, listFilesTool } from './search.js';
 import { createShellPolicy, type ShellPolicyConfig } from './shell-policy.js';
 import { fail, type Tool, type ToolContext, type ToolDefinition, type ToolResult, type ToolSet } from './types.js';
 import { isSensitiveName, Redactor } from '../../runs/redact.js';
+import type { CommandSandbox } from '../../sandbox/types.js';
 
 export type { ToolDefinition, ToolResult, ToolSet } from './types.js';
 export { cutOutput } from './cut-output.js';
@@ -28,6 +29,8 @@ export interface ToolSetOptions {
   policy?: ShellPolicyConfig;
   /** Asks a person about a risky command; without it risky commands are refused. */
   approve?: (command: string, reason: string) => Promise<boolean>;
+  /** The OS sandbox the shell runs in; without one commands run with labpilot's rights (`--no-sandbox`). */
+  sandbox?: CommandSandbox;
   /** Masks secrets in every result before the model sees it (default: from `inherit`). */
   redactor?: Redactor;
   /** Records each shell command's process group while it runs (see ToolContext.onSpawn). */
@@ -56,6 +59,8 @@ export function createToolSet(opts: ToolSetOptions): ToolSet {
     outputBudgetChars: opts.outputBudgetChars ?? 8_000,
     readBudgetChars: opts.readBudgetChars ?? 20_000,
     env: commandEnv(opts.inherit ?? process.env, opts.env),
+    sandbox: opts.sandbox,
+    extraEnv: opts.env,
     policy: createShellPolicy(opts.workspace, opts.policy),
     approve: opts.approve,
     redact: (text) => redactor.redact(text),

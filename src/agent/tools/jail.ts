@@ -16,7 +16,8 @@ export class PathEscapeError extends Error {
   }
 }
 
-const inside = (root: string, p: string): boolean => {
+/** Whether `p` is `root` or below it, judged on the relative path (`/ws-evil` is not inside `/ws`). */
+export const inside = (root: string, p: string): boolean => {
   const rel = relative(root, p);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 };

@@ -1,7 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { closeSync } from 'node:fs';
 import { z } from 'zod';
-import { assertOwnFile, resolveInside } from './jail.js';
+import { componentsOf, entriesAt, openChildDir, openDirAt, readChildFile } from './safe-fs.js';
 import { defineTool, fail, ok } from './types.js';
 
 /** Directories never worth showing the model: VCS internals, dependencies, caches. */
@@ -9,19 +8,42 @@ const SKIP = new Set(['.git', 'node_modules', '__pycache__']);
 const MAX_GREP_FILE_BYTES = 2_000_000;
 
 interface Entry {
-  abs: string;
+  rel: string;
   dir: boolean;
+  /** The opened directory holding it, valid while the walk visits it. */
+  parent: number;
+  name: string;
 }
 
-/** Depth-first, sorted, without following symlinks (they are listed, never entered). */
-async function* walk(dir: string): AsyncGenerator<Entry> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  entries.sort((a, b) => a.name.localeCompare(b.name));
+/** Depth-first, sorted, through opened directories: links are listed, never entered. */
+function* walk(dirFd: number, prefix = ''): Generator<Entry> {
+  const entries = entriesAt(dirFd).sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
     if (SKIP.has(e.name)) continue;
-    const abs = join(dir, e.name);
-    yield { abs, dir: e.isDirectory() };
-    if (e.isDirectory()) yield* walk(abs);
+    const rel = prefix + e.name;
+    yield { rel, dir: e.isDirectory(), parent: dirFd, name: e.name };
+    if (!e.isDirectory()) continue;
+    let child: number;
+    try {
+      child = openChildDir(dirFd, e.name);
+    } catch {
+      continue; // swapped for a link or removed since it was listed
+    }
+    try {
+      yield* walk(child, `${rel}/`);
+    } finally {
+      closeSync(child);
+    }
+  }
+}
+
+/** Opens a directory named by the model, or undefined when it is not one. */
+function openNamedDir(workspace: string, p: string): number | undefined {
+  try {
+    return openDirAt(workspace, componentsOf(workspace, p), p);
+  } catch (err) {
+    if (['ENOTDIR', 'ENOENT'].includes((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw err;
   }
 }
 
@@ -35,15 +57,19 @@ export const listFilesTool = defineTool({
   description: 'List files and directories under a workspace directory, recursively (skips .git and node_modules).',
   input: ListInput,
   async run(input: z.infer<typeof ListInput>, ctx) {
-    const root = resolveInside(ctx.workspace, input.path);
-    if (!(await stat(root).catch(() => undefined))?.isDirectory()) return fail(`${input.path} is not a directory`);
+    const root = openNamedDir(ctx.workspace, input.path);
+    if (root === undefined) return fail(`${input.path} is not a directory`);
     const out: string[] = [];
-    for await (const e of walk(root)) {
-      if (out.length >= input.max_entries) {
-        out.push(`[... listing stopped at ${input.max_entries} entries; list a subdirectory]`);
-        break;
+    try {
+      for (const e of walk(root)) {
+        if (out.length >= input.max_entries) {
+          out.push(`[... listing stopped at ${input.max_entries} entries; list a subdirectory]`);
+          break;
+        }
+        out.push(e.rel + (e.dir ? '/' : ''));
       }
-      out.push(relative(root, e.abs) + (e.dir ? '/' : ''));
+    } finally {
+      closeSync(root);
     }
     return ok(out.length ? out.join('\n') : '(empty directory)');
   },
@@ -67,34 +93,44 @@ export const grepTool = defineTool({
     } catch (err) {
       return fail(`invalid regular expression: ${(err as Error).message}`);
     }
-    const root = resolveInside(ctx.workspace, input.path);
-    const st = await stat(root).catch(() => undefined);
-    if (!st) return fail(`${input.path} does not exist`);
-    const files: AsyncIterable<Entry> | Entry[] = st.isDirectory() ? walk(root) : [{ abs: root, dir: false }];
+    const parts = componentsOf(ctx.workspace, input.path);
+    const dir = openNamedDir(ctx.workspace, input.path);
     const hits: string[] = [];
-    outer: for await (const f of files) {
-      if (f.dir) continue;
-      // A listed symlink or a hard link may lead outside the workspace: skip what does.
-      try {
-        assertOwnFile(resolveInside(ctx.workspace, f.abs), f.abs);
-      } catch {
-        continue;
-      }
-      const fst = await stat(f.abs).catch(() => undefined);
-      if (!fst?.isFile() || fst.size > MAX_GREP_FILE_BYTES) continue;
-      const buf = await readFile(f.abs);
-      if (buf.subarray(0, 8000).includes(0)) continue;
-      const rel = relative(ctx.workspace, f.abs);
+    const search = (rel: string, buf: Buffer | undefined): boolean => {
+      if (!buf || buf.subarray(0, 8000).includes(0)) return true;
       const lines = buf.toString('utf8').split('\n');
       for (let i = 0; i < lines.length; i++) {
         if (!re.test(lines[i]!)) continue;
         if (hits.length >= input.max_results) {
           hits.push(`[... stopped at ${input.max_results} matches; narrow the pattern or path]`);
-          break outer;
+          return false;
         }
         const full = ctx.redact(lines[i]!);
-        const line = full.length > 300 ? `${full.slice(0, 300)}...` : full;
-        hits.push(`${rel}:${i + 1}: ${line}`);
+        hits.push(`${rel}:${i + 1}: ${full.length > 300 ? `${full.slice(0, 300)}...` : full}`);
+      }
+      return true;
+    };
+    if (dir === undefined) {
+      // One file: opened through its parent, like every file of a directory search.
+      if (parts.length === 0) return fail(`${input.path} does not exist`);
+      const parent = openNamedDir(ctx.workspace, parts.slice(0, -1).join('/') || '.');
+      if (parent === undefined) return fail(`${input.path} does not exist`);
+      try {
+        const buf = readChildFile(parent, parts.at(-1)!, MAX_GREP_FILE_BYTES);
+        if (!buf) return fail(`${input.path} does not exist or is not a regular file of the workspace`);
+        search(parts.join('/'), buf);
+      } finally {
+        closeSync(parent);
+      }
+    } else {
+      const prefix = parts.length ? `${parts.join('/')}/` : '';
+      try {
+        for (const f of walk(dir)) {
+          if (f.dir) continue;
+          if (!search(prefix + f.rel, readChildFile(f.parent, f.name, MAX_GREP_FILE_BYTES))) break;
+        }
+      } finally {
+        closeSync(dir);
       }
     }
     return ok(hits.length ? hits.join('\n') : 'no matches');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ShellPolicy } from './shell-policy.js';
+import type { CommandSandbox } from '../../sandbox/types.js';
 
 /**
  * Provider-neutral tool contracts: the Anthropic loop and other backends read the same
@@ -30,6 +31,10 @@ export interface ToolContext {
   outputBudgetChars: number;
   readBudgetChars: number;
   env: Record<string, string>;
+  /** The OS sandbox the shell runs in; absent only when the person chose `--no-sandbox`. */
+  sandbox?: CommandSandbox;
+  /** Variables labpilot adds to the shell's environment (over the sandbox's allow-list). */
+  extraEnv?: Record<string, string>;
   /** Judges a shell command before it runs. */
   policy: ShellPolicy;
   /** Asks a person about a risky command; absent in autopilot. */
