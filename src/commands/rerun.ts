@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import type { Event } from '../events/schema.js';
 import { InputError } from '../errors.js';
-import { readEventLog } from '../runs/log.js';
+import { EventLogWriter, readEventLog } from '../runs/log.js';
 import type { RunStore } from '../runs/store.js';
 
 /**
@@ -21,7 +20,9 @@ export async function forkFromStep(store: RunStore, runId: string, step: string)
   const id = store.newRunId();
   const paths = store.create(id);
   // Up to its entry into the step: the engine, folding it, starts the step's first attempt anew.
-  const prefix = events.slice(0, at + 1).map((e): Event => (e.type === 'run_started' ? { ...e, runId: id } : e));
-  writeFileSync(paths.log, prefix.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  // Written through the log writer, so the copy is chained anew under the new run id.
+  const writer = new EventLogWriter(paths.log);
+  for (const e of events.slice(0, at + 1)) writer.append(e.type === 'run_started' ? ({ ...e, runId: id } as Event) : e);
+  writer.close();
   return id;
 }

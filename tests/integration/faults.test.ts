@@ -123,8 +123,11 @@ describe.each(PERSISTENT)('a persistent fault: %s', (name) => {
     expect(resumed.result.code, resumed.result.stderr).toBe(0);
     expect(resumed.events[0]).toMatchObject({ type: 'run_resumed', runId });
     expect(resumed.events.at(-1)).toMatchObject({ type: 'run_ended', verdict: 'passed' });
-    // The failed prompt is sent again; nothing before it is redone.
-    expect(ofType(resumed.events, 'prompt_sent')[0]).toMatchObject({ promptId: ofType(first.events, 'prompt_sent')[0]!.promptId });
+    // The turn the fault cut short goes on: its prompt is in the conversation, not sent again,
+    // and that turn is the first to end; nothing before it is redone.
+    const cut = ofType(first.events, 'prompt_sent')[0]!.promptId;
+    expect(ofType(resumed.events, 'prompt_sent').map((e) => e.promptId)).not.toContain(cut);
+    expect(ofType(resumed.events, 'agent_turn_ended')[0]).toMatchObject({ promptId: cut });
     expect(ofType(resumed.events, 'run_started')).toEqual([]);
   });
 });

@@ -234,8 +234,8 @@ describe('red team: no artifact holds a secret', () => {
   it('scans run logs, command logs, workspaces, commits, console output and model requests', () => {
     const scanner = new Redactor(SECRETS);
     const all = artifacts();
-    // The two full runs left their logs (the clone attempts stop before a run exists).
-    expect(all.filter(([p]) => p.endsWith('events.jsonl'))).toHaveLength(2);
+    // The two full runs and each clone attempt left a log (a run exists before its clone).
+    expect(all.filter(([p]) => p.endsWith('events.jsonl'))).toHaveLength(2 + cloneRuns.length);
     expect(all.filter(([p]) => p.endsWith('.log')).length).toBeGreaterThanOrEqual(4);
     // Secrets did flow through: the masks are there.
     expect(all.filter(([, text]) => text.includes('[REDACTED]')).length).toBeGreaterThanOrEqual(3);

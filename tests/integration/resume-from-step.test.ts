@@ -26,10 +26,12 @@ describe('resume --from-step', () => {
   });
   afterAll(() => standin.close());
 
-  it('plain resume of the ended run says it ended and points at --from-step, exit 2', async () => {
+  it('plain resume of the ended run redoes only its post-run work, says it ended and points at --from-step', async () => {
+    const calls = standin.requests.length;
     const r = await labpilot(['--home', home, 'resume', runId], env()).done;
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--from-step');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/had ended \(passed: .*\(to rerun a step of it: --from-step STEP\)/);
+    expect(standin.requests.length).toBe(calls);
   });
 
   it('reruns the verify step as a new run in the same workspace: passes without a model call', async () => {
