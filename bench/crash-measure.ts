@@ -108,17 +108,8 @@ export function measureCase(baseline: CaseResult, c: CaseResult): CaseMeasure {
   return { same: !!same, duplicatedPrompts, rerunCommands, lostEvents, why };
 }
 
-/** A seeded generator (mulberry32): the same seed gives the same campaign. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (the noise log's mulberry32): the same seed gives the same campaign. */
+export { prng as seeded } from './generators/log-noise.js';
 
 /**
  * `n` kill instants over the uninterrupted run's whole length, one in each of `n` equal slices

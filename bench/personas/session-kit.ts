@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { ScriptedSessionInput } from '../../src/standin/session-schema.js';
+import { prng } from '../generators/log-noise.js';
 
 /**
  * The pieces personas are built from: the demo's own scripted agent (the diligent story of
@@ -107,16 +108,10 @@ export function withMistakes(keep: { oom: boolean; keys: boolean }): Turn[] {
   return turns;
 }
 
-/** A small deterministic generator (mulberry32): the same seed picks the same variant. */
+/** A small deterministic generator (the noise log's mulberry32): the same seed picks the same variant. */
 export function rng(seed: number): { pick<T>(xs: readonly T[]): T; int(lo: number, hi: number): number } {
-  let a = (seed * 0x9e3779b1 + 0x6d2b79f5) >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // Small seeds are spread over the whole state first, so seeds 0, 1, 2 differ from the first draw.
+  const next = prng((seed * 0x9e3779b1 + 0x6d2b79f5) >>> 0);
   return {
     pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!,
     int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),

@@ -12,7 +12,7 @@ import { createGit } from '../runner/git.js';
 import type { AppView } from '../ui/launch.js';
 import type { EventInput, EventOf } from '../events/schema.js';
 import { foldForResume } from '../runs/refold.js';
-import { needsModel, openSession } from './session.js';
+import { closingView, needsModel, openSession } from './session.js';
 import { assertEndpointReady, assertLocalReady } from './preflight.js';
 import { endOfRun } from './end-of-run.js';
 import { notifyOn } from './notify.js';
@@ -44,13 +44,7 @@ export interface ResumeOptions {
  * flight when the run stopped (a turn, a command, checks, a question) is done again; what had
  * finished is not.
  */
-export async function resumeCommand(o: ResumeOptions): Promise<{ code: number; runId: string }> {
-  try {
-    return await resumeRun(o);
-  } finally {
-    await o.view?.close();
-  }
-}
+export const resumeCommand = (o: ResumeOptions): Promise<{ code: number; runId: string }> => closingView(o.view, () => resumeRun(o));
 
 async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: string }> {
   const store = new RunStore(o.home ? resolve(o.home) : undefined);

@@ -11,7 +11,7 @@ import { prepareWorkspace } from '../runs/workspace.js';
 import { EnvironmentError, RunInterrupted, verdictExitCode } from '../errors.js';
 import { sandboxUnavailable } from '../sandbox/index.js';
 import type { Mode } from '../events/schema.js';
-import { needsModel, openSession } from './session.js';
+import { closingView, needsModel, openSession } from './session.js';
 import { assertEndpointReady, assertLocalReady } from './preflight.js';
 import { endOfRun } from './end-of-run.js';
 import { notifyOn } from './notify.js';
@@ -49,13 +49,7 @@ export function choosePrinter(o: { json?: boolean; verbose?: boolean; out?: Node
 }
 
 /** `labpilot run`: a new run of a playbook; returns the exit code of its verdict. */
-export async function runCommand(o: RunOptions): Promise<{ code: number; runId: string }> {
-  try {
-    return await runPlaybook(o);
-  } finally {
-    await o.view?.close();
-  }
-}
+export const runCommand = (o: RunOptions): Promise<{ code: number; runId: string }> => closingView(o.view, () => runPlaybook(o));
 
 async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string }> {
   const loaded = await loadPlaybook(o.playbook);

@@ -26,6 +26,15 @@ import { recordCommand } from '../runs/stale-commands.js';
 import { openSandboxes, type SandboxChoice } from '../sandbox/index.js';
 import { claudeCodeSandbox } from '../sandbox/claude-code.js';
 
+/** Runs a command with the terminal app, closing the app however the command ends. */
+export async function closingView<T>(view: { close(): Promise<void> } | undefined, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } finally {
+    await view?.close();
+  }
+}
+
 /** The package root, for the python/ checks shipped with labpilot. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
