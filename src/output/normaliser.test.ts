@@ -78,6 +78,11 @@ describe('normaliseText', () => {
     expect(lines(apart)).toEqual(['RuntimeError: Error(s) in loading state_dict for ActionHead: the keys do not match ', '\tMissing key(s) in state_dict: "w".', 'Total episodes: 0']);
   });
 
+  it('keeps an error line apart from a log record that follows it', () => {
+    const text = 'FileNotFoundError: [Errno 2] No such file or directory: /models/rfsq_decoder.pt \n2026-01-01 10:00:00 INFO heartbeat 1\n';
+    expect(lines(text)).toEqual(['FileNotFoundError: [Errno 2] No such file or directory: /models/rfsq_decoder.pt ', 'heartbeat 1']);
+  });
+
   it("reads a playbook's own prefix first, its message group when it has one", () => {
     expect(lines('<7> [worker-3] Success: True\n', [/^<\d+> \[[\w-]+\] /])).toEqual(['Success: True']);
     expect(lines('ts=1 msg=Success: True\n', [/^ts=\d+ msg=(?<message>.*)$/])).toEqual(['Success: True']);

@@ -70,7 +70,9 @@ export function createOutputNormaliser<T = undefined>(onLine: (line: string, tag
     } else if (errorWrap && held !== undefined) {
       const next = text.trimEnd();
       const last = row.trimEnd();
-      if (next.length > 0 && last.length <= consoleWidth && wrapped(last, next, consoleWidth) && !NEW_STATEMENT.test(text)) {
+      // A log record (a prefix a logger writes) starts on its own line: it is never a wrapped row.
+      const record = customMessage(text, custom) !== undefined || stripPrefix(text) !== text;
+      if (next.length > 0 && !record && last.length <= consoleWidth && wrapped(last, next, consoleWidth) && !NEW_STATEMENT.test(text)) {
         held = held.trimEnd() + ' ' + next;
         row = text;
         errorWrap = mayWrap(text);
