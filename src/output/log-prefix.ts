@@ -23,7 +23,8 @@ export function stripBars(line: string): string {
   if (line.indexOf('/') < 0 || (line.indexOf('it/s]') < 0 && line.indexOf('s/it]') < 0 && line.indexOf('?it/s') < 0)) return line;
   let rest = line;
   for (let m = BAR.exec(rest); m && m[0].length > 0 && m[0].length < rest.length; m = BAR.exec(rest)) rest = rest.slice(m[0].length);
-  return rest;
+  // tqdm pads a redraw with spaces over the longer bar before it: they are not the text's.
+  return rest === line ? rest : rest.replace(/^ +/, '');
 }
 
 // Longest first: an alternation takes the first that matches.

@@ -19,6 +19,8 @@ describe('normaliseText', () => {
     const text = '\r 25%|██▌       | 1/4 [00:00<00:00, 347.33it/s]\x1b[A2026-12-03 09:27:13,865 [INFO] Success: True\n';
     expect(lines(text)).toEqual(['Success: True']);
     expect(lines('\r  0%|          | 0/3 [00:00<?, ?it/s]Task: open the drawer\n')).toEqual(['Task: open the drawer']);
+    // A redraw shorter than the bar before it is padded with spaces up to that bar's length.
+    expect(lines('\r 10%|█         | 5/50 [00:01<00:09, 4.87it/s]   2026-12-03 11:52:23,802 [INFO] \nTask: open the drawer\n')).toEqual(['', 'Task: open the drawer']);
   });
 
   it('strips the prefixes of Python logging formats, Modal and log exporters', () => {
