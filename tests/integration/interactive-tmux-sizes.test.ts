@@ -1,28 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
 import { KEYS } from '../../src/ui/help.js';
 import { BIN, tempDir } from '../helpers/cli.js';
+import { shellQuote } from '../../src/playbook/template.js';
+import { hasTmux, tmuxOn } from '../helpers/tmux.js';
 
 /**
  * The real binary in tmux at 80x24 and 160x48: a proposed prompt longer and wider than the
  * screen is readable in full (wrapped, scrolled, never cut), the keys stay in view, the help
  * overlay fits under the header, and a resize leaves no piece of the old frame.
  */
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 const SOCKET = `labpilot-sizes-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const tmux = tmuxOn(SOCKET);
 
 /** 20 lines of 14 words, each word unique (`w0307` is line 3, word 7): about 110 columns a line. */
 const WORDS = Array.from({ length: 20 }, (_, l) => Array.from({ length: 14 }, (_, w) => `w${String(l).padStart(2, '0')}${String(w).padStart(2, '0')}`));

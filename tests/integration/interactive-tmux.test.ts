@@ -1,27 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startMessagesStandin, type MessagesStandin } from '../../src/standin/messages-server.js';
 import { readEventLog } from '../../src/runs/log.js';
 import { RunStore } from '../../src/runs/store.js';
 import { BIN, ROOT, gitRepoFrom, tempDir } from '../helpers/cli.js';
+import { shellQuote } from '../../src/playbook/template.js';
+import { hasTmux, tmuxOn } from '../helpers/tmux.js';
 
 /**
  * The real binary in a real terminal: tmux gives it a pty, the test types with send-keys and
  * reads the screen with capture-pane. A person edits the remediation prompt and approves it;
  * the Messages API stand-in must receive the edited text.
  */
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 const SOCKET = `labpilot-test-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const tmux = tmuxOn(SOCKET);
 const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', 'lp');
 const keys = (...k: string[]) => tmux('send-keys', '-t', 'lp', ...k);
 const typed = (text: string) => tmux('send-keys', '-t', 'lp', '-l', text);
@@ -34,7 +26,6 @@ const waitFor = (text: string | RegExp, timeout = 30_000) =>
     },
     { timeout, interval: 100 },
   );
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 describe.skipIf(!hasTmux)('labpilot run --mode interactive in tmux', () => {
   let standin: MessagesStandin;
