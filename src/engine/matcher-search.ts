@@ -98,21 +98,7 @@ export class MultiLiteral {
 
   /** Calls `found` with the index of every literal the text holds (once per occurrence). */
   eachIn(text: string, found: (k: number) => void): void {
-    const { m, offsets, shift, bucketStart, bucketItems } = this.strTable;
-    for (let pos = m - 1; pos < text.length; ) {
-      const block = ((text.charCodeAt(pos - 1) & 0x7f) << 7) | (text.charCodeAt(pos) & 0x7f);
-      const s = shift[block] as number;
-      if (s !== 0) {
-        pos += s;
-        continue;
-      }
-      for (let b = bucketStart[block] as number, e = bucketStart[block + 1] as number; b < e; b++) {
-        const k = bucketItems[b] as number;
-        const start = pos - m + 1 - (offsets[k] as number);
-        if (start >= 0 && text.startsWith(this.literals[k] as string, start)) found(k);
-      }
-      pos++;
-    }
+    this.nextInString(text, 0, text.length, found);
   }
 
   /** Start of the first literal occurrence lying wholly inside bytes[from, to), or -1. */
@@ -127,8 +113,11 @@ export class MultiLiteral {
     return this.asLatin1!.nextInString(this.lastText, from, to);
   }
 
-  /** Start of the first literal occurrence lying wholly inside text[from, to) (UTF-16 units), or -1. */
-  nextInString(text: string, from: number, to: number): number {
+  /**
+   * Start of the first literal occurrence lying wholly inside text[from, to) (UTF-16 units), or
+   * -1; given `each`, every occurrence's literal goes to it instead and the search runs on.
+   */
+  nextInString(text: string, from: number, to: number, each?: (k: number) => void): number {
     const { m, offsets, shift, bucketStart, bucketItems } = this.strTable;
     let pos = from + m - 1;
     while (pos < to) {
@@ -142,7 +131,10 @@ export class MultiLiteral {
         const k = bucketItems[b] as number;
         const lit = this.literals[k] as string;
         const start = pos - m + 1 - (offsets[k] as number);
-        if (start >= from && start + lit.length <= to && text.startsWith(lit, start)) return start;
+        if (start >= from && start + lit.length <= to && text.startsWith(lit, start)) {
+          if (!each) return start;
+          each(k);
+        }
       }
       pos++;
     }
