@@ -57,7 +57,7 @@ export interface ViewState {
   /** The latest trigger and remediation choice, shown beside a remediation's prompt. */
   trigger?: { remediation: string; line: string };
   choice?: { remediation: string; why: string };
-  outcomes: Record<string, 'passed' | 'failed' | 'skipped'>;
+  outcomes: Record<string, 'passed' | 'failed'>;
   checklist: Array<{ label: string; state: ItemState; detail?: string }>;
   ended?: { verdict: Verdict; reason: string };
 }
