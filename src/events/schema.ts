@@ -120,8 +120,8 @@ export const Event = z.discriminatedUnion('type', [
   }),
   /** The agent's own session (Claude Code), resumed by id after a kill. */
   z.object({ ...base, type: z.literal('agent_session'), agent: z.string(), sessionId: z.string() }),
-  /** A risky shell command of the agent, and who let it run or refused it. */
-  z.object({ ...base, type: z.literal('shell_approval'), command: z.string(), reason: z.string(), approved: z.boolean(), by: z.enum(['human', 'policy']) }),
+  /** A risky shell command of the agent, and the person who let it run or refused it (autopilot refuses without asking; the tool's result says so). */
+  z.object({ ...base, type: z.literal('shell_approval'), command: z.string(), reason: z.string(), approved: z.boolean(), by: z.literal('human') }),
   z.object({
     ...base,
     type: z.literal('agent_turn_ended'),

@@ -5,9 +5,10 @@ import { diagnosis, failedExit } from '../runs/diagnosis.js';
 import { progressLine, startProgress, type Progress } from './progress.js';
 
 /**
- * What the terminal app shows, folded from the event stream alone (DESIGN.md principle 2): the
- * app keeps no state the run log lacks. `history` only grows, so it can live in Ink's <Static>
- * and never redraw; everything in flight (tool calls, the running commands) is `live`.
+ * What the terminal app shows, folded from the event stream alone (docs/architecture.md, "One
+ * event stream"): the app keeps no state the run log lacks. `history` only grows, so it can live
+ * in Ink's <Static> and never redraw; everything in flight (tool calls, the running commands) is
+ * `live`.
  */
 export type Entry = { key: string } & (
   | { kind: 'step'; step: string; title?: string; attempt: number }
