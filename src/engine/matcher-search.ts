@@ -1,3 +1,5 @@
+import { SampledSearch } from './byte-search.js';
+
 /**
  * Multi-literal search (Wu-Manber, blocks of two code units) over strings.
  * It skips ahead by up to (shortest literal - 1) positions per probe, so log text that contains
@@ -24,7 +26,7 @@ interface Table {
 }
 
 /** How common a pair of units is in log text: lower-case words, spaces and numbers are. */
-function pairCost(a: number, b: number): number {
+export function pairCost(a: number, b: number): number {
   const cls = (c: number): number => (c >= 97 && c <= 122 ? 0 : c === 32 ? 1 : c >= 48 && c <= 57 ? 2 : c >= 65 && c <= 90 ? 3 : 4);
   const ca = cls(a);
   const cb = cls(b);
@@ -77,14 +79,45 @@ function buildTable(units: number[][]): Table {
 
 export class MultiLiteral {
   private readonly strTable: Table;
+  private readonly sampled: SampledSearch | null;
+  private readonly asLatin1: MultiLiteral | null;
+  private lastBytes: Uint8Array | null = null;
+  private lastText = '';
 
   /** `literals` must each be at least 2 code units long. */
-  constructor(readonly literals: readonly string[]) {
+  constructor(
+    readonly literals: readonly string[],
+    withBytes = true,
+  ) {
     this.strTable = buildTable(literals.map((l) => [...l].flatMap((c) => splitUnits(c))));
+    // The same literals as UTF-8 bytes, for output searched before it is decoded.
+    const bytes = literals.map((l) => Buffer.from(l));
+    this.sampled = SampledSearch.of(bytes);
+    this.asLatin1 = this.sampled || !withBytes ? null : new MultiLiteral(bytes.map((b) => b.toString('latin1')), false);
   }
 
-  /** Start of the first literal occurrence lying wholly inside text[from, to) (UTF-16 units), or -1. */
-  nextInString(text: string, from: number, to: number): number {
+  /** Calls `found` with the index of every literal the text holds (once per occurrence). */
+  eachIn(text: string, found: (k: number) => void): void {
+    this.nextInString(text, 0, text.length, found);
+  }
+
+  /** Start of the first literal occurrence lying wholly inside bytes[from, to), or -1. */
+  nextInBytes(bytes: Uint8Array, from: number, to: number): number {
+    if (this.sampled) return this.sampled.next(bytes, from, to);
+    // Too short to sample: the bytes read as latin1, one unit each, searched for the literals'
+    // UTF-8 bytes read the same way.
+    if (bytes !== this.lastBytes) {
+      this.lastBytes = bytes;
+      this.lastText = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    }
+    return this.asLatin1!.nextInString(this.lastText, from, to);
+  }
+
+  /**
+   * Start of the first literal occurrence lying wholly inside text[from, to) (UTF-16 units), or
+   * -1; given `each`, every occurrence's literal goes to it instead and the search runs on.
+   */
+  nextInString(text: string, from: number, to: number, each?: (k: number) => void): number {
     const { m, offsets, shift, bucketStart, bucketItems } = this.strTable;
     let pos = from + m - 1;
     while (pos < to) {
@@ -98,7 +131,10 @@ export class MultiLiteral {
         const k = bucketItems[b] as number;
         const lit = this.literals[k] as string;
         const start = pos - m + 1 - (offsets[k] as number);
-        if (start >= from && start + lit.length <= to && text.startsWith(lit, start)) return start;
+        if (start >= from && start + lit.length <= to && text.startsWith(lit, start)) {
+          if (!each) return start;
+          each(k);
+        }
       }
       pos++;
     }
