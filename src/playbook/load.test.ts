@@ -125,6 +125,10 @@ steps:
     kind: run
     command: "true"
     timeout: ${'9'.repeat(320)}h
+  - id: b
+    kind: run
+    command: "true"
+    timeout: .nan
 `,
     });
     expect(await lintPlaybook(pb)).toEqual([
@@ -132,6 +136,7 @@ steps:
       `${pb}:4:14: a duration must be a finite number of seconds`,
       `${pb}:5:10: turns: expected number, got NaN, which is not a finite number`,
       `${pb}:10:14: a duration must be a finite number of seconds`,
+      `${pb}:14:14: timeout: expected number or string, got NaN, which is not a finite number`,
     ]);
   });
 

@@ -19,7 +19,7 @@ const DURATION = /^\d+(\.\d+)?(ms|s|m|h)$/;
 export const Duration = z
   .union([z.number().positive(), z.string().regex(DURATION, 'a duration is a number of seconds or like "90s", "30m", "2h"')])
   // zod runs this on a value the union refused too: only a well-shaped one is measured.
-  .refine((d) => (typeof d === 'string' && !DURATION.test(d)) || Number.isFinite(parseDuration(d)), 'a duration must be a finite number of seconds');
+  .refine((d) => !(typeof d === 'string' ? DURATION.test(d) : d > 0 && Number.isFinite(d)) || Number.isFinite(parseDuration(d)), 'a duration must be a finite number of seconds');
 
 /** A predicate over metrics, e.g. `success_rate >= 0.8 and inference_ms < 60`. */
 export const Expr = z.string().min(1);
