@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Option as OptionType } from 'commander';
-import { exitCodeOf, messageOf } from './errors.js';
-import { cliExitCode, packageVersion } from './commands/cli-conventions.js';
+import { exitCodeOf, isCommanderError, messageOf } from './errors.js';
+import { packageVersion } from './commands/cli-conventions.js';
 
 // commander is CommonJS: required as such, it loads without Node parsing it for ES module
 // exports first (the terminal app's first frame waits on the CLI loading).
@@ -172,8 +172,6 @@ command('hook <event>', 'answer one Claude Code hook call (JSON on stdin and std
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // commander has printed its own message (and the "did you mean") already.
-  const code = cliExitCode(err);
-  if (code !== undefined) process.exit(code);
-  process.stderr.write(`labpilot: ${messageOf(err)}\n`);
+  if (!isCommanderError(err)) process.stderr.write(`labpilot: ${messageOf(err)}\n`);
   process.exit(exitCodeOf(err));
 });

@@ -1,7 +1,7 @@
 /**
  * Failures as the model would be shown them: a root cause (the lines that must survive any cut)
  * inside a realistic block (traceback, build log, Modal CLI output), placed in a long log.
- * Texts follow DOMAIN.md: real torch, Modal, LIBERO and pip messages.
+ * Texts are the messages real torch, Modal, LIBERO and pip print, word for word.
  */
 
 export interface ErrorCase {

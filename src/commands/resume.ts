@@ -4,7 +4,7 @@ import { loadPlaybook } from '../playbook/load.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import { stopStaleCommands } from '../runs/stale-commands.js';
-import { EnvironmentError, InputError, RunInterrupted, verdictExitCode } from '../errors.js';
+import { EnvironmentError, ExitCode, InputError, RunInterrupted, verdictExitCode } from '../errors.js';
 import { conversationOf } from '../runs/conversation.js';
 import { prepareWorkspace, reconcileCommits } from '../runs/workspace.js';
 import { renderTemplate } from '../playbook/template.js';
@@ -136,7 +136,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
     await endOfRun({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: verdict?.verdict, out, view: o.view });
     await notified();
-    return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId: o.runId };
+    return { code: verdict ? verdictExitCode[verdict.verdict] : ExitCode.failed, runId: o.runId };
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -8,7 +8,7 @@ import { renderTemplate } from '../playbook/template.js';
 import { RunStore } from '../runs/store.js';
 import { createGit } from '../runner/git.js';
 import { prepareWorkspace } from '../runs/workspace.js';
-import { EnvironmentError, RunInterrupted, verdictExitCode } from '../errors.js';
+import { EnvironmentError, ExitCode, RunInterrupted, verdictExitCode } from '../errors.js';
 import { sandboxUnavailable } from '../sandbox/index.js';
 import type { Mode } from '../events/schema.js';
 import { closingView, needsModel, openSession } from './session.js';
@@ -122,7 +122,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     // The summary repeats it: what ran, ran contained or not.
     out?.write(`sandbox: ${session.sandbox.detail}\n`);
     await notified();
-    return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId };
+    return { code: verdict ? verdictExitCode[verdict.verdict] : ExitCode.failed, runId };
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -113,6 +113,33 @@ remediations:
     expect(await lintPlaybook(pb)).toEqual([`${pb}:7:9: unreachable step 'b'`]);
   });
 
+  it('rejects an infinite budget or duration, located, with why', async () => {
+    const pb = await playbookIn({
+      'pb.yaml': `name: p
+budgets:
+  dollars: .inf
+  wall_time: 1e308
+  turns: .nan
+steps:
+  - id: a
+    kind: run
+    command: "true"
+    timeout: ${'9'.repeat(320)}h
+  - id: b
+    kind: run
+    command: "true"
+    timeout: .nan
+`,
+    });
+    expect(await lintPlaybook(pb)).toEqual([
+      `${pb}:3:12: dollars: expected number, got Infinity, which is not a finite number`,
+      `${pb}:4:14: a duration must be a finite number of seconds`,
+      `${pb}:5:10: turns: expected number, got NaN, which is not a finite number`,
+      `${pb}:10:14: a duration must be a finite number of seconds`,
+      `${pb}:14:14: timeout: expected number or string, got NaN, which is not a finite number`,
+    ]);
+  });
+
   it('a prompt file shared by a step and a remediation may not use match variables', async () => {
     const pb = await playbookIn({
       'pb.yaml': `name: shared
