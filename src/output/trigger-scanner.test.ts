@@ -102,6 +102,19 @@ describe('trigger scanner: wrapped and decorated lines', () => {
     expect(want).toEqual([[OOM_MESSAGE, ['oom']]]);
   });
 
+  it('joins a Rich record back from a hit 25 rows below its first row (the walk-back reaches 32)', () => {
+    const matcher = compileMatcher([{ id: 'oom', regex: 'CUDA out of memory\\. Tried to allocate ([0-9.]+ [KMG]iB)' }]);
+    const message = `${'while loading shards '.repeat(45)}a CUDA out of memory. Tried to allocate 20.00 MiB`;
+    const raw = richOutput(python, 'log', [message, 'Episode 2 started']);
+    const rows = raw.split('\n');
+    expect(rows.findIndex((row) => row.includes('CUDA out of'))).toBeGreaterThanOrEqual(24);
+    // The record's first row in one chunk, the next ten in another, the hit in a third.
+    const bytes = Buffer.from(raw);
+    const rowEnds = [...bytes.entries()].flatMap(([i, b]) => (b === 10 ? [i + 1] : []));
+    expect(scanned(matcher, bytes, [rowEnds[0]!, rowEnds[10]!, bytes.length])).toEqual([[message, ['oom']]]);
+    expect(expectSameAsEveryLine('long rich record', matcher, raw, {}, 56, 6)).toEqual([[message, ['oom']]]);
+  });
+
   it('reads a line whose literal ANSI colour codes split', () => {
     const matcher = compileMatcher([{ id: 'no_option', regex: "Error: No such option '(--[a-z_-]+)'" }]);
     const text = "Usage: modal run eval.py [OPTIONS]\n\x1b[31mError\x1b[0m: No such option '--x'\nSuccess: True\n";
