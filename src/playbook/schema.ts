@@ -30,39 +30,21 @@ export const Variable = z.strictObject({
   required: z.boolean().optional(),
 });
 
+/** A check of one kind; any check may carry a `name`, shown in place of the one made from it. */
+const check = <K extends string, F extends z.ZodRawShape>(kind: K, fields: F) =>
+  z.strictObject({ check: z.literal(kind), ...fields, name: z.string().optional() });
+
 export const Check = z.discriminatedUnion('check', [
-  z.strictObject({ check: z.literal('file_exists'), path: z.string(), name: z.string().optional() }),
-  z.strictObject({
-    check: z.literal('file_matches'),
-    path: z.string(),
-    regex: z.string(),
-    negate: z.boolean().optional(),
-    name: z.string().optional(),
-  }),
-  z.strictObject({
-    check: z.literal('command'),
-    run: z.string(),
-    timeout: Duration.optional(),
-    name: z.string().optional(),
-  }),
+  check('file_exists', { path: z.string() }),
+  check('file_matches', { path: z.string(), regex: z.string(), negate: z.boolean().optional() }),
+  check('command', { run: z.string(), timeout: Duration.optional() }),
   /** Matches the output of the step's own command (run steps) or of `run` when given. */
-  z.strictObject({
-    check: z.literal('output_matches'),
-    regex: z.string(),
-    run: z.string().optional(),
-    negate: z.boolean().optional(),
-    name: z.string().optional(),
-  }),
-  z.strictObject({ check: z.literal('exit_code'), equals: z.number().int(), name: z.string().optional() }),
+  check('output_matches', { regex: z.string(), run: z.string().optional(), negate: z.boolean().optional() }),
+  check('exit_code', { equals: z.number().int() }),
   /** A Python script from the playbook's folder or python/; exit 0 passes, its stdout is the detail. */
-  z.strictObject({
-    check: z.literal('python'),
-    script: z.string(),
-    args: z.array(z.string()).optional(),
-    name: z.string().optional(),
-  }),
+  check('python', { script: z.string(), args: z.array(z.string()).optional() }),
   /** Judged on figures parsed by labpilot from a run step's output, never on the agent's word. */
-  z.strictObject({ check: z.literal('metric'), expr: Expr, step: Id.optional(), name: z.string().optional() }),
+  check('metric', { expr: Expr, step: Id.optional() }),
 ]);
 export type Check = z.infer<typeof Check>;
 
