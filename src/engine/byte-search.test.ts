@@ -168,6 +168,17 @@ describe('MultiLiteral.nextInBytes', () => {
     agreesWithNaive(5, 300, 3, 20, multi);
   });
 
+  it('searches what a reused buffer holds now, not what it held at the last search', () => {
+    // A pipe reader refills the same buffer: the second search must read the new bytes.
+    for (const lits of [['CUDA out of memory'], ['NaN', 'Loss is NaN']]) {
+      const search = multi(lits.map(enc));
+      const buffer = Buffer.from('step 7: loss NaN; CUDA out of memory');
+      expect(search.next(buffer, 0, buffer.length)).toBe(naiveFirst(buffer, lits.map(enc), 0, buffer.length));
+      buffer.fill(0x2e);
+      expect({ lits, at: search.next(buffer, 0, buffer.length) }).toEqual({ lits, at: -1 });
+    }
+  });
+
   it('finds the first of two occurrences on one line with literals of different lengths', () => {
     // A longer literal's search window need not be its start: the first start still wins.
     const search = multi(['NaN', 'Loss is NaN'].map(enc));
