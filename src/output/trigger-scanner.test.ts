@@ -195,3 +195,33 @@ describe('trigger scanner: chunks it keeps', () => {
     expect(scanned(matcher, bytes, [row.length + 1, row.length + 11, bytes.length])).toEqual(want);
   });
 });
+
+describe('trigger scanner: its documented limits', () => {
+  const matcher = compileMatcher([{ id: 'no_option', regex: "Error: No such option '(--[a-z_-]+)'" }]);
+  const unseen = (text: string) => {
+    const want: Found = [["Error: No such option '--x'", ['no_option']]];
+    expect(everyLine(matcher, text).map(([line, ids]) => [line.slice(-27), ids])).toEqual(want);
+    const bytes = Buffer.from(text);
+    expect(scanned(matcher, bytes, [bytes.length])).toEqual([]);
+  };
+
+  it('does not see a literal that only a shorter "\\r" redraw forms with the stale end of an earlier one', () => {
+    unseen("\r012345678 such option '--x'\rError: No\n");
+  });
+
+  it('does not join a Rich record back from a hit more than 32 rows below its first row', () => {
+    const oom = compileMatcher([{ id: 'oom', regex: 'CUDA out of memory\\. Tried to allocate ([0-9.]+ [KMG]iB)' }]);
+    const raw = richOutput(python, 'log', [`${'while loading shards '.repeat(80)}a CUDA out of memory. Tried to allocate 20.00 MiB`]);
+    expect(raw.split('\n').findIndex((row) => row.includes('CUDA out of'))).toBeGreaterThan(33);
+    const want = everyLine(oom, raw);
+    expect(want).toHaveLength(1);
+    const bytes = Buffer.from(raw);
+    expect(scanned(oom, bytes, [bytes.length])).not.toEqual(want);
+  });
+
+  it("does not see a literal a console wrapped within its first 11 bytes", () => {
+    const row = `click.exceptions.UsageError: ${'w'.repeat(40)} Error: No `;
+    expect(row).toHaveLength(80);
+    unseen(`${row}\nsuch option '--x'\n`);
+  });
+});
