@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Option as OptionType } from 'commander';
 import { exitCodeOf, isCommanderError, messageOf } from './errors.js';
 import { packageVersion } from './commands/cli-conventions.js';
+import { TRANSCRIPT_FORMATS } from './replay/import/detect.js';
 
 // commander is CommonJS: required as such, it loads without Node parsing it for ES module
 // exports first (the terminal app's first frame waits on the CLI loading).
@@ -147,7 +148,7 @@ command('standin', 'serve a scripted session as a local Messages API (for tests 
 command('replay <run-or-file>', "run a playbook again on a run's recorded answers, or measure another agent's transcript against one", [
   ['--playbook <file>', 'the playbook to try (default: the one the run used)'],
   ['--check', 'exit 1 when the decisions differ (a transcript: when a follow-up is missed)'],
-  ['--format <name>', 'force the input format: labpilot, claude-code, codex, anthropic, openai'],
+  ['--format <name>', `force the input format: ${TRANSCRIPT_FORMATS.join(', ')}`],
   ['--strict', 'stop at the first malformed line, with its location (default: lenient, skip and count)'],
   ['--json', 'print the result (or the imported events) as JSON'],
   ['--step', 'step through it in the terminal: n/p next/previous point, t/T next/previous trigger, q quit'],

@@ -43,6 +43,15 @@ export interface ImportOptions {
 
 const KEPT_PROBLEMS = 20;
 
+/** Each format's reader: a new format is a converter here and its fingerprint in detect.ts. */
+const CONVERTERS: Record<ImportOptions['format'], (out: Emitter) => Converter> = {
+  'claude-code': (out) => new ClaudeCodeConverter(out),
+  codex: (out) => new CodexConverter(out),
+  // Both APIs' message lists: one reader tells their blocks apart.
+  anthropic: (out) => new MessagesConverter(out),
+  openai: (out) => new MessagesConverter(out),
+};
+
 interface RawRecord {
   text: string | undefined;
   line: number;
@@ -60,8 +69,7 @@ interface RawRecord {
 export function importTranscript(file: string, o: ImportOptions): { events: Generator<ImportedEvent>; stats: ImportStats } {
   const stats: ImportStats = { format: o.format, records: 0, events: 0, conversation: 0, usage: zeroUsage(), costUsd: 0, skipped: 0, problems: [] };
   const out = new Emitter();
-  const converter: Converter =
-    o.format === 'claude-code' ? new ClaudeCodeConverter(out) : o.format === 'codex' ? new CodexConverter(out) : new MessagesConverter(out);
+  const converter = CONVERTERS[o.format](out);
   const problem = (where: string, message: string) => {
     if (o.strict) throw new InputError(message, where);
     stats.skipped++;
