@@ -173,8 +173,8 @@ describe('a silent command left running by a killed run', () => {
     await until('the pid record', () => (existsSync(join(home, 'runs', runId, 'commands', 'c1.pid')) ? true : undefined));
     process.kill(run.child.pid!, 'SIGKILL');
     await run.done;
-    await new Promise((r) => setTimeout(r, 300));
-    // Nothing reads its output and nothing will end it: it is still there.
+    // Nothing reads its output and nothing will end it: it is still there (and the resume below
+    // says it stopped it, so it was alive until then).
     expect(processesIn(workspace).map((p) => p.pid)).toEqual(orphans.map((p) => p.pid));
 
     const resumed = await labpilot(['--home', home, 'resume', runId, '--json'], { ...env, NAP: '0' }).done;
