@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { exitCodeOf, messageOf } from './errors.js';
-import { cliExitCode, packageVersion } from './commands/cli-conventions.js';
+import { cliExitCode } from './commands/cli-conventions.js';
+import { packageVersion } from './package-root.js';
 
 // commander is CommonJS: required as such, it loads without Node parsing it for ES module
 // exports first (the terminal app's first frame waits on the CLI loading).

@@ -1,11 +1,3 @@
-import { readFileSync } from 'node:fs';
-
-/** The version in labpilot's package.json (two folders above this file, in src/ and in dist/). */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 /**
  * The exit code of an error commander raised while parsing (it printed its message already):
  * 0 for --help and --version, 2 (bad input) for an unknown command or option, a missing or bad

@@ -4,7 +4,8 @@ import { Engine, type EngineSnapshot } from './engine.js';
 import { machineGraph, stateIdOf } from './graph.js';
 import { Playbook } from '../playbook/schema.js';
 import { compiled, compilePlaybook } from '../playbook/compile.js';
-import { loadPlaybook, packageRoot } from '../playbook/load.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { packageRoot } from '../package-root.js';
 import type { Event } from '../events/schema.js';
 import { runStarted, simulate, world } from '../../tests/helpers/simulate.js';
 
