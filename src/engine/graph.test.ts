@@ -67,6 +67,13 @@ describe('the machine graph', () => {
     for (let i = 1; i < engine.visited.length; i++) expect(edges).toContain(`${engine.visited[i - 1]} -> ${engine.visited[i]}`);
   });
 
+  it('leaves out the phases no path from the start reaches, and their transitions', () => {
+    // The prompt step runs no command: only the run step's rule `clean` runs one.
+    expect(states).not.toContain('steps.fix.running');
+    expect(states).toContain('steps.verify.running');
+    for (const t of graph.transitions) expect(states).toContain(t.from);
+  });
+
   it("has the playbook's shape: a state per step and phase, remediations as labelled edges", async () => {
     const loaded = await loadPlaybook(path.join(packageRoot(), 'playbooks', 'rsd-phase3.yaml'));
     const rsd = machineGraph(compilePlaybook(loaded, { repo: 'r' }));

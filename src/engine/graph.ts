@@ -93,10 +93,14 @@ export function machineGraph(pb: CompiledPlaybook): MachineGraph {
   // Entering a step checks its attempts and the budgets: whatever enters one may end the run instead.
   const entries = new Set(steps.map((s) => entry(s.id)));
   for (const t of [...edges.values()]) if (entries.has(t.to) && t.label !== 'approve') add(t.from, 'ended', t.on, 'budget or attempts spent');
-  const transitions = [...edges.values()];
-  const used = new Set(transitions.flatMap((t) => [t.from, t.to]));
-  // Phases no transition reaches (a prompt step never runs a command unless a rule does) are left out.
-  return { states: states.filter((s) => used.has(s.id)), transitions };
+  // Phases no path from the start reaches (a prompt step never runs a command unless a rule
+  // does) are left out, with the transitions that would leave them.
+  const reached = new Set(['idle']);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const t of edges.values()) if (reached.has(t.from) && !reached.has(t.to)) grew = Boolean(reached.add(t.to));
+  }
+  return { states: states.filter((s) => reached.has(s.id)), transitions: [...edges.values()].filter((t) => reached.has(t.from)) };
 }
 
 function at(step: string, phase: Phase): string {
