@@ -25,8 +25,8 @@ async function openView(o: { mode?: string; json?: boolean; standins?: boolean }
   const { chooseFrontEnd } = await import('./ui/front-end.js');
   const front = chooseFrontEnd(o);
   if (!front.app) return undefined;
-  // The build bundles the app into one script with V8's code cache (scripts/bundle-ui.mjs), so
-  // the first frame is not spent resolving and compiling Ink's modules; else the unbundled app.
+  // The build bundles the app into one module (scripts/bundle-ui.mjs), so the first frame is not
+  // spent resolving and compiling Ink's modules one by one; else the unbundled app.
   const { loadLaunch } = await import('./ui/launch-load.js');
   const { openAppView } = await loadLaunch();
   return openAppView({ mode: front.mode, standins: o.standins });
