@@ -52,13 +52,14 @@ export interface CommandRequest {
   cwd: string;
   timeoutMs?: number;
   env?: Record<string, string>;
-  /** Called for every output line as it arrives, in order. */
+  /** Called for every output line as it arrives, in order, without its terminator. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /**
-   * Lines keep their terminator ("\n", "\r\n", or a lone "\r" for a redraw), so the output can
-   * be written back byte for byte and normalised as a terminal would show it (src/output/).
+   * Called instead with the output's bytes as they arrive, chunk by chunk, so they can be logged
+   * byte for byte and read as a terminal shows them (src/output/streams.ts). A chunk is not
+   * reused after the call.
    */
-  raw?: boolean;
+  onChunk?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
   /** Called once the command's process (the leader of its own process group) exists. */
   onSpawn?: (pid: number) => void;
   signal?: AbortSignal;

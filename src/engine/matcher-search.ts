@@ -1,3 +1,5 @@
+import { SampledSearch } from './byte-search.js';
+
 /**
  * Multi-literal search (Wu-Manber, blocks of two code units) over strings.
  * It skips ahead by up to (shortest literal - 1) positions per probe, so log text that contains
@@ -24,7 +26,7 @@ interface Table {
 }
 
 /** How common a pair of units is in log text: lower-case words, spaces and numbers are. */
-function pairCost(a: number, b: number): number {
+export function pairCost(a: number, b: number): number {
   const cls = (c: number): number => (c >= 97 && c <= 122 ? 0 : c === 32 ? 1 : c >= 48 && c <= 57 ? 2 : c >= 65 && c <= 90 ? 3 : 4);
   const ca = cls(a);
   const cb = cls(b);
@@ -77,10 +79,59 @@ function buildTable(units: number[][]): Table {
 
 export class MultiLiteral {
   private readonly strTable: Table;
+  private readonly byteTable: Table;
+  private readonly bytes: Uint8Array[];
+  private readonly sampled: SampledSearch | null;
 
   /** `literals` must each be at least 2 code units long. */
   constructor(readonly literals: readonly string[]) {
     this.strTable = buildTable(literals.map((l) => [...l].flatMap((c) => splitUnits(c))));
+    // The same literals as UTF-8 bytes, for output searched before it is decoded.
+    this.bytes = literals.map((l) => new TextEncoder().encode(l));
+    this.byteTable = buildTable(this.bytes.map((b) => [...b]));
+    this.sampled = SampledSearch.of(this.bytes);
+  }
+
+  /** Calls `found` with the index of every literal the text holds (once per occurrence). */
+  eachIn(text: string, found: (k: number) => void): void {
+    const { m, offsets, shift, bucketStart, bucketItems } = this.strTable;
+    for (let pos = m - 1; pos < text.length; ) {
+      const block = ((text.charCodeAt(pos - 1) & 0x7f) << 7) | (text.charCodeAt(pos) & 0x7f);
+      const s = shift[block] as number;
+      if (s !== 0) {
+        pos += s;
+        continue;
+      }
+      for (let b = bucketStart[block] as number, e = bucketStart[block + 1] as number; b < e; b++) {
+        const k = bucketItems[b] as number;
+        const start = pos - m + 1 - (offsets[k] as number);
+        if (start >= 0 && text.startsWith(this.literals[k] as string, start)) found(k);
+      }
+      pos++;
+    }
+  }
+
+  /** Start of the first literal occurrence lying wholly inside bytes[from, to), or -1. */
+  nextInBytes(bytes: Uint8Array, from: number, to: number): number {
+    if (this.sampled) return this.sampled.next(bytes, from, to);
+    const { m, offsets, shift, bucketStart, bucketItems } = this.byteTable;
+    let pos = from + m - 1;
+    while (pos < to) {
+      const block = (((bytes[pos - 1] as number) & 0x7f) << 7) | ((bytes[pos] as number) & 0x7f);
+      const s = shift[block] as number;
+      if (s !== 0) {
+        pos += s;
+        continue;
+      }
+      for (let b = bucketStart[block] as number, e = bucketStart[block + 1] as number; b < e; b++) {
+        const k = bucketItems[b] as number;
+        const lit = this.bytes[k] as Uint8Array;
+        const start = pos - m + 1 - (offsets[k] as number);
+        if (start >= from && start + lit.length <= to && sameBytes(bytes, start, lit)) return start;
+      }
+      pos++;
+    }
+    return -1;
   }
 
   /** Start of the first literal occurrence lying wholly inside text[from, to) (UTF-16 units), or -1. */
@@ -104,6 +155,11 @@ export class MultiLiteral {
     }
     return -1;
   }
+}
+
+function sameBytes(bytes: Uint8Array, at: number, lit: Uint8Array): boolean {
+  for (let i = 0; i < lit.length; i++) if (bytes[at + i] !== lit[i]) return false;
+  return true;
 }
 
 function splitUnits(c: string): number[] {

@@ -29,6 +29,11 @@ export interface Matcher {
   readonly ruleIds: readonly string[];
   /** Every rule the line matches, in rule order; `[]` (shared, never to be changed) when none does. */
   matchLine(line: string, source: Source): readonly LineMatch[];
+  /**
+   * Literals one of which every line a rule for `source` matches holds; null when a rule has
+   * none to search for (then every line must be read), `[]` when no rule applies.
+   */
+  literals(source: Source): readonly string[] | null;
 }
 
 export interface MatcherOptions {
@@ -44,9 +49,11 @@ interface Rule {
 }
 
 interface Plan {
-  /** Rules with literals, run only on a line where the search hits. */
+  /** Rules with literals, run only on a line where the search finds one of theirs. */
   literal: Rule[];
   search: MultiLiteral | null;
+  /** For each of the search's literals, the indices in `literal` of the rules that hold it. */
+  rulesOf: number[][];
   /** Rules without a literal to prefilter on, run on every line. */
   always: Rule[];
   /** Whether the two lists must be merged back into rule order. */
@@ -75,8 +82,9 @@ export function compileMatcher(rules: MatchRule[], opts: MatcherOptions = {}): M
       const applicable = compiled.filter((r) => !r.sources || r.sources.has(source));
       const literal = applicable.filter((r) => r.literals);
       const lits = [...new Set(literal.flatMap((r) => r.literals ?? []))];
+      const rulesOf = lits.map((l) => literal.flatMap((r, i) => (r.literals!.includes(l) ? [i] : [])));
       const always = applicable.filter((r) => !r.literals);
-      plan = { literal, search: lits.length > 0 ? new MultiLiteral(lits) : null, always, mixed: literal.length > 0 && always.length > 0 };
+      plan = { literal, search: lits.length > 0 ? new MultiLiteral(lits) : null, rulesOf, always, mixed: literal.length > 0 && always.length > 0 };
       plans.set(source, plan);
     }
     return plan;
@@ -98,11 +106,18 @@ export function compileMatcher(rules: MatchRule[], opts: MatcherOptions = {}): M
       const line = full.length > cap ? full.slice(0, cap) : full;
       let out: LineMatch[] | null = null;
       if (plan.search && plan.search.nextInString(line, 0, line.length) >= 0) {
-        for (const rule of plan.literal) if ((rule.literals as string[]).some((l) => line.includes(l))) out = run(rule, line, out);
+        // The rules whose literals the line holds, each run once, in rule order.
+        const todo = new Set<number>();
+        plan.search.eachIn(line, (k) => plan.rulesOf[k]!.forEach((i) => todo.add(i)));
+        for (const i of [...todo].sort((a, b) => a - b)) out = run(plan.literal[i]!, line, out);
       }
       for (const rule of plan.always) out = run(rule, line, out);
       if (out && plan.mixed) out.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
       return out ?? NONE;
+    },
+    literals(source) {
+      const plan = planFor(source);
+      return plan.always.length > 0 ? null : (plan.search?.literals ?? []);
     },
   };
 }

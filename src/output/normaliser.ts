@@ -27,11 +27,20 @@ export interface OutputNormaliser<T = undefined> {
   push(segment: string, tag?: T): void;
   /** Passes on what is held back. */
   end(): void;
+  /** Whether a line is held back, waiting to see if the next one continues it. */
+  holding(): boolean;
 }
 
 // An exception or error line that Modal's Rich console may have wrapped (it keeps the space
 // at the wrap point, and wraps only where the next word would not fit).
 const ERROR_LINE = /^(?:[\w.]*(?:Error|Exception|Interrupt)\b|Error\b|Image build for|Stopping app)/;
+/**
+ * What a line the normaliser holds back must contain: ERROR_LINE's words or a Rich record's
+ * level (rich-log.ts), or an ANSI code that may hide them. A line without is passed on at once,
+ * so readers that skip ahead (trigger-scanner.ts) may start afresh before it.
+ */
+// eslint-disable-next-line no-control-regex
+export const MAY_HOLD = /Error|Exception|Interrupt|Image build for|Stopping app|DEBUG|INFO|WARNING|ERROR|CRITICAL|NOTSET|\x1b/;
 // A line that starts something of its own is never the rest of the previous one.
 const NEW_STATEMENT = /^(?:\s|[A-Z][\w.]*(?::|\s\()|Traceback\b|[\w.]*(?:Error|Exception)\b|[│╭╰┃])/;
 
@@ -129,6 +138,7 @@ export function createOutputNormaliser<T = undefined>(onLine: (line: string, tag
       screen = undefined;
       flush();
     },
+    holding: () => held !== undefined || screen !== undefined,
   };
 }
 

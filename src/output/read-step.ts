@@ -10,6 +10,7 @@ import { createMetricsCollector } from '../runner/metrics.js';
 import { excerptLines } from '../engine/excerpt.js';
 import { normaliseText } from './normaliser.js';
 import { prefixRegexes } from './streams.js';
+import { createTriggerScanner } from './trigger-scanner.js';
 
 /**
  * What a `run` step makes of a saved output, running nothing: the output normalised as the
@@ -37,18 +38,19 @@ export async function readStep(pb: CompiledPlaybook, stepId: string, text: strin
   const index = pb.playbook.steps.findIndex((s) => s.id === stepId);
   const step = pb.playbook.steps[index];
   if (!step || step.kind !== 'run') throw new Error(`step '${stepId}' is not a run step`);
-  const lines = normaliseText(text, { prefixes: prefixRegexes(pb.playbook.output) });
+  const prefixes = prefixRegexes(pb.playbook.output);
+  const lines = normaliseText(text, { prefixes });
   const metrics = createMetricsCollector(step.metrics ?? []);
   const matcher = compileMatcher((pb.playbook.remediations ?? []).filter((r) => r.when.match !== undefined).map((r) => ({ id: r.id, regex: r.when.match!, sources: r.when.in })));
   const applicable = new Set(rulesFor(pb, step.id).map((r) => r.id));
   const hits: Array<{ remediation: string; line: string; groups: string[] }> = [];
-  for (const line of lines) {
-    for (const m of matcher.matchLine(line, 'command_output')) {
-      if (!applicable.has(m.id) || hits.some((h) => h.remediation === m.id)) continue;
-      hits.push({ remediation: m.id, line, groups: m.groups });
-    }
-    metrics.line(line);
-  }
+  // Triggers as a run finds them: the byte scanner over the output, as it came.
+  const scanner = createTriggerScanner(matcher, 'command_output', (line, matches) => {
+    for (const m of matches) if (applicable.has(m.id) && !hits.some((h) => h.remediation === m.id)) hits.push({ remediation: m.id, line, groups: m.groups });
+  }, { prefixes });
+  scanner.push(Buffer.from(text));
+  scanner.end();
+  for (const line of lines) metrics.line(line);
   // The cut a live run quotes (src/runner/command-excerpt.ts), over the same normalised lines.
   const excerpt = excerptLines(lines.join('\n'));
   const values = metrics.values(step.derive);

@@ -10,7 +10,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** The command output path a run takes, with the stream named at each push. */
 function streams(onLine: (line: string, stream: 'stdout' | 'stderr') => void, file = join(dir, 'c.log')) {
   const o = openCommandOutput(file, undefined, onLine);
-  return { stdout: { push: (s: string) => o.onLine(s, 'stdout') }, stderr: { push: (s: string) => o.onLine(s, 'stderr') }, end: () => (o.end(), o.close()) };
+  return { stdout: { push: (s: string) => o.push(Buffer.from(s), 'stdout') }, stderr: { push: (s: string) => o.push(Buffer.from(s), 'stderr') }, end: () => (o.end(), o.close()) };
 }
 
 describe('a command’s two streams', () => {

@@ -1,5 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import type { LineMatch, Matcher } from '../engine/matcher.js';
 import { createOutputNormaliser } from './normaliser.js';
+import { createRawSplitter } from './raw-splitter.js';
+import { createTriggerScanner } from './trigger-scanner.js';
 
 export { normaliseText } from './normaliser.js';
 
@@ -12,20 +15,46 @@ export function prefixRegexes(settings: OutputSettings | undefined): RegExp[] {
   return (settings?.prefixes ?? []).map((p) => new RegExp(p));
 }
 
-/** A command's output: its raw segments to the log file byte for byte, its normalised lines to `onLine`. */
-export function openCommandOutput(logFile: string, settings: OutputSettings | undefined, onLine: (line: string, stream: 'stdout' | 'stderr') => void) {
+/** What to do with the lines of a command's output that trigger a rule. */
+export interface OutputTriggers {
+  matcher: Matcher;
+  onTrigger: (line: string, matches: readonly LineMatch[], stream: Stream) => void;
+}
+
+type Stream = 'stdout' | 'stderr';
+
+/**
+ * A command's output, pushed chunk by chunk as it arrives: its segments go to the log file byte
+ * for byte and, normalised, to `onLine`; its triggers are found by one byte scanner per stream
+ * (./trigger-scanner.ts), which reads only the lines around a literal hit.
+ */
+export function openCommandOutput(logFile: string, settings: OutputSettings | undefined, onLine: (line: string, stream: Stream) => void, triggers?: OutputTriggers) {
   const fd = openSync(logFile, 'w');
+  const prefixes = prefixRegexes(settings);
   // One normaliser for both streams, fed in the order the segments arrived and were logged: a
   // terminal shows the two merged (a print lands after a tqdm bar on stderr), Modal forwards them
   // as one, and a replay reads them back from the one log in that order.
-  const normaliser = createOutputNormaliser<'stdout' | 'stderr'>(onLine, { prefixes: prefixRegexes(settings) });
-  return {
-    onLine(segment: string, stream: 'stdout' | 'stderr') {
-      // Lines read back from elsewhere come without a terminator.
-      writeSync(fd, /[\r\n]$/.test(segment) ? segment : segment + '\n');
+  const normaliser = createOutputNormaliser<Stream>(onLine, { prefixes });
+  const segmentsOf = (stream: Stream) =>
+    createRawSplitter((segment) => {
+      writeSync(fd, segment);
       normaliser.push(segment, stream);
+    });
+  const splitters = { stdout: segmentsOf('stdout'), stderr: segmentsOf('stderr') };
+  const scannerOf = (stream: Stream) => triggers && createTriggerScanner(triggers.matcher, 'command_output', (line, matches) => triggers.onTrigger(line, matches, stream), { prefixes });
+  const scanners = { stdout: scannerOf('stdout'), stderr: scannerOf('stderr') };
+  return {
+    push(chunk: Buffer, stream: Stream) {
+      splitters[stream].push(chunk);
+      scanners[stream]?.push(chunk);
     },
-    end: () => normaliser.end(),
+    end() {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        splitters[stream].end();
+        scanners[stream]?.end();
+      }
+      normaliser.end();
+    },
     close: () => closeSync(fd),
   };
 }

@@ -1,6 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRawSplitter } from '../output/raw-splitter.js';
+import { createLineSplitter } from '../engine/line-splitter.js';
 import { createInterface } from 'node:readline';
 import type { Agent, AgentTurnRequest, AgentTurnResult, Clock, CommandRequest, CommandResult, CommandRunner, Decider, Decision, EventSink, Git, Question } from '../ports.js';
 import type { Check } from '../playbook/schema.js';
@@ -91,19 +91,15 @@ export function recordedCommands(rec: Recording, commandsDir: string, logPath: s
   };
 }
 
-/** The command's raw log, segment by segment as it was written (redraws included). */
+/** The command's raw log, chunk by chunk as a pipe would deliver it (redraws included). */
 async function replayRawLog(file: string, req: CommandRequest): Promise<void> {
-  const segments: string[] = [];
-  const splitter = createRawSplitter((s) => segments.push(req.raw ? s : s.replace(/\r?\n$|\r$/, '')));
+  const lines = createLineSplitter((line) => req.onLine?.(line, 'stdout'));
   for await (const chunk of createReadStream(file)) {
-    splitter.push(chunk as Buffer);
-    for (const s of segments.splice(0)) {
-      if (req.signal?.aborted) return;
-      req.onLine?.(s, 'stdout');
-    }
+    if (req.signal?.aborted) return;
+    if (req.onChunk) req.onChunk(chunk as Buffer, 'stdout');
+    else lines.push(chunk as Buffer);
   }
-  splitter.end();
-  for (const s of segments.splice(0)) req.onLine?.(s, 'stdout');
+  lines.end();
 }
 
 /** A run without command logs: the output lines its events recorded. */
@@ -113,7 +109,10 @@ async function replayOutputEvents(logPath: string, req: CommandRequest): Promise
     if (req.signal?.aborted) break;
     if (line.includes('"command_output"')) {
       const e = JSON.parse(line) as Event;
-      if (e.type === 'command_output' && e.commandId === req.commandId) req.onLine?.(e.line, e.stream);
+      if (e.type === 'command_output' && e.commandId === req.commandId) {
+        if (req.onChunk) req.onChunk(Buffer.from(`${e.line}\n`), e.stream);
+        else req.onLine?.(e.line, e.stream);
+      }
     }
   }
   rl.close();

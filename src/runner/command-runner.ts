@@ -2,7 +2,6 @@ import { execa } from 'execa';
 import type { CommandRequest, CommandResult, CommandRunner } from '../ports.js';
 import { createLineSplitter } from '../engine/line-splitter.js';
 import type { CommandSandbox } from '../sandbox/types.js';
-import { createRawSplitter } from '../output/raw-splitter.js';
 
 /**
  * Runs shell commands with execa, streaming output line by line. The command gets its own
@@ -28,11 +27,11 @@ export function createExecaRunner(baseEnv: NodeJS.ProcessEnv = process.env, sand
         encoding: 'buffer',
       });
       if (child.pid !== undefined) req.onSpawn?.(child.pid);
-      const split = req.raw ? createRawSplitter : createLineSplitter;
-      const out = split((line) => req.onLine?.(line, 'stdout'));
-      const err = split((line) => req.onLine?.(line, 'stderr'));
-      child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
-      child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+      const { onChunk } = req;
+      const out = createLineSplitter((line) => req.onLine?.(line, 'stdout'));
+      const err = createLineSplitter((line) => req.onLine?.(line, 'stderr'));
+      child.stdout?.on('data', (chunk: Buffer) => (onChunk ? onChunk(chunk, 'stdout') : out.push(chunk)));
+      child.stderr?.on('data', (chunk: Buffer) => (onChunk ? onChunk(chunk, 'stderr') : err.push(chunk)));
 
       let timedOut = false;
       const stop = (why: 'timeout' | 'abort') => {

@@ -2,7 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Engine, EngineSnapshot } from '../engine/engine.js';
 import type { Effect, RunCommandEffect } from '../engine/effects.js';
 import type { EngineContext } from '../engine/context.js';
-import type { Matcher } from '../engine/matcher.js';
+import type { LineMatch, Matcher } from '../engine/matcher.js';
 import { evalExpr, parseExpr } from '../engine/expr.js';
 import type { Event, Source } from '../events/schema.js';
 import type { Agent, AgentTurnRequest, AgentTurnResult, CommandRunner, Decider, Git } from '../ports.js';
@@ -123,9 +123,9 @@ export class Runner {
   }
 
   /** Reports the rules the line triggers, once per rule (and per value of a fanned-out step). */
-  private scanLine(line: string, source: Source, item?: string): void {
+  private scanLine(line: string, source: Source, item?: string, matches?: readonly LineMatch[]): void {
     const step = this.o.engine.playbook.playbook.steps[this.context.stepIndex]?.id;
-    if (step !== undefined) reportTriggers({ pb: this.o.engine.playbook, matcher: this.o.matcher, bus: this.o.bus, reported: this.reported }, step, line, source, item);
+    if (step !== undefined) reportTriggers({ pb: this.o.engine.playbook, matcher: this.o.matcher, bus: this.o.bus, reported: this.reported }, step, line, source, item, matches);
   }
 
   private async execute(effect: Effect): Promise<void> {
@@ -222,7 +222,6 @@ export class Runner {
     const logFile = join(this.o.commandsDir, `${effect.commandId}.log`);
     const output = openCommandOutput(logFile, this.o.engine.playbook.playbook.output, (line, stream) => {
       this.o.bus.emit({ type: 'command_output', commandId: effect.commandId, stream, line });
-      this.scanLine(line, 'command_output', item);
       const updated = metrics.line(line);
       if (updated.length > 0 && (stopWhen || stopper) && !early.signal.aborted) {
         const values = metrics.values(effect.derive);
@@ -233,13 +232,13 @@ export class Runner {
           early.abort();
         }
       }
-    });
+    }, { matcher: this.o.matcher, onTrigger: (line, matches) => this.scanLine(line, 'command_output', item, matches) });
     const signal = AbortSignal.any([this.abort.signal, early.signal]);
     let forget: (() => void) | undefined;
     const onSpawn = (pid: number) => (forget = recordCommand(this.o.commandsDir, effect.commandId, pid));
     let result;
     try {
-      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onLine: output.onLine, onSpawn, signal, raw: true });
+      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onChunk: output.push, onSpawn, signal });
       output.end();
     } finally {
       output.close();

@@ -1,6 +1,6 @@
 import type { CompiledPlaybook } from '../engine/context.js';
 import { rulesFor } from '../engine/context.js';
-import type { Matcher } from '../engine/matcher.js';
+import type { LineMatch, Matcher } from '../engine/matcher.js';
 import type { Source } from '../events/schema.js';
 import type { EventBus } from '../runs/bus.js';
 
@@ -26,9 +26,9 @@ export interface TriggerScope {
 /**
  * Reports the rules a line triggers in a step, once per rule (and per value of a fanned-out
  * step), as `trigger_matched` events; true if any. The caller emits the line's own event first.
+ * `matches` are the line's, when the caller has them already (src/output/trigger-scanner.ts).
  */
-export function reportTriggers(s: TriggerScope, step: string, line: string, source: Source, item?: string): boolean {
-  const matches = s.matcher.matchLine(line, source);
+export function reportTriggers(s: TriggerScope, step: string, line: string, source: Source, item?: string, matches: readonly LineMatch[] = s.matcher.matchLine(line, source)): boolean {
   if (matches.length === 0) return false;
   const applicable = applicableRules(s.pb, step);
   let hit = false;

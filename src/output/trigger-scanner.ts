@@ -1,0 +1,188 @@
+import type { LineMatch, Matcher } from '../engine/matcher.js';
+import { MultiLiteral } from '../engine/matcher-search.js';
+import type { Source } from '../events/schema.js';
+import { MAY_HOLD, type NormaliserOptions, createOutputNormaliser } from './normaliser.js';
+import { createRawSplitter } from './raw-splitter.js';
+
+/**
+ * Finds the lines of a stream of output that trigger a rule, reading its bytes as grep does:
+ * the matcher's multi-literal search runs over each chunk as it arrives, and only the lines
+ * around a hit are decoded, normalised (./normaliser.ts) and matched with `matchLine`. Every
+ * rule's match holds one of the literals, and normalising only removes text (ANSI codes, log
+ * prefixes, bar fragments) or joins rows, so a line without a hit cannot match and is skipped
+ * unread. This is how runs, replays and `labpilot parse` find triggers in command output.
+ *
+ * A hit's window starts at the first of the rows the normaliser could join with its line (a
+ * Rich record's continuation rows start with spaces; an error row Modal's console wrapped is
+ * long or ends with a space), at most BACK_ROWS back, and runs on while the normaliser holds a
+ * line back to see if the next continues it. Lines holding ANSI codes are always read: a colour
+ * code can split a literal. Not seen: a literal that only a shorter "\r" redraw forms with the
+ * stale end of an earlier one, or that a removed bar fragment stood inside.
+ */
+
+export interface ByteScanner {
+  /** A chunk as read from a pipe or file; it is kept (not copied) until the next one arrives. */
+  push(chunk: Uint8Array): void;
+  /** The last line, even without a terminator, and whatever the normaliser held back. */
+  end(): void;
+}
+
+/**
+ * The bytes to search for: each literal up to its first space at MIN_PIECE bytes or later, the
+ * piece a row still holds whole when a console wraps the literal further on (at a space, as Rich
+ * and Modal's console do); the hit's window then joins the rows back. A shorter piece would be
+ * too common to search for: a wrap within a literal's first MIN_PIECE bytes goes unseen.
+ */
+function byteSearch(literals: readonly string[]): MultiLiteral {
+  let search = searches.get(literals);
+  if (!search) searches.set(literals, (search = new MultiLiteral([...new Set(literals.map(wrapSafe))])));
+  return search;
+}
+
+const searches = new WeakMap<readonly string[], MultiLiteral>();
+const MIN_PIECE = 11;
+
+export function wrapSafe(literal: string): string {
+  const space = literal.indexOf(' ', MIN_PIECE);
+  return space < 0 ? literal : literal.slice(0, space);
+}
+
+export type OnTrigger = (line: string, matches: readonly LineMatch[]) => void;
+
+const NL = 10;
+const CR = 13;
+const ESC = 0x1b;
+const SPACE = 32;
+const TAB = 9;
+/** How many earlier rows a hit's window reaches back for the start of a wrapped record. */
+const BACK_ROWS = 32;
+/** A line longer than this without a terminator is read in pieces, as the raw splitter cuts it. */
+const MAX_LINE = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+const NEWLINE = Buffer.from('\n');
+
+export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: OnTrigger, opts: NormaliserOptions = {}): ByteScanner {
+  const literals = matcher.literals(source);
+  const normaliser = createOutputNormaliser<undefined>((line) => {
+    const matches = matcher.matchLine(line, source);
+    if (matches.length > 0) onMatch(line, matches);
+  }, opts);
+  const splitter = createRawSplitter((segment) => normaliser.push(segment));
+  const finish = () => {
+    splitter.end();
+    normaliser.end();
+  };
+  // A rule without a literal to search for could match any line: read them all.
+  if (literals === null) return { push: (chunk) => splitter.push(chunk), end: finish };
+  if (literals.length === 0) return { push() {}, end() {} };
+  const search = byteSearch(literals);
+
+  const wrapAt = (opts.width ?? 80) - 20;
+  let carry: Buffer = EMPTY; // bytes after the last "\n" seen
+  let prev: Buffer = EMPTY; // the block before, for a window that starts in it
+  let prevRead = 0; // how much of `prev` was read or skipped as finished
+  let open = false; // the normaliser holds a line that the next block may continue
+
+  /** Whether the normaliser could join the line starting at `next` onto the one before it. */
+  const joinable = (b: Buffer, lineStart: number, next: number, nextFirst: number | undefined): boolean => {
+    if (nextFirst === SPACE || nextFirst === TAB) return true;
+    let end = next - 1;
+    if (end > lineStart && b[end - 1] === CR) end--;
+    if (end - lineStart >= wrapAt || (end > lineStart && b[end - 1] === SPACE)) return true;
+    // Colour codes may hide a final space; a redraw shows other text than its bytes.
+    for (let i = lineStart; i < end; i++) if (b[i] === ESC || b[i] === CR) return true;
+    return false;
+  };
+
+  /**
+   * Feeds the rows before a hit's line that the normaliser could be holding when it comes: from
+   * the earliest row that may begin a held record (MAY_HOLD) among the rows the line may
+   * continue, back to `floor` (where an earlier window left off) and into the block before.
+   */
+  const feedRowsBefore = (b: Buffer, lineStart: number, floor: number): void => {
+    const rows: Array<[Buffer, number, number]> = []; // nearest first
+    let buf = b;
+    let start = lineStart;
+    let low = floor;
+    let next = b[lineStart];
+    while (rows.length < BACK_ROWS) {
+      if (start <= low) {
+        if (buf !== b || low > 0 || prev.length <= prevRead) break;
+        [buf, start, low] = [prev, prev.length, prevRead];
+      }
+      const rowStart = start >= 2 ? buf.lastIndexOf(NL, start - 2) + 1 : 0;
+      if (!joinable(buf, rowStart, start, next)) break;
+      rows.push([buf, rowStart, start]);
+      next = buf[rowStart];
+      start = rowStart;
+    }
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const [rb, rs, re] = rows[i]!;
+      if (!MAY_HOLD.test(rb.toString("latin1", rs, re))) continue;
+      for (let j = i; j >= 0; j--) splitter.push(rows[j]![0].subarray(rows[j]![1], rows[j]![2]));
+      return;
+    }
+  };
+
+  /** Feeds lines from `from` while the normaliser holds one back; where it stopped. */
+  const follow = (b: Buffer, from: number): number => {
+    while (normaliser.holding() && from < b.length) {
+      const end = b.indexOf(NL, from) + 1;
+      splitter.push(b.subarray(from, end));
+      from = end;
+    }
+    open = normaliser.holding();
+    return from;
+  };
+
+  /** A block of whole lines (it ends with "\n"). */
+  const scan = (b: Buffer): void => {
+    let pos = open ? follow(b, 0) : 0;
+    let hit = search.nextInBytes(b, pos, b.length);
+    let esc = b.indexOf(ESC, pos);
+    while (hit >= 0 || esc >= 0) {
+      const at = hit < 0 ? esc : esc < 0 ? hit : Math.min(hit, esc);
+      const lineStart = at > 0 ? b.lastIndexOf(NL, at - 1) + 1 : 0;
+      feedRowsBefore(b, lineStart, pos);
+      const end = b.indexOf(NL, at) + 1;
+      splitter.push(b.subarray(lineStart, end));
+      pos = follow(b, end);
+      if (hit >= 0 && hit < pos) hit = search.nextInBytes(b, pos, b.length);
+      if (esc >= 0 && esc < pos) esc = b.indexOf(ESC, pos);
+    }
+    prev = b;
+    prevRead = pos;
+  };
+
+  return {
+    push(chunk) {
+      let rest = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (carry.length > 0) {
+        const first = rest.indexOf(NL);
+        if (first < 0) {
+          carry = Buffer.concat([carry, rest]);
+          if (carry.length > MAX_LINE) scanCarry();
+          return;
+        }
+        scan(Buffer.concat([carry, rest.subarray(0, first + 1)]));
+        rest = rest.subarray(first + 1);
+      }
+      const last = rest.lastIndexOf(NL);
+      if (last >= 0) scan(rest.subarray(0, last + 1));
+      // Copied: the caller may reuse its buffer, and this may wait for many chunks.
+      carry = Buffer.from(rest.subarray(last + 1));
+      if (carry.length > MAX_LINE) scanCarry();
+    },
+    end() {
+      if (carry.length > 0) scanCarry();
+      finish();
+    },
+  };
+
+  /** The bytes after the last line end, read as a line of their own. */
+  function scanCarry(): void {
+    const line = Buffer.concat([carry, NEWLINE]);
+    carry = EMPTY;
+    scan(line);
+  }
+}
