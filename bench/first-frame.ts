@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/package-root.js';
+import { killGroup } from '../src/proc/kill-group.js';
 
 /**
  * Time from starting `labpilot run --mode interactive` to the terminal app's first frame: the
@@ -61,13 +62,7 @@ function firstFrame(home: string, repoDir: string): Promise<{ ms: number; cpuMs?
     const t0 = performance.now();
     const child = spawn('script', ['-qfec', inTerminal, '/dev/null'], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     let seen = '';
-    const stop = () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // Already exited.
-      }
-    };
+    const stop = () => killGroup(child.pid, 'SIGKILL');
     const timer = setTimeout(() => {
       stop();
       reject(new Error(`no frame within 20 s; the terminal showed: ${JSON.stringify(seen.slice(-300))}`));
