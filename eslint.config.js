@@ -11,7 +11,7 @@ export default tseslint.config(
     },
   },
   {
-    // Core stays independent of the UI (DESIGN.md): only src/ui may import ink or react.
+    // Core stays independent of the UI (docs/architecture.md): only src/ui may import ink or react.
     files: ['src/**/*.ts'],
     ignores: ['src/ui/**', 'src/commands/**', 'src/cli.ts'],
     rules: {

@@ -1,4 +1,4 @@
-import type { Event } from '../src/events/schema.js';
+import type { Event, EventOf, EventType } from '../src/events/schema.js';
 import type { CaseResult, KillAt, Timeline } from './crash-campaign.js';
 
 /**
@@ -23,45 +23,29 @@ export interface CaseMeasure {
   why: string[];
 }
 
+/** The story events of each kind a resumed run must keep, each by what tells two of them apart. */
+const STORY: { [K in EventType]?: (e: EventOf<K>) => string | undefined } = {
+  step_entered: (e) => `${e.step}#${e.attempt}`,
+  step_done: (e) => `${e.step}:${e.outcome}`,
+  prompt_proposed: (e) => e.promptId,
+  prompt_sent: (e) => e.promptId,
+  agent_turn_ended: (e) => `${e.promptId}#${e.turn}`,
+  commit_made: (e) => e.message,
+  command_exited: (e) => e.commandId,
+  remediation_chosen: (e) => `${e.remediation}#${e.attempt}`,
+  budget_spent: (e) => String(e.turns),
+  gate_judged: (e) => (e.scope === 'checklist' ? e.check : undefined),
+  run_ended: (e) => e.verdict,
+};
+
+/** The story keys of a log by kind (checklist items as `checklist`). */
 const keysOf = (events: Event[]): Map<string, Set<string>> => {
   const m = new Map<string, Set<string>>();
-  const add = (kind: string, key: string) => m.set(kind, (m.get(kind) ?? new Set()).add(key));
   for (const e of events) {
-    switch (e.type) {
-      case 'step_entered':
-        add(e.type, `${e.step}#${e.attempt}`);
-        break;
-      case 'step_done':
-        add(e.type, `${e.step}:${e.outcome}`);
-        break;
-      case 'prompt_proposed':
-      case 'prompt_sent':
-        add(e.type, e.promptId);
-        break;
-      case 'agent_turn_ended':
-        add(e.type, `${e.promptId}#${e.turn}`);
-        break;
-      case 'commit_made':
-        add(e.type, e.message);
-        break;
-      case 'command_exited':
-        add(e.type, e.commandId);
-        break;
-      case 'remediation_chosen':
-        add(e.type, `${e.remediation}#${e.attempt}`);
-        break;
-      case 'budget_spent':
-        add(e.type, String(e.turns));
-        break;
-      case 'gate_judged':
-        if (e.scope === 'checklist') add('checklist', e.check);
-        break;
-      case 'run_ended':
-        add(e.type, e.verdict);
-        break;
-      default:
-        break;
-    }
+    const key = (STORY[e.type] as ((e: Event) => string | undefined) | undefined)?.(e);
+    if (key === undefined) continue;
+    const kind = e.type === 'gate_judged' ? 'checklist' : e.type;
+    m.set(kind, (m.get(kind) ?? new Set()).add(key));
   }
   return m;
 };

@@ -17,79 +17,34 @@ import type { ScriptedSessionInput } from '../src/standin/session-schema.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'tests', 'fixtures', 'transcripts', 'claude-code-2x-session.jsonl');
 
+type Block = ScriptedSessionInput['turns'][number]['reply'][number];
+const say = (text: string): Block => ({ text });
+const tool = (name: string, input: Record<string, unknown>): Block => ({ tool_use: { name, input } });
+
+/** A turn picked by `when`, with the usage the real API would report: [input, output, cache write, cache read]. */
+function turn(id: string, when: string, usage: [number, number, number, number], ...reply: Block[]) {
+  const [input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens] = usage;
+  return { id, when, usage: { input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens }, reply };
+}
+
 const session: ScriptedSessionInput = {
   turns: [
-    {
-      id: 'smoke',
-      when: 'Run the smoke stage',
-      usage: { input_tokens: 3, output_tokens: 212, cache_creation_input_tokens: 14210, cache_read_input_tokens: 0 },
-      reply: [
-        { text: 'Running the smoke stage first.' },
-        { tool_use: { name: 'Bash', input: { command: 'python3 eval.py --stage smoke', description: 'Run the smoke stage' } } },
-      ],
-    },
-    {
-      id: 'oom-explained',
-      when: 'CUDA out of memory',
-      usage: { input_tokens: 6, output_tokens: 97, cache_creation_input_tokens: 402, cache_read_input_tokens: 14210 },
-      reply: [{ text: 'The smoke stage ran out of GPU memory while loading the main model. Shall I load it in 4-bit?' }],
-    },
-    {
-      id: 'read',
-      when: 'load it in 4-bit',
-      usage: { input_tokens: 4, output_tokens: 118, cache_creation_input_tokens: 150, cache_read_input_tokens: 14612 },
-      reply: [{ text: 'Reading the script first.' }, { tool_use: { name: 'Read', input: { file_path: 'WORKSPACE/eval.py' } } }],
-    },
-    {
-      id: 'edit',
-      when: 'LOAD_IN_4BIT = False',
-      usage: { input_tokens: 4, output_tokens: 301, cache_creation_input_tokens: 220, cache_read_input_tokens: 14762 },
-      reply: [
-        { text: 'Switching the model load to 4-bit.' },
-        { tool_use: { name: 'Edit', input: { file_path: 'WORKSPACE/eval.py', old_string: 'LOAD_IN_4BIT = False', new_string: 'LOAD_IN_4BIT = True' } } },
-      ],
-    },
-    {
-      id: 'ask-subagent',
-      when: 'has been updated',
-      usage: { input_tokens: 5, output_tokens: 143, cache_creation_input_tokens: 310, cache_read_input_tokens: 14832 },
-      reply: [
-        { text: 'Let me have a subagent check the checkpoint keys.' },
-        { tool_use: { name: 'Agent', input: { description: 'Check checkpoint keys', prompt: 'List the keys of draft.ckpt and say whether they carry a module. prefix.', subagent_type: 'general-purpose' } } },
-      ],
-    },
-    {
-      id: 'subagent-work',
-      when: 'List the keys of draft.ckpt',
-      usage: { input_tokens: 9, output_tokens: 64, cache_creation_input_tokens: 5120, cache_read_input_tokens: 0 },
-      reply: [{ tool_use: { name: 'Bash', input: { command: 'python3 -c "print(open(\'draft.ckpt\').read())"', description: 'Print the checkpoint keys' } } }],
-    },
-    {
-      id: 'subagent-answer',
-      when: 'module\\.fc\\.weight',
-      usage: { input_tokens: 7, output_tokens: 41, cache_creation_input_tokens: 120, cache_read_input_tokens: 5120 },
-      reply: [{ text: 'The keys carry a module. prefix: module.fc.weight, module.fc.bias.' }],
-    },
-    {
-      id: 'done',
-      when: 'keys carry a module',
-      usage: { input_tokens: 8, output_tokens: 88, cache_creation_input_tokens: 260, cache_read_input_tokens: 15142 },
-      reply: [{ text: 'The draft checkpoint keys carry a module. prefix from DataParallel; strip it before loading.' }],
-    },
-    {
-      id: 'rerun',
-      when: 'Rerun the smoke stage',
-      usage: { input_tokens: 6, output_tokens: 77, cache_creation_input_tokens: 180, cache_read_input_tokens: 15402 },
-      reply: [{ tool_use: { name: 'Bash', input: { command: 'python3 eval.py --stage smoke', description: 'Rerun the smoke stage' } } }],
-    },
-    {
-      id: 'rerun-ok',
-      when: 'smoke ok',
-      usage: { input_tokens: 5, output_tokens: 35, cache_creation_input_tokens: 90, cache_read_input_tokens: 15582 },
-      reply: [{ text: 'The smoke stage passes with the model in 4-bit.' }],
-    },
+    turn('smoke', 'Run the smoke stage', [3, 212, 14210, 0], say('Running the smoke stage first.'), tool('Bash', { command: 'python3 eval.py --stage smoke', description: 'Run the smoke stage' })),
+    turn('oom-explained', 'CUDA out of memory', [6, 97, 402, 14210], say('The smoke stage ran out of GPU memory while loading the main model. Shall I load it in 4-bit?')),
+    turn('read', 'load it in 4-bit', [4, 118, 150, 14612], say('Reading the script first.'), tool('Read', { file_path: 'WORKSPACE/eval.py' })),
+    turn('edit', 'LOAD_IN_4BIT = False', [4, 301, 220, 14762], say('Switching the model load to 4-bit.'), tool('Edit', { file_path: 'WORKSPACE/eval.py', old_string: 'LOAD_IN_4BIT = False', new_string: 'LOAD_IN_4BIT = True' })),
+    turn('ask-subagent', 'has been updated', [5, 143, 310, 14832], say('Let me have a subagent check the checkpoint keys.'), tool('Agent', {
+      description: 'Check checkpoint keys',
+      prompt: 'List the keys of draft.ckpt and say whether they carry a module. prefix.',
+      subagent_type: 'general-purpose',
+    })),
+    turn('subagent-work', 'List the keys of draft.ckpt', [9, 64, 5120, 0], tool('Bash', { command: 'python3 -c "print(open(\'draft.ckpt\').read())"', description: 'Print the checkpoint keys' })),
+    turn('subagent-answer', 'module\\.fc\\.weight', [7, 41, 120, 5120], say('The keys carry a module. prefix: module.fc.weight, module.fc.bias.')),
+    turn('done', 'keys carry a module', [8, 88, 260, 15142], say('The draft checkpoint keys carry a module. prefix from DataParallel; strip it before loading.')),
+    turn('rerun', 'Rerun the smoke stage', [6, 77, 180, 15402], tool('Bash', { command: 'python3 eval.py --stage smoke', description: 'Rerun the smoke stage' })),
+    turn('rerun-ok', 'smoke ok', [5, 35, 90, 15582], say('The smoke stage passes with the model in 4-bit.')),
     // Claude Code's own side requests (titles, summaries, topic checks): not part of the session file.
-    { id: 'side-request', repeat: true, reply: [{ text: 'ok' }] },
+    { id: 'side-request', repeat: true, reply: [say('ok')] },
   ],
 };
 

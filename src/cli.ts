@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { exitCodeOf, messageOf } from './errors.js';
-import { cliExitCode } from './commands/cli-conventions.js';
+import type { Option as OptionType } from 'commander';
+import { exitCodeOf, isCommanderError, messageOf } from './errors.js';
 import { packageVersion } from './package-root.js';
 
 // commander is CommonJS: required as such, it loads without Node parsing it for ES module
@@ -18,7 +18,31 @@ const program = new Command('labpilot')
   .showSuggestionAfterError()
   .showHelpAfterError();
 
+const home = (): string => program.opts().home as string;
 const collect = (v: string, acc: string[]) => [...acc, v];
+
+/** Options several commands take, each worded once (`var` with its help said another way where it helps). */
+const SHARED = {
+  var: (help = 'set a playbook variable (repeatable)') => new Option('--var <key=value>', help).argParser(collect).default([]),
+  mode: () => new Option('--mode <mode>', 'who decides (default: interactive in a terminal, else autopilot)').choices(['interactive', 'autopilot']),
+  json: () => new Option('--json', 'print every event as NDJSON'),
+  verbose: () => new Option('-v, --verbose', 'also print command output lines'),
+  notify: () => new Option('--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when you are needed and when the run ends'),
+};
+
+/** A command's option: a shared one by name, `[flags, help, default?]`, or a built Option. */
+type OptionRow = keyof typeof SHARED | [flags: string, help: string, value?: string] | OptionType;
+
+/** Declares a command with its options in the order `--help` lists them. */
+function command(usage: string, description: string, options: OptionRow[] = []) {
+  const c = program.command(usage).description(description);
+  for (const row of options) {
+    if (typeof row === 'string') c.addOption(SHARED[row]());
+    else if (Array.isArray(row)) c.addOption(new Option(row[0], row[1]).default(row[2]));
+    else c.addOption(row);
+  }
+  return c;
+}
 
 /** The terminal app when the run is shown in a terminal, mounted before the engine loads. */
 async function openView(o: { mode?: string; json?: boolean; standins?: boolean }) {
@@ -31,185 +55,123 @@ async function openView(o: { mode?: string; json?: boolean; standins?: boolean }
   const { openAppView } = await loadLaunch();
   return openAppView({ mode: front.mode, standins: o.standins });
 }
+type View = Awaited<ReturnType<typeof openView>>;
+
 const done = (code: number) => {
   process.exitCode = code;
 };
 
-program
-  .command('run <playbook>')
-  .description('run a playbook')
-  .option('--var <key=value>', 'set a playbook variable (repeatable)', collect, [])
-  .addOption(new Option('--mode <mode>', 'who decides (default: interactive in a terminal, else autopilot)').choices(['interactive', 'autopilot']))
-  .option('--model <name>', 'model for the agent')
-  .option('--agent <name>', 'agent backend', 'anthropic')
-  .option('--workdir <dir>', 'workspace when the playbook does not clone one')
-  .option('--no-sandbox', "run the agent's shell and the stage commands without the OS sandbox (logged and reported)")
-  .option('--json', 'print every event as NDJSON')
-  .option('-v, --verbose', 'also print command output lines')
-  .option('--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when you are needed and when the run ends')
-  .action(async (playbook: string, o) => {
-    const view = await openView(o);
-    try {
-      const { runCommand } = await import('./commands/run.js');
-      const r = await runCommand({ playbook, ...o, mode: view?.decider.mode ?? 'autopilot', view, vars: o.var, home: program.opts().home, noSandbox: o.sandbox === false });
-      done(r.code);
-    } finally {
-      await view?.close();
-    }
-  });
+/** Runs a command with its view (if any), sets the exit code it returns, and closes the view after. */
+async function inView(view: View, run: () => Promise<{ code: number }>): Promise<void> {
+  try {
+    done((await run()).code);
+  } finally {
+    await view?.close();
+  }
+}
 
-program
-  .command('resume <run-id>')
-  .description('continue a stopped run from its log')
-  .option('--from-step <step>', "rerun from this step of a run, even an ended one, as a new run keeping the agent's work")
-  .addOption(new Option('--mode <mode>', 'who decides (default: interactive in a terminal, else autopilot)').choices(['interactive', 'autopilot']))
-  .option('--json', 'print every event as NDJSON')
-  .option('-v, --verbose', 'also print command output lines')
-  .option('--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when you are needed and when the run ends')
-  .action(async (runId: string, o) => {
-    const view = await openView(o);
-    try {
-      const { resumeCommand } = await import('./commands/resume.js');
-      done((await resumeCommand({ runId, ...o, view, home: program.opts().home })).code);
-    } finally {
-      await view?.close();
-    }
-  });
+command('run <playbook>', 'run a playbook', [
+  'var',
+  'mode',
+  ['--model <name>', 'model for the agent'],
+  ['--agent <name>', 'agent backend', 'anthropic'],
+  ['--workdir <dir>', 'workspace when the playbook does not clone one'],
+  ['--no-sandbox', "run the agent's shell and the stage commands without the OS sandbox (logged and reported)"],
+  'json',
+  'verbose',
+  'notify',
+]).action(async (playbook: string, o) => {
+  const view = await openView(o);
+  await inView(view, async () =>
+    (await import('./commands/run.js')).runCommand({ playbook, ...o, mode: view?.decider.mode ?? 'autopilot', view, vars: o.var, home: home(), noSandbox: o.sandbox === false }),
+  );
+});
 
-program
-  .command('watch <run-id>')
-  .description('follow a run started elsewhere, read-only, in the same app (or plain lines); ends with it')
-  .option('--json', 'print every event as NDJSON')
-  .option('-v, --verbose', 'also print command output lines')
-  .option('--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when the run needs a person or ends')
-  .action(async (runId: string, o) => {
-    const view = await openView({ mode: 'autopilot', json: o.json });
-    const { watchCommand } = await import('./commands/watch.js');
-    done(await watchCommand({ runId, ...o, view, home: program.opts().home }));
-  });
+command('resume <run-id>', 'continue a stopped run from its log', [
+  ['--from-step <step>', "rerun from this step of a run, even an ended one, as a new run keeping the agent's work"],
+  'mode',
+  'json',
+  'verbose',
+  'notify',
+]).action(async (runId: string, o) => {
+  const view = await openView(o);
+  await inView(view, async () => (await import('./commands/resume.js')).resumeCommand({ runId, ...o, view, home: home() }));
+});
 
-program
-  .command('runs')
-  .description('list runs with their status')
-  .option('--json', 'one JSON object per run')
-  .action(async (o) => {
-    const { runsCommand } = await import('./commands/runs.js');
-    done(await runsCommand({ ...o, home: program.opts().home }));
-  });
+command('watch <run-id>', 'follow a run started elsewhere, read-only, in the same app (or plain lines); ends with it', [
+  'json',
+  'verbose',
+  ['--notify <url>', 'POST {"text": ...} to this webhook (Slack-compatible) when the run needs a person or ends'],
+]).action(async (runId: string, o) => {
+  const view = await openView({ mode: 'autopilot', json: o.json });
+  done(await (await import('./commands/watch.js')).watchCommand({ runId, ...o, view, home: home() }));
+});
 
-program
-  .command('report <run-id>')
-  .description("build a run's report from its log: compact on the terminal, Markdown and HTML in files")
-  .option('--md <file>', 'write the Markdown here (default: report.md in the run folder)')
-  .option('--html <file>', 'write the HTML page here (default: report.html in the run folder)')
-  .option('--save <dir>', "also save it in this folder of the run's repository, commit on the run's branch and push")
-  .option('--no-push', 'with --save: commit but do not push')
-  .action(async (runId: string, o) => {
-    const { reportCommand } = await import('./commands/report.js');
-    done(await reportCommand({ runId, ...o, home: program.opts().home }));
-  });
+command('runs', 'list runs with their status', [['--json', 'one JSON object per run']])
+  .action(async (o) => done(await (await import('./commands/runs.js')).runsCommand({ ...o, home: home() })));
 
-program
-  .command('lint <playbooks...>')
-  .description('check playbooks; prints file:line:col: problem and exits 2 on any (then try rules on a saved log with `labpilot parse`)')
-  .action(async (paths: string[]) => {
-    const { lintCommand } = await import('./commands/lint.js');
-    done(await lintCommand(paths));
-  });
+command('report <run-id>', "build a run's report from its log: compact on the terminal, Markdown and HTML in files", [
+  ['--md <file>', 'write the Markdown here (default: report.md in the run folder)'],
+  ['--html <file>', 'write the HTML page here (default: report.html in the run folder)'],
+  ['--save <dir>', "also save it in this folder of the run's repository, commit on the run's branch and push"],
+  ['--no-push', 'with --save: commit but do not push'],
+]).action(async (runId: string, o) => done(await (await import('./commands/report.js')).reportCommand({ runId, ...o, home: home() })));
 
-program
-  .command('parse <playbook> <log-file>')
-  .description("what a run step would make of a saved output: figures, triggers, gates, the remediation chosen (runs nothing)")
-  .option('--step <id>', 'the run step to read it as (default: the first run step)')
-  .option('--exit-code <n>', 'the exit code the command had, to judge exit_code gates')
-  .option('--var <key=value>', 'set a playbook variable (repeatable)', collect, [])
-  .option('--json', 'print one JSON object: metrics, triggers, gates, remediation')
-  .action(async (playbook: string, log: string, o) => {
-    const { parseCommand } = await import('./commands/parse.js');
-    done(await parseCommand({ playbook, log, ...o, vars: o.var }));
-  });
+command('lint <playbooks...>', 'check playbooks; prints file:line:col: problem and exits 2 on any (then try rules on a saved log with `labpilot parse`)')
+  .action(async (paths: string[]) => done(await (await import('./commands/lint.js')).lintCommand(paths)));
 
-program
-  .command('demo')
-  .description('run the RSD Phase 3 playbook offline on the sample experiment (autopilot)')
-  .option('--interactive', 'a person decides in the terminal app')
-  .option('--resume <run-id>', 'resume a demo run, with its stand-ins brought back')
-  .option('--var <key=value>', 'set a playbook variable, e.g. suites=libero_spatial,libero_object (repeatable)', collect, [])
-  .option('--session <file>', "play this scripted agent session instead of the demo's own")
-  .option('--json', 'print every event as NDJSON')
-  .option('-v, --verbose', 'also print command output lines')
-  .action(async (o) => {
-    const view = o.interactive ? await openView({ mode: 'interactive', json: o.json, standins: true }) : undefined;
-    try {
-      const { demoCommand } = await import('./commands/demo.js');
-      done((await demoCommand({ ...o, view, home: program.opts().home })).code);
-    } finally {
-      await view?.close();
-    }
-  });
+command('parse <playbook> <log-file>', 'what a run step would make of a saved output: figures, triggers, gates, the remediation chosen (runs nothing)', [
+  ['--step <id>', 'the run step to read it as (default: the first run step)'],
+  ['--exit-code <n>', 'the exit code the command had, to judge exit_code gates'],
+  'var',
+  ['--json', 'print one JSON object: metrics, triggers, gates, remediation'],
+]).action(async (playbook: string, log: string, o) => done(await (await import('./commands/parse.js')).parseCommand({ playbook, log, ...o, vars: o.var })));
 
-program
-  .command('standin')
-  .description('serve a scripted session as a local Messages API (for tests and demos)')
-  .requiredOption('--session <file>', 'scripted session YAML')
-  .option('--port <n>', 'port (default: any free one)', (v) => Number(v))
-  .action(async (o) => {
-    const { standinCommand } = await import('./commands/standin.js');
-    await standinCommand(o);
-  });
+command('demo', 'run the RSD Phase 3 playbook offline on the sample experiment (autopilot)', [
+  ['--interactive', 'a person decides in the terminal app'],
+  ['--resume <run-id>', 'resume a demo run, with its stand-ins brought back'],
+  SHARED.var('set a playbook variable, e.g. suites=libero_spatial,libero_object (repeatable)'),
+  ['--session <file>', "play this scripted agent session instead of the demo's own"],
+  'json',
+  'verbose',
+]).action(async (o) => {
+  const view = o.interactive ? await openView({ mode: 'interactive', json: o.json, standins: true }) : undefined;
+  await inView(view, async () => (await import('./commands/demo.js')).demoCommand({ ...o, view, home: home() }));
+});
 
-program
-  .command('replay <run-or-file>')
-  .description("run a playbook again on a run's recorded answers, or measure another agent's transcript against one")
-  .option('--playbook <file>', 'the playbook to try (default: the one the run used)')
-  .option('--check', 'exit 1 when the decisions differ (a transcript: when a follow-up is missed)')
-  .option('--format <name>', 'force the input format: labpilot, claude-code, codex, anthropic, openai')
-  .option('--strict', 'stop at the first malformed line, with its location (default: lenient, skip and count)')
-  .option('--json', 'print the result (or the imported events) as JSON')
-  .option('--step', 'step through it in the terminal: n/p next/previous point, t/T next/previous trigger, q quit')
-  .action(async (target: string, o) => {
-    const { replayCommand } = await import('./commands/replay.js');
-    done(await replayCommand({ target, ...o, home: program.opts().home }));
-  });
+command('standin', 'serve a scripted session as a local Messages API (for tests and demos)', [
+  new Option('--session <file>', 'scripted session YAML').makeOptionMandatory(),
+  new Option('--port <n>', 'port (default: any free one)').argParser(Number),
+]).action(async (o) => (await import('./commands/standin.js')).standinCommand(o));
 
-program
-  .command('init <name>')
-  .description('write NAME.yaml and prompts/NAME/: a lint-clean playbook to edit (--from drafts it from a transcript)')
-  .option('--from <transcript>', "draft steps from the person's prompts and fixes from their follow-ups after errors")
-  .action(async (name: string, o) => {
-    const { initCommand } = await import('./commands/init.js');
-    done(await initCommand({ name, ...o }));
-  });
+command('replay <run-or-file>', "run a playbook again on a run's recorded answers, or measure another agent's transcript against one", [
+  ['--playbook <file>', 'the playbook to try (default: the one the run used)'],
+  ['--check', 'exit 1 when the decisions differ (a transcript: when a follow-up is missed)'],
+  ['--format <name>', 'force the input format: labpilot, claude-code, codex, anthropic, openai'],
+  ['--strict', 'stop at the first malformed line, with its location (default: lenient, skip and count)'],
+  ['--json', 'print the result (or the imported events) as JSON'],
+  ['--step', 'step through it in the terminal: n/p next/previous point, t/T next/previous trigger, q quit'],
+]).action(async (target: string, o) => done(await (await import('./commands/replay.js')).replayCommand({ target, ...o, home: home() })));
 
-program
-  .command('graph <playbook>')
-  .description('print the run a playbook compiles to as a Mermaid stateDiagram-v2 (steps, gates, remediations)')
-  .action(async (playbook: string) => {
-    const { graphCommand } = await import('./commands/graph.js');
-    done(await graphCommand({ playbook }));
-  });
+command('init <name>', 'write NAME.yaml and prompts/NAME/: a lint-clean playbook to edit (--from drafts it from a transcript)', [
+  ['--from <transcript>', "draft steps from the person's prompts and fixes from their follow-ups after errors"],
+]).action(async (name: string, o) => done(await (await import('./commands/init.js')).initCommand({ name, ...o })));
 
-program
-  .command('attach <playbook>')
-  .description("supervise the Claude Code session you run in this repository: a run in hook mode, labpilot's hooks in .claude/settings.local.json")
-  .option('--var <key=value>', 'set a playbook variable (repeatable)', collect, [])
-  .action(async (playbook: string, o) => done(await (await import('./commands/attach.js')).attachCommand({ playbook, vars: o.var, home: program.opts().home })));
+command('graph <playbook>', 'print the run a playbook compiles to as a Mermaid stateDiagram-v2 (steps, gates, remediations)')
+  .action(async (playbook: string) => done(await (await import('./commands/graph.js')).graphCommand({ playbook })));
 
-program
-  .command('detach')
-  .description('remove the hooks attach installed (the settings file as it was) and end the attached run')
-  .action(async () => done(await (await import('./commands/detach.js')).detachCommand({ home: program.opts().home })));
+command('attach <playbook>', "supervise the Claude Code session you run in this repository: a run in hook mode, labpilot's hooks in .claude/settings.local.json", ['var'])
+  .action(async (playbook: string, o) => done(await (await import('./commands/attach.js')).attachCommand({ playbook, vars: o.var, home: home() })));
 
-program
-  .command('hook <event>')
-  .description("answer one Claude Code hook call (JSON on stdin and stdout); attach installs these")
-  .requiredOption('--run <id>', 'the attached run')
-  .action(async (event: string, o) => done(await (await import('./commands/hook.js')).hookCommand({ event, run: o.run, home: program.opts().home })));
+command('detach', 'remove the hooks attach installed (the settings file as it was) and end the attached run')
+  .action(async () => done(await (await import('./commands/detach.js')).detachCommand({ home: home() })));
+
+command('hook <event>', 'answer one Claude Code hook call (JSON on stdin and stdout); attach installs these', [
+  new Option('--run <id>', 'the attached run').makeOptionMandatory(),
+]).action(async (event: string, o) => done(await (await import('./commands/hook.js')).hookCommand({ event, run: o.run, home: home() })));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // commander has printed its own message (and the "did you mean") already.
-  const code = cliExitCode(err);
-  if (code !== undefined) process.exit(code);
-  process.stderr.write(`labpilot: ${messageOf(err)}\n`);
+  if (!isCommanderError(err)) process.stderr.write(`labpilot: ${messageOf(err)}\n`);
   process.exit(exitCodeOf(err));
 });

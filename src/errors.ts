@@ -3,10 +3,24 @@
  * The CLI prints `labpilot: <message>` on one line and exits with the code; no stack traces.
  */
 
+/** The exit codes labpilot documents (docs/architecture.md); no other code leaves the CLI. */
+export const ExitCode = {
+  passed: 0,
+  /** The run failed or was aborted; also an error labpilot did not foresee. */
+  failed: 1,
+  /** A playbook, argument, run log or transcript is malformed. */
+  input: 2,
+  /** A key, program, server or the sandbox is missing. */
+  environment: 3,
+  /** Stopped without a verdict; `labpilot resume` continues it. */
+  interrupted: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
 export class LabpilotError extends Error {
   constructor(
     message: string,
-    readonly exitCode: number,
+    readonly exitCode: ExitCode,
   ) {
     super(message);
     this.name = new.target.name;
@@ -19,7 +33,7 @@ export class InputError extends LabpilotError {
     message: string,
     readonly where?: string,
   ) {
-    super(where ? `${where}: ${message}` : message, 2);
+    super(where ? `${where}: ${message}` : message, ExitCode.input);
   }
 }
 
@@ -28,7 +42,7 @@ export class LintError extends LabpilotError {
   readonly problems: string[];
   constructor(problems: string[]) {
     const clean = problems.map(escapeControl);
-    super(clean.join('\n'), 2);
+    super(clean.join('\n'), ExitCode.input);
     this.problems = clean;
   }
 }
@@ -45,7 +59,7 @@ export function escapeControl(s: string): string {
 /** Missing key, unreachable server, missing tool: the environment is not ready. */
 export class EnvironmentError extends LabpilotError {
   constructor(message: string) {
-    super(message, 3);
+    super(message, ExitCode.environment);
   }
 }
 
@@ -55,21 +69,44 @@ export class RunInterrupted extends LabpilotError {
     message: string,
     readonly runId: string,
   ) {
-    super(`${message} (resume with: labpilot resume ${runId})`, 4);
+    super(`${message} (resume with: labpilot resume ${runId})`, ExitCode.interrupted);
   }
 }
 
 /** Exit codes of a finished run, by verdict. */
 export const verdictExitCode = {
-  passed: 0,
-  failed: 1,
-  aborted: 1,
-  budget_exhausted: 1,
-  error: 1,
+  passed: ExitCode.passed,
+  failed: ExitCode.failed,
+  aborted: ExitCode.failed,
+  budget_exhausted: ExitCode.failed,
+  error: ExitCode.failed,
 } as const;
 
-export function exitCodeOf(err: unknown): number {
-  return err instanceof LabpilotError ? err.exitCode : 70;
+/**
+ * An error commander raised while parsing the command line; it has printed its message (and the
+ * "did you mean") already.
+ */
+export function isCommanderError(err: unknown): err is Error & { code: string; exitCode: number } {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('commander.');
+}
+
+export function exitCodeOf(err: unknown): ExitCode {
+  if (err instanceof LabpilotError) return err.exitCode;
+  // --help and --version end well; an unknown command or option, a missing or bad argument is
+  // bad input (commander's own code would be 1, which means a failed run here).
+  if (isCommanderError(err)) return err.exitCode === 0 ? ExitCode.passed : ExitCode.input;
+  // Not foreseen (a bug, a system error nobody typed): the command failed, and messageOf says
+  // "internal error". Never a code outside the documented set.
+  return ExitCode.failed;
+}
+
+/**
+ * The exit code of a failed `labpilot hook` call. Claude Code's hook protocol reads exit 2 as
+ * "block" (the session would be held by labpilot's own trouble) and any other non-zero code as
+ * an error it shows the person and goes on; so every failure is 1, whatever exitCodeOf says.
+ */
+export function hookExitCodeOf(err: unknown): ExitCode {
+  return exitCodeOf(err) === ExitCode.passed ? ExitCode.passed : ExitCode.failed;
 }
 
 export function messageOf(err: unknown): string {

@@ -1,7 +1,7 @@
 /**
  * Failures as the model would be shown them: a root cause (the lines that must survive any cut)
  * inside a realistic block (traceback, build log, Modal CLI output), placed in a long log.
- * Texts follow DOMAIN.md: real torch, Modal, LIBERO and pip messages.
+ * Texts are the messages real torch, Modal, LIBERO and pip print, word for word.
  */
 
 export interface ErrorCase {
@@ -21,6 +21,14 @@ export interface ErrorCase {
 const frames = (n: number, file = '/root/RVQExperiment/phase3/modal_phase3_libero_eval.py'): string[] =>
   Array.from({ length: n }, (_, i) => [`  File "${file}", line ${100 + i * 7}, in step_${i}`, `    out = step_${i + 1}(batch, cfg)`]).flat();
 const tb = (exception: string[], depth = 12, file?: string): string[] => ['Traceback (most recent call last):', ...frames(depth, file), ...exception];
+
+/** A case whose whole diagnosis is one exception line, ending a traceback `depth` frames deep in `file`. */
+const raised = (name: string, exception: string, o: { at: number; depth: number; file: string }): ErrorCase => ({
+  name,
+  rootCause: [exception],
+  block: tb([exception], o.depth, o.file),
+  at: o.at,
+});
 
 const PIP_RESOLVER = "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed. This behaviour is the source of the following dependency conflicts.";
 const RETRY = "WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken by 'ProtocolError('Connection aborted.')': /simple/torch/";
@@ -80,12 +88,11 @@ export const ERROR_CASES: ErrorCase[] = [
     block: ['Usage: modal run [OPTIONS] FUNC_REF', "Try 'modal run -h' for help.", "Error: No such option '--num_trials'. Did you mean '--num-trials'?"],
     at: 0.5,
   },
-  {
-    name: 'modal-timeout',
-    rootCause: ["modal.exception.FunctionTimeoutError: Task's current input in-01JD8ZK4X0Q7 hit its timeout of 2700s"],
-    block: tb(["modal.exception.FunctionTimeoutError: Task's current input in-01JD8ZK4X0Q7 hit its timeout of 2700s"], 6, '/usr/local/lib/python3.10/site-packages/modal/cli/run.py'),
+  raised('modal-timeout', "modal.exception.FunctionTimeoutError: Task's current input in-01JD8ZK4X0Q7 hit its timeout of 2700s", {
     at: 1,
-  },
+    depth: 6,
+    file: '/usr/local/lib/python3.10/site-packages/modal/cli/run.py',
+  }),
   {
     name: 'modal-image-build',
     rootCause: ['ERROR: Could not find a version that satisfies the requirement robosuite==1.5.9 (from versions: 1.0.0, 1.0.1, 1.1.0, 1.2.0, 1.3.0, 1.4.0, 1.4.1, 1.5.0, 1.5.1)'],
@@ -111,18 +118,16 @@ export const ERROR_CASES: ErrorCase[] = [
     block: [...tb(["ModuleNotFoundError: No module named 'prismatic'"], 5), "Stopping app - uncaught exception raised in remote container: ModuleNotFoundError(\"No module named 'prismatic'\")."],
     at: 0.9,
   },
-  {
-    name: 'robosuite-1.5',
-    rootCause: ["ModuleNotFoundError: No module named 'robosuite.environments.manipulation.single_arm_env'"],
-    block: tb(["ModuleNotFoundError: No module named 'robosuite.environments.manipulation.single_arm_env'"], 9, '/usr/local/lib/python3.10/site-packages/libero/libero/envs/robots/mounted_panda.py'),
+  raised('robosuite-1.5', "ModuleNotFoundError: No module named 'robosuite.environments.manipulation.single_arm_env'", {
     at: 0.7,
-  },
-  {
-    name: 'egl',
-    rootCause: ["AttributeError: 'NoneType' object has no attribute 'eglQueryString'"],
-    block: tb(["AttributeError: 'NoneType' object has no attribute 'eglQueryString'"], 10, '/usr/local/lib/python3.10/site-packages/OpenGL/platform/egl.py'),
+    depth: 9,
+    file: '/usr/local/lib/python3.10/site-packages/libero/libero/envs/robots/mounted_panda.py',
+  }),
+  raised('egl', "AttributeError: 'NoneType' object has no attribute 'eglQueryString'", {
     at: 0.4,
-  },
+    depth: 10,
+    file: '/usr/local/lib/python3.10/site-packages/OpenGL/platform/egl.py',
+  }),
   {
     name: 'libero-stdin',
     rootCause: ['EOFError: EOF when reading a line'],

@@ -114,33 +114,34 @@ const ERRORS: Gen[] = [
   (r) => `WARNING step ${Math.floor(r() * 9000)}: Loss is NaN, skipping batch`,
 ];
 
-/** Rules in the common subset of POSIX ERE and JS regex (no \d, \s, (?:), backrefs or flags). */
-export const BENCH_RULES: Array<{ id: string; regex: string }> = [
-  { id: 'cuda_oom', regex: "CUDA out of memory\\. Tried to allocate ([0-9.]+ [KMG]iB)" },
-  { id: 'state_dict_load', regex: "Error\\(s\\) in loading state_dict for ([A-Za-z0-9_.]+)" },
-  { id: 'missing_keys', regex: "Missing key\\(s\\) in state_dict: (.*)" },
-  { id: 'unexpected_keys', regex: "Unexpected key\\(s\\) in state_dict: (.*)" },
-  { id: 'size_mismatch', regex: "size mismatch for ([^:]+): copying a param with shape torch\\.Size\\(\\[([0-9, ]*)\\]\\) from checkpoint" },
-  { id: 'key_model_state', regex: "KeyError: '(model_state_dict|state_dict)'" },
-  { id: 'weights_only', regex: "UnpicklingError: Weights only load failed" },
-  { id: 'no_prismatic', regex: "No module named '(prismatic|experiments)'" },
-  { id: 'robosuite', regex: "No module named 'robosuite\\.environments[a-z_.]*'" },
-  { id: 'function_timeout', regex: "FunctionTimeoutError: Task's current input in-[A-Za-z0-9]+ hit its timeout of ([0-9]+)s" },
-  { id: 'modal_extra_arg', regex: "Error: Got unexpected extra argument \\(([^)]*)\\)" },
-  { id: 'modal_no_option', regex: "Error: No such option '(--[a-z_-]+)'" },
-  { id: 'modal_option_value', regex: "Error: Option '(--[a-z-]+)' does not take a value" },
-  { id: 'image_build_failed', regex: "Image build for (im-[A-Za-z0-9]+) (failed|timed out)" },
-  { id: 'token_missing', regex: "Token missing\\. Could not authenticate client" },
-  { id: 'auth_error', regex: "AuthError: Token ID is malformed" },
-  { id: 'egl', regex: "(Cannot initialize a EGL device display|has no attribute 'eglQueryString')" },
-  { id: 'libero_stdin', regex: "(EOFError: EOF when reading a line|OSError: \\[Errno 9\\] Bad file descriptor)" },
-  { id: 'episode_error', regex: "^Episode error: (.+)" },
-  { id: 'remote_exception', regex: "uncaught exception raised in remote container: ([A-Za-z]+)" },
-  { id: 'load_in_4bit', regex: "The .load_in_4bit. and .load_in_8bit. arguments are deprecated" },
-  { id: 'low_success', regex: "^Overall success rate: 0\\.([0-7][0-9])" },
-  { id: 'nan_loss', regex: "[Ll]oss is [Nn]a[Nn]" },
-  { id: 'traceback', regex: "^Traceback \\(most recent call last\\):" },
-];
+/** Rules in the common subset of POSIX ERE and JS regex (no \d, \s, (?:), backrefs or flags), by id. */
+const RULES: Record<string, string> = {
+  cuda_oom: "CUDA out of memory\\. Tried to allocate ([0-9.]+ [KMG]iB)",
+  state_dict_load: "Error\\(s\\) in loading state_dict for ([A-Za-z0-9_.]+)",
+  missing_keys: "Missing key\\(s\\) in state_dict: (.*)",
+  unexpected_keys: "Unexpected key\\(s\\) in state_dict: (.*)",
+  size_mismatch: "size mismatch for ([^:]+): copying a param with shape torch\\.Size\\(\\[([0-9, ]*)\\]\\) from checkpoint",
+  key_model_state: "KeyError: '(model_state_dict|state_dict)'",
+  weights_only: "UnpicklingError: Weights only load failed",
+  no_prismatic: "No module named '(prismatic|experiments)'",
+  robosuite: "No module named 'robosuite\\.environments[a-z_.]*'",
+  function_timeout: "FunctionTimeoutError: Task's current input in-[A-Za-z0-9]+ hit its timeout of ([0-9]+)s",
+  modal_extra_arg: "Error: Got unexpected extra argument \\(([^)]*)\\)",
+  modal_no_option: "Error: No such option '(--[a-z_-]+)'",
+  modal_option_value: "Error: Option '(--[a-z-]+)' does not take a value",
+  image_build_failed: "Image build for (im-[A-Za-z0-9]+) (failed|timed out)",
+  token_missing: "Token missing\\. Could not authenticate client",
+  auth_error: "AuthError: Token ID is malformed",
+  egl: "(Cannot initialize a EGL device display|has no attribute 'eglQueryString')",
+  libero_stdin: "(EOFError: EOF when reading a line|OSError: \\[Errno 9\\] Bad file descriptor)",
+  episode_error: "^Episode error: (.+)",
+  remote_exception: "uncaught exception raised in remote container: ([A-Za-z]+)",
+  load_in_4bit: "The .load_in_4bit. and .load_in_8bit. arguments are deprecated",
+  low_success: "^Overall success rate: 0\\.([0-7][0-9])",
+  nan_loss: "[Ll]oss is [Nn]a[Nn]",
+  traceback: "^Traceback \\(most recent call last\\):",
+};
+export const BENCH_RULES: Array<{ id: string; regex: string }> = Object.entries(RULES).map(([id, regex]) => ({ id, regex }));
 
 /** Writes the log once (atomically) and returns its path; later calls reuse it. */
 export function ensureNoiseLog(path: string, targetBytes: number, errorEvery = 4000): string {

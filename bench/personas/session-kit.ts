@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { ScriptedSessionInput } from '../../src/standin/session-schema.js';
+import type { Persona, PersonaRun } from './personas.js';
 import { prng } from '../generators/log-noise.js';
 
 /**
@@ -54,6 +55,8 @@ export function beforeCatchAll(turns: Turn[], added: Turn[]): Turn[] {
   return insertAt(turns, 'catch-all', added, true);
 }
 
+export const persona = (name: string, behaviour: string, make: (seed: number) => PersonaRun): Persona => ({ name, behaviour, make });
+
 export const say = (id: string, when: string, text: string, repeat = false): Turn => ({ id, when, repeat, reply: [{ text }] });
 
 export const edit = (id: string, when: string, text: string, old_string: string, new_string: string, path = SCRIPT): Turn => ({
@@ -94,9 +97,9 @@ export function beforeReturn(code: string, lines: string): string {
 /**
  * The two mistakes of the demo story, each optional: Task 1 in bf16 (CUDA out of memory) and
  * Task 2 without stripping `module.` (checkpoint keys). A mistake left out is written correctly
- * at once (the fix folded into the task) and its fix turns are dropped.
+ * at once (the fix folded into the task) and its fix turns are dropped; by default both are.
  */
-export function withMistakes(keep: { oom: boolean; keys: boolean }): Turn[] {
+export function withMistakes(keep = { oom: false, keys: false }): Turn[] {
   let turns = baseTurns();
   const fold = (task: number, fix: string) => {
     const f = editOf(turns, fix);
@@ -107,6 +110,12 @@ export function withMistakes(keep: { oom: boolean; keys: boolean }): Turn[] {
   if (!keep.keys) fold(2, 'fix-checkpoint-keys');
   return turns;
 }
+
+/** The seed's entry, in turn: seeds 0 to n-1 meet each of n entries once (`rng` picks at random). */
+export const inTurn = <T>(seed: number, xs: readonly T[]): T => xs[seed % xs.length]!;
+
+/** The task a seed picks, in turn, from tasks `from` to `to`. */
+export const taskOf = (seed: number, from = 1, to = 4): number => from + (seed % (to - from + 1));
 
 /** A small deterministic generator (the noise log's mulberry32): the same seed picks the same variant. */
 export function rng(seed: number): { pick<T>(xs: readonly T[]): T; int(lo: number, hi: number): number } {

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import re
 import subprocess
 import sys
 
-MARK = re.compile(r"^\s*# ==== TASK (\d+) (BEGIN|END) ====\s*$")
+from check_common import MARK, read_text
 
 
 def outside(lines: list[str]) -> list[tuple[int, str]]:
@@ -59,12 +58,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--base", help="the revision to compare with")
     parser.add_argument("--ref", default="", help="the branch or tag the repository was cloned at (empty: its default branch)")
     args = parser.parse_args(argv)
-    try:
-        with open(args.file, encoding="utf-8") as fh:
-            now = fh.read().splitlines()
-    except OSError as e:
-        print(f"harness.py: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+    text = read_text("harness.py", args.file)
+    if text is None:
         return 2
+    now = text.splitlines()
     rev = args.base or base_rev(args.ref)
     prefix = (git("rev-parse", "--show-prefix") or "").strip()
     then = git("show", f"{rev}:{prefix}{args.file}") if rev else None

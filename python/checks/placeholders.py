@@ -19,8 +19,9 @@ import re
 import sys
 import tokenize
 
+from check_common import MARK, read_text
+
 TODO = re.compile(r"\b(TODO|FIXME|XXX)\b")
-MARK = re.compile(r"^\s*# ==== TASK (\d+) (BEGIN|END) ====\s*$")
 
 
 def task_regions(lines: list[str]) -> dict[int, tuple[int, int]]:
@@ -106,11 +107,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("file")
     parser.add_argument("--task", type=int, help="judge only the TASK N region")
     args = parser.parse_args(argv)
-    try:
-        with open(args.file, encoding="utf-8") as fh:
-            source = fh.read()
-    except OSError as e:
-        print(f"placeholders.py: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+    source = read_text("placeholders.py", args.file)
+    if source is None:
         return 2
     try:
         tree = ast.parse(source, filename=args.file)

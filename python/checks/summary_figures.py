@@ -20,6 +20,8 @@ import argparse
 import re
 import sys
 
+from check_common import read_text
+
 PERCENT = re.compile(r"(\d+(?:\.(\d+))?)\s*%(?:\s*\((\d+)\s*/\s*(\d+)\))?")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 SPEEDUP = re.compile(r"(\d+(?:\.\d+)?)\s*[x×]")
@@ -74,11 +76,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rate", action="append", default=[], help="NAME=VALUE, a measured success rate (0..1)")
     parser.add_argument("--ms", action="append", default=[], help="NAME=VALUE, a measured mean inference time")
     args = parser.parse_args(argv)
-    try:
-        with open(args.file, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as e:
-        print(f"summary_figures.py: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+    text = read_text("summary_figures.py", args.file)
+    if text is None:
         return 2
     rates, times = figures(args.rate), figures(args.ms)
     problems = check(text, rates, times)

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { InputError, messageOf } from '../errors.js';
+import { InputError, hookExitCodeOf, messageOf } from '../errors.js';
 import { RunStore } from '../runs/store.js';
 import { context, isHookEvent, parseHookInput, HOOK_EVENTS, type HookInput, type HookOutput } from '../hooks/protocol.js';
 import { openHookRun } from '../hooks/hook-run.js';
@@ -19,8 +19,8 @@ export interface HookOptions {
 /**
  * `labpilot hook <event> --run <id>`: one call of a Claude Code hook, installed by attach. Reads
  * the hook's JSON on stdin and prints labpilot's answer as JSON (exit 0). Any failure is one
- * line on stderr with exit 1, which Claude Code shows the person without blocking anything:
- * exit 2 would mean "block" to Claude Code, and labpilot's own trouble must never trap a session.
+ * line on stderr with the hook's own exit code (`hookExitCodeOf`: 1, never 2, which Claude Code
+ * reads as "block": labpilot's own trouble must never trap a session).
  */
 export async function hookCommand(o: HookOptions): Promise<number> {
   const home = resolve(o.home ?? '.labpilot');
@@ -35,7 +35,7 @@ export async function hookCommand(o: HookOptions): Promise<number> {
     return 0;
   } catch (err) {
     (o.err ?? process.stderr).write(`labpilot: ${messageOf(err)}\n`);
-    return 1;
+    return hookExitCodeOf(err);
   }
 }
 

@@ -1,4 +1,4 @@
-import { RunInterrupted, verdictExitCode } from '../errors.js';
+import { ExitCode, RunInterrupted, verdictExitCode } from '../errors.js';
 import type { Event } from '../events/schema.js';
 import type { Playbook } from '../playbook/schema.js';
 import type { AppView } from '../ui/launch.js';
@@ -54,7 +54,7 @@ export async function driveToVerdict(o: Shown, l: Lifecycle): Promise<{ code: nu
     await endOfRun({ runId: l.runId, home: o.home, playbook: l.playbook, vars: l.vars, verdict: verdict?.verdict, out, view: o.view });
     l.afterSummary?.(out);
     await notified();
-    return { code: verdict ? verdictExitCode[verdict.verdict] : 1, runId: l.runId };
+    return { code: verdict ? verdictExitCode[verdict.verdict] : ExitCode.failed, runId: l.runId };
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

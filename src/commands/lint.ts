@@ -1,4 +1,4 @@
-import { escapeControl, exitCodeOf, messageOf } from '../errors.js';
+import { ExitCode, escapeControl, exitCodeOf, messageOf } from '../errors.js';
 import { lintPlaybook } from '../playbook/load.js';
 
 export interface LintIo {
@@ -16,15 +16,15 @@ export async function lintCommand(
 ): Promise<number> {
   if (paths.length === 0) {
     io.err.write('labpilot lint: give at least one playbook file\n');
-    return 2;
+    return ExitCode.input;
   }
-  let code = 0;
+  let code: number = ExitCode.passed;
   for (const file of paths) {
     try {
       const problems = await lintPlaybook(file);
       for (const p of problems) io.err.write(`${escapeControl(p)}\n`);
       if (problems.length === 0) io.out.write(`ok ${file}\n`);
-      else code = Math.max(code, 2);
+      else code = Math.max(code, ExitCode.input);
     } catch (err) {
       // Never a stack trace: an unexpected failure is one line, with its own exit code.
       io.err.write(`labpilot: ${file}: ${messageOf(err)}\n`);

@@ -31,8 +31,7 @@ export async function parseCommand(o: ParseOptions): Promise<number> {
   } catch (e) {
     const problem = e instanceof LintError ? `${e.problems[0]}${e.problems.length > 1 ? ` (and ${e.problems.length - 1} more: labpilot lint ${o.playbook})` : ''}` : messageOf(e);
     err.write(`labpilot parse: ${problem}\n`);
-    // Nothing ran, so nothing can have failed: whatever stopped the reading was the input.
-    return exitCodeOf(e) === 1 ? 2 : exitCodeOf(e);
+    return exitCodeOf(e);
   }
 }
 

@@ -6,9 +6,9 @@ export type Printer = (event: Event) => void;
 
 /**
  * A reader that went away (`labpilot run ... | head`) must not crash the run: the log on disk is
- * the record, so printing just stops.
+ * the record, so printing just stops and the command ends with its own exit code.
  */
-function writer(out: NodeJS.WritableStream): (text: string) => void {
+export function writer(out: NodeJS.WritableStream): (text: string) => void {
   let closed = false;
   out.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;

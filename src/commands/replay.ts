@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { RunStore } from '../runs/store.js';
 import { InputError } from '../errors.js';
+import { writer } from './printer.js';
 import { Redactor } from '../runs/redact.js';
 import { replayRun } from '../replay/run-replay.js';
 import { formatRunReplay, runReplayJson } from '../replay/run-report.js';
@@ -35,12 +36,9 @@ export async function replayCommand(o: ReplayOptions): Promise<number> {
   const out = o.out ?? process.stdout;
   // What is printed may quote commands' output and prompts: secrets never reach the terminal.
   const redactor = new Redactor(o.env ?? process.env);
-  const write = (s: string) => out.write(redactor.redact(s));
   // `labpilot replay big.jsonl | head`: a reader that stops early is not an error.
-  out.once('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
+  const print = writer(out);
+  const write = (s: string) => print(redactor.redact(s));
   const format = parseFormat(o.format);
   const file = locate(o.target, o.home);
   const kind = format ?? detectFormat(file);

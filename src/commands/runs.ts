@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { readEventLog } from '../runs/log.js';
-import { RunStore, summarise, type RunSummary } from '../runs/store.js';
+import { RunStore } from '../runs/store.js';
 import type { Event } from '../events/schema.js';
 import { formatDuration } from '../ui/progress.js';
 
@@ -34,12 +33,8 @@ const when = (iso: string) => {
 export async function runsCommand(o: { home?: string; json?: boolean; out?: NodeJS.WritableStream }): Promise<number> {
   const out = o.out ?? process.stdout;
   const store = new RunStore(o.home ? resolve(o.home) : undefined);
-  const runs: Array<RunSummary & RunFacts> = [];
-  for (const id of store.ids()) {
-    const { events } = await readEventLog(store.paths(id).log);
-    const live = store.isLive(id);
-    runs.push({ ...summarise(id, events, live), ...runFacts(events, live) });
-  }
+  // A damaged log is listed as damaged, with where, beside the others.
+  const runs = await store.summaries(runFacts);
   if (o.json) {
     for (const r of runs) out.write(JSON.stringify(r) + '\n');
     return 0;

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Event } from '../events/schema.js';
-import { verdictExitCode } from '../errors.js';
+import { ExitCode, verdictExitCode } from '../errors.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { RunStore } from '../runs/store.js';
 import type { AppView } from '../ui/launch.js';
@@ -64,7 +64,7 @@ export async function watchCommand(o: WatchOptions): Promise<number> {
       if (stop || (idle >= 3 && !attached && !store.isLive(o.runId))) {
         if (!stop) (o.out ?? process.stdout).write(`run ${o.runId} is not running and has not ended (resume it with: labpilot resume ${o.runId})\n`);
         await notifier.settled();
-        return stop ? 0 : 4;
+        return stop ? ExitCode.passed : ExitCode.interrupted;
       }
       await new Promise((r) => setTimeout(r, o.pollMs ?? 200));
     }

@@ -54,25 +54,35 @@ export class SampledSearch {
   /** Start of the first literal occurrence lying wholly inside bytes[from, to), or -1. */
   next(bytes: Uint8Array, from: number, to: number): number {
     const base = bytes.byteOffset;
-    // Sampled positions are multiples of 4 in the underlying buffer, so words load aligned.
-    const first = (base + from + 3) & ~3;
-    const count = (base + to - first) >> 2;
-    if (count <= 0) return -1;
-    const words = new Uint32Array(bytes.buffer, first, count);
+    const words = this.wordsOf(bytes.buffer);
     const step = this.stride >> 2;
+    const starts = this.start;
+    // Sampled positions are multiples of 4 in the underlying buffer, so words load aligned.
+    let limit = (base + to) >> 2;
     let best = -1;
-    let limit = words.length;
-    for (let w = 0; w < limit; w += step) {
-      const h = hashOf(words[w] as number);
-      if (this.start[h] === this.start[h + 1]) continue;
-      const start = this.verify(bytes, first - base + (w << 2), from, to, h);
+    for (let w = (base + from + 3) >> 2; w < limit; w += step) {
+      const h = Math.imul(words[w] as number, 0x9e3779b1) >>> (32 - HASH_BITS);
+      if (starts[h] === starts[h + 1]) continue;
+      const start = this.verify(bytes, (w << 2) - base, from, to, h);
       if (start >= 0 && (best < 0 || start < best)) {
         best = start;
         // An earlier occurrence is sampled before its own start + reach: look that far on.
-        limit = Math.min(limit, ((base + start + this.reach - first) >> 2) + 1);
+        limit = Math.min(limit, ((base + start + this.reach) >> 2) + 1);
       }
     }
     return best;
+  }
+
+  private buffer: ArrayBufferLike | null = null;
+  private words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+  /** One view of the buffer as words, made once per buffer rather than once per search. */
+  private wordsOf(buffer: ArrayBufferLike): Uint32Array {
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.words = new Uint32Array(buffer, 0, buffer.byteLength >> 2);
+    }
+    return this.words;
   }
 
   /** The earliest start of a literal whose sampled word (hashed to h) is at p, inside [from, to). */

@@ -41,7 +41,7 @@ export interface ItemRun {
 
 /** Why the current prompt or command was issued, so its answer is routed right. */
 export interface Activity {
-  origin: 'step' | 'remediation' | 'user';
+  origin: 'step' | 'remediation';
   remediation?: string;
   /** Step to (re)enter after a remediation's action; the failing step by default. */
   retry?: string;

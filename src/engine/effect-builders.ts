@@ -2,7 +2,7 @@ import type { Effect, RunCommandEffect } from './effects.js';
 import type { EngineContext } from './context.js';
 import type { Step } from '../playbook/schema.js';
 import { renderExpr } from './expr-bind.js';
-import { parseDuration } from '../playbook/duration.js';
+import { timerMs } from '../playbook/duration.js';
 
 export interface Result {
   ctx: EngineContext;
@@ -30,7 +30,7 @@ export function commandEffect(
     step,
     command,
     cwd: spec.cwd ?? '.',
-    timeoutMs: spec.timeout === undefined ? undefined : parseDuration(spec.timeout),
+    timeoutMs: spec.timeout === undefined ? undefined : timerMs(spec.timeout),
     metrics: spec.metrics ?? [],
     // Thresholds in predicates may be playbook variables: `success_rate < {{min_success}}`.
     derive: Object.fromEntries(Object.entries(spec.derive ?? {}).map(([k, v]) => [k, renderExpr(v, vars)])),

@@ -54,8 +54,4 @@ export class Engine {
     for (const event of events) snapshot = this.next(snapshot, event).snapshot;
     return snapshot;
   }
-
-  static context(snapshot: EngineSnapshot): EngineContext {
-    return snapshot.context;
-  }
 }

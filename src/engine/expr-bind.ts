@@ -15,6 +15,7 @@ export function bindProblem(name: string, vars: Record<string, string>): string 
   if (!Object.hasOwn(vars, name)) return `undefined variable '${name}'`;
   const value = vars[name]!.trim();
   if (!NUMBER.test(value)) return `variable '${name}' is '${vars[name]}', not a number`;
+  if (!Number.isFinite(Number(value))) return `variable '${name}' is '${vars[name]}', too large to be a number`;
   return undefined;
 }
 

@@ -60,7 +60,7 @@ export function formatExpr(node: ExprNode): string {
 export function explain(node: ExprNode, vars: Record<string, number>): string {
   return format(node, (name) => {
     const v = Object.hasOwn(vars, name) ? vars[name] : undefined;
-    return typeof v === 'number' && !Number.isNaN(v) ? `${name} (${formatNumber(v)})` : `${name} (missing)`;
+    return typeof v === 'number' && Number.isFinite(v) ? `${name} (${formatNumber(v)})` : `${name} (missing)`;
   });
 }
 

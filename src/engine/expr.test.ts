@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIVISION_BY_ZERO, ExprSyntaxError, evalExpr, explain, exprIdentifiers, formatExpr, parseExpr } from './expr.js';
+import { DIVISION_BY_ZERO, NOT_FINITE, ExprSyntaxError, evalExpr, explain, exprIdentifiers, formatExpr, parseExpr } from './expr.js';
 
 const run = (src: string, vars: Record<string, number> = {}) => evalExpr(parseExpr(src), vars);
 
@@ -50,6 +50,16 @@ describe('parseExpr + evalExpr', () => {
     expect(run('x >= 0', { x: Number.NaN })).toEqual({ ok: false, missing: ['x'] });
   });
 
+  it('counts a figure that is not finite as not measured, so Infinity passes no gate', () => {
+    expect(run('x >= 0.8', { x: Number.POSITIVE_INFINITY })).toEqual({ ok: false, missing: ['x'] });
+    expect(run('x < 60', { x: Number.NEGATIVE_INFINITY })).toEqual({ ok: false, missing: ['x'] });
+  });
+
+  it('fails arithmetic that overflows instead of comparing Infinity', () => {
+    expect(run('x * x > 1', { x: 1e200 })).toEqual({ ok: false, missing: [NOT_FINITE] });
+    expect(run('x - y < 0', { x: -1.7e308, y: 1.7e308 })).toEqual({ ok: false, missing: [NOT_FINITE] });
+  });
+
   it('does not read inherited properties as values', () => {
     expect(run('constructor > 0', {})).toEqual({ ok: false, missing: ['constructor'] });
   });
@@ -76,6 +86,7 @@ describe('syntax errors carry the column', () => {
     ['a < b < c', 6, /chained/],
     ['a $ b', 2, /unexpected character '\$'/],
     ['2abc > 1', 0, /bad number/],
+    ['x < 1e999', 4, /number '1e999' is too large/],
     ['a b', 2, /unexpected 'b'/],
     ['', 0, /ended/],
   ])('%j fails at column %i', (src, column, message) => {

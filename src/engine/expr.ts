@@ -63,6 +63,8 @@ function tokenize(src: string): Token[] {
     if (num) {
       // `1.5e3x` or `2abc` would silently split into two tokens; reject them here.
       if (/^[A-Za-z_]/.test(rest.slice(num[0].length))) throw new ExprSyntaxError(`bad number '${rest.split(/[\s()]/)[0]}'`, i);
+      // `1e999` reads as Infinity, against which every comparison is decided before any figure.
+      if (!Number.isFinite(Number(num[0]))) throw new ExprSyntaxError(`number '${num[0]}' is too large`, i);
       tokens.push({ kind: 'num', text: num[0], pos: i });
       i += num[0].length;
       continue;
@@ -185,6 +187,8 @@ export type EvalResult = { ok: true; value: number | boolean } | { ok: false; mi
 
 /** Shown in `missing` when a division by zero makes the result meaningless. */
 export const DIVISION_BY_ZERO = '<division by zero>';
+/** Shown in `missing` when arithmetic overflows to a number that is not finite. */
+export const NOT_FINITE = '<a result too large to be a number>';
 
 export function exprIdentifiers(node: ExprNode): string[] {
   const names = new Set<string>();
@@ -202,9 +206,14 @@ export function exprIdentifiers(node: ExprNode): string[] {
 }
 
 class DivisionByZero extends Error {}
+class NotFinite extends Error {}
 class UnboundVariable extends Error {}
 
 const num = (v: number | boolean): number => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
+const finite = (v: number): number => {
+  if (!Number.isFinite(v)) throw new NotFinite();
+  return v;
+};
 const truthy = (v: number | boolean): boolean => (typeof v === 'boolean' ? v : v !== 0);
 
 function evaluate(n: ExprNode, vars: Record<string, number>): number | boolean {
@@ -228,14 +237,14 @@ function evaluate(n: ExprNode, vars: Record<string, number>): number | boolean {
         case 'or':
           return truthy(l) || truthy(r);
         case '+':
-          return num(l) + num(r);
+          return finite(num(l) + num(r));
         case '-':
-          return num(l) - num(r);
+          return finite(num(l) - num(r));
         case '*':
-          return num(l) * num(r);
+          return finite(num(l) * num(r));
         case '/':
           if (num(r) === 0) throw new DivisionByZero();
-          return num(l) / num(r);
+          return finite(num(l) / num(r));
         case '<':
           return num(l) < num(r);
         case '<=':
@@ -260,13 +269,14 @@ function evaluate(n: ExprNode, vars: Record<string, number>): number | boolean {
 export function evalExpr(node: ExprNode, vars: Record<string, number>): EvalResult {
   const missing = exprIdentifiers(node).filter((name) => {
     const v = Object.hasOwn(vars, name) ? vars[name] : undefined;
-    return typeof v !== 'number' || Number.isNaN(v);
+    return typeof v !== 'number' || !Number.isFinite(v);
   });
   if (missing.length > 0) return { ok: false, missing };
   try {
     return { ok: true, value: evaluate(node, vars) };
   } catch (err) {
     if (err instanceof DivisionByZero) return { ok: false, missing: [DIVISION_BY_ZERO] };
+    if (err instanceof NotFinite) return { ok: false, missing: [NOT_FINITE] };
     throw err;
   }
 }

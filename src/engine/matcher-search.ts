@@ -79,63 +79,45 @@ function buildTable(units: number[][]): Table {
 
 export class MultiLiteral {
   private readonly strTable: Table;
-  private readonly byteTable: Table;
-  private readonly bytes: Uint8Array[];
   private readonly sampled: SampledSearch | null;
+  private readonly asLatin1: MultiLiteral | null;
+  private lastBytes: Uint8Array | null = null;
+  private lastText = '';
 
   /** `literals` must each be at least 2 code units long. */
-  constructor(readonly literals: readonly string[]) {
+  constructor(
+    readonly literals: readonly string[],
+    withBytes = true,
+  ) {
     this.strTable = buildTable(literals.map((l) => [...l].flatMap((c) => splitUnits(c))));
     // The same literals as UTF-8 bytes, for output searched before it is decoded.
-    this.bytes = literals.map((l) => new TextEncoder().encode(l));
-    this.byteTable = buildTable(this.bytes.map((b) => [...b]));
-    this.sampled = SampledSearch.of(this.bytes);
+    const bytes = literals.map((l) => Buffer.from(l));
+    this.sampled = SampledSearch.of(bytes);
+    this.asLatin1 = this.sampled || !withBytes ? null : new MultiLiteral(bytes.map((b) => b.toString('latin1')), false);
   }
 
   /** Calls `found` with the index of every literal the text holds (once per occurrence). */
   eachIn(text: string, found: (k: number) => void): void {
-    const { m, offsets, shift, bucketStart, bucketItems } = this.strTable;
-    for (let pos = m - 1; pos < text.length; ) {
-      const block = ((text.charCodeAt(pos - 1) & 0x7f) << 7) | (text.charCodeAt(pos) & 0x7f);
-      const s = shift[block] as number;
-      if (s !== 0) {
-        pos += s;
-        continue;
-      }
-      for (let b = bucketStart[block] as number, e = bucketStart[block + 1] as number; b < e; b++) {
-        const k = bucketItems[b] as number;
-        const start = pos - m + 1 - (offsets[k] as number);
-        if (start >= 0 && text.startsWith(this.literals[k] as string, start)) found(k);
-      }
-      pos++;
-    }
+    this.nextInString(text, 0, text.length, found);
   }
 
   /** Start of the first literal occurrence lying wholly inside bytes[from, to), or -1. */
   nextInBytes(bytes: Uint8Array, from: number, to: number): number {
     if (this.sampled) return this.sampled.next(bytes, from, to);
-    const { m, offsets, shift, bucketStart, bucketItems } = this.byteTable;
-    let pos = from + m - 1;
-    while (pos < to) {
-      const block = (((bytes[pos - 1] as number) & 0x7f) << 7) | ((bytes[pos] as number) & 0x7f);
-      const s = shift[block] as number;
-      if (s !== 0) {
-        pos += s;
-        continue;
-      }
-      for (let b = bucketStart[block] as number, e = bucketStart[block + 1] as number; b < e; b++) {
-        const k = bucketItems[b] as number;
-        const lit = this.bytes[k] as Uint8Array;
-        const start = pos - m + 1 - (offsets[k] as number);
-        if (start >= from && start + lit.length <= to && sameBytes(bytes, start, lit)) return start;
-      }
-      pos++;
+    // Too short to sample: the bytes read as latin1, one unit each, searched for the literals'
+    // UTF-8 bytes read the same way.
+    if (bytes !== this.lastBytes) {
+      this.lastBytes = bytes;
+      this.lastText = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     }
-    return -1;
+    return this.asLatin1!.nextInString(this.lastText, from, to);
   }
 
-  /** Start of the first literal occurrence lying wholly inside text[from, to) (UTF-16 units), or -1. */
-  nextInString(text: string, from: number, to: number): number {
+  /**
+   * Start of the first literal occurrence lying wholly inside text[from, to) (UTF-16 units), or
+   * -1; given `each`, every occurrence's literal goes to it instead and the search runs on.
+   */
+  nextInString(text: string, from: number, to: number, each?: (k: number) => void): number {
     const { m, offsets, shift, bucketStart, bucketItems } = this.strTable;
     let pos = from + m - 1;
     while (pos < to) {
@@ -149,17 +131,15 @@ export class MultiLiteral {
         const k = bucketItems[b] as number;
         const lit = this.literals[k] as string;
         const start = pos - m + 1 - (offsets[k] as number);
-        if (start >= from && start + lit.length <= to && text.startsWith(lit, start)) return start;
+        if (start >= from && start + lit.length <= to && text.startsWith(lit, start)) {
+          if (!each) return start;
+          each(k);
+        }
       }
       pos++;
     }
     return -1;
   }
-}
-
-function sameBytes(bytes: Uint8Array, at: number, lit: Uint8Array): boolean {
-  for (let i = 0; i < lit.length; i++) if (bytes[at + i] !== lit[i]) return false;
-  return true;
 }
 
 function splitUnits(c: string): number[] {

@@ -105,11 +105,14 @@ export function compileMatcher(rules: MatchRule[], opts: MatcherOptions = {}): M
       const plan = planFor(source);
       const line = full.length > cap ? full.slice(0, cap) : full;
       let out: LineMatch[] | null = null;
-      if (plan.search && plan.search.nextInString(line, 0, line.length) >= 0) {
+      if (plan.search) {
         // The rules whose literals the line holds, each run once, in rule order.
-        const todo = new Set<number>();
-        plan.search.eachIn(line, (k) => plan.rulesOf[k]!.forEach((i) => todo.add(i)));
-        for (const i of [...todo].sort((a, b) => a - b)) out = run(plan.literal[i]!, line, out);
+        const todo: number[] = [];
+        plan.search.eachIn(line, (k) => {
+          for (const i of plan.rulesOf[k]!) if (!todo.includes(i)) todo.push(i);
+        });
+        if (todo.length > 1) todo.sort((a, b) => a - b);
+        for (const i of todo) out = run(plan.literal[i]!, line, out);
       }
       for (const rule of plan.always) out = run(rule, line, out);
       if (out && plan.mixed) out.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);

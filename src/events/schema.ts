@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The one event stream (DESIGN.md principle 2). The run log, the plain and --json console
- * output, the Ink UI and replay all consume these events; nothing keeps state the log lacks.
+ * The one event stream (docs/architecture.md, "One event stream"). The run log, the plain and
+ * --json console output, the Ink UI and replay all consume these events; nothing keeps state the
+ * log lacks.
  * Every event carries `seq` (position in the log) and `ts` (ISO time from the Clock port).
  */
 
@@ -70,7 +71,7 @@ export const Event = z.discriminatedUnion('type', [
     type: z.literal('prompt_proposed'),
     promptId: z.string(),
     step: z.string(),
-    origin: z.enum(['step', 'remediation', 'user']),
+    origin: z.enum(['step', 'remediation']),
     remediation: z.string().optional(),
     text: z.string(),
     reason: z.string().optional(),
@@ -78,7 +79,7 @@ export const Event = z.discriminatedUnion('type', [
   z.object({
     ...base,
     type: z.literal('decision'),
-    subject: z.enum(['prompt', 'remediation', 'command', 'ask']),
+    subject: z.enum(['prompt', 'ask']),
     ref: z.string(),
     verdict: DecisionVerdict,
     text: z.string().optional(),
@@ -119,8 +120,8 @@ export const Event = z.discriminatedUnion('type', [
   }),
   /** The agent's own session (Claude Code), resumed by id after a kill. */
   z.object({ ...base, type: z.literal('agent_session'), agent: z.string(), sessionId: z.string() }),
-  /** A risky shell command of the agent, and who let it run or refused it. */
-  z.object({ ...base, type: z.literal('shell_approval'), command: z.string(), reason: z.string(), approved: z.boolean(), by: z.enum(['human', 'policy']) }),
+  /** A risky shell command of the agent, and the person who let it run or refused it (autopilot refuses without asking; the tool's result says so). */
+  z.object({ ...base, type: z.literal('shell_approval'), command: z.string(), reason: z.string(), approved: z.boolean(), by: z.literal('human') }),
   z.object({
     ...base,
     type: z.literal('agent_turn_ended'),
@@ -214,7 +215,7 @@ export const Event = z.discriminatedUnion('type', [
     ...base,
     type: z.literal('step_done'),
     step: z.string(),
-    outcome: z.enum(['passed', 'failed', 'skipped']),
+    outcome: z.enum(['passed', 'failed']),
   }),
   z.object({ ...base, type: z.literal('notice'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
   z.object({ ...base, type: z.literal('run_ended'), verdict: Verdict, reason: z.string() }),

@@ -1,4 +1,5 @@
 import { Engine } from '../engine/engine.js';
+import { InputError } from '../errors.js';
 import type { CompiledPlaybook } from '../engine/context.js';
 import { rulesFor } from '../engine/context.js';
 import type { Effect } from '../engine/effects.js';
@@ -37,7 +38,7 @@ const JUDGED_WITHOUT_RUNNING = new Set<Check['check']>(['metric', 'exit_code', '
 export async function readStep(pb: CompiledPlaybook, stepId: string, text: string, o: { logFile: string; exitCode?: number; cwd: string }): Promise<StepReading> {
   const index = pb.playbook.steps.findIndex((s) => s.id === stepId);
   const step = pb.playbook.steps[index];
-  if (!step || step.kind !== 'run') throw new Error(`step '${stepId}' is not a run step`);
+  if (!step || step.kind !== 'run') throw new InputError(`step '${stepId}' is not a run step`);
   const prefixes = prefixRegexes(pb.playbook.output);
   const lines = normaliseText(text, { prefixes });
   const metrics = createMetricsCollector(step.metrics ?? []);
@@ -58,7 +59,7 @@ export async function readStep(pb: CompiledPlaybook, stepId: string, text: strin
   const drive = engineFrom(pb, index);
   const started = drive.feed({ type: 'run_started', runId: 'parse', playbook: pb.playbook.name, playbookPath: '', playbookHash: '', vars: pb.vars, mode: 'replay', workspace: o.cwd, branch: '', agent: 'none', model: 'none' });
   const run = started.find((e) => e.kind === 'run_command' || e.kind === 'run_commands');
-  if (!run) throw new Error(`step '${stepId}' ran no command (${describe(started)})`);
+  if (!run) throw new InputError(`step '${stepId}' ran no command (${describe(started)})`);
   for (const h of hits) drive.feed({ type: 'trigger_matched', remediation: h.remediation, step: step.id, source: 'command_output', line: h.line, groups: h.groups });
   const ids = run.kind === 'run_command' ? [run.commandId] : run.kind === 'run_commands' ? run.runs.map((r) => r.commandId) : [];
   let effects: Effect[] = [];

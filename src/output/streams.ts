@@ -18,41 +18,48 @@ export function prefixRegexes(settings: OutputSettings | undefined): RegExp[] {
 /** What to do with the lines of a command's output that trigger a rule. */
 export interface OutputTriggers {
   matcher: Matcher;
-  onTrigger: (line: string, matches: readonly LineMatch[], stream: Stream) => void;
+  onTrigger: (line: string, matches: readonly LineMatch[]) => void;
 }
 
 type Stream = 'stdout' | 'stderr';
 
 /**
- * A command's output, pushed chunk by chunk as it arrives: its segments go to the log file byte
- * for byte and, normalised, to `onLine`; its triggers are found by one byte scanner per stream
+ * A command's output, pushed chunk by chunk as each stream delivers it. Each stream is cut into
+ * segments, and the two are merged in the order their segments arrived: a terminal shows them
+ * so (a print lands after a tqdm bar on stderr), Modal forwards them as one, and the merged
+ * bytes are what the log file keeps and a replay or `parse` reads back. The segments go,
+ * normalised, to `onLine`; the merged bytes of each push to the log and to the trigger scanner
  * (./trigger-scanner.ts), which reads only the lines around a literal hit.
  */
 export function openCommandOutput(logFile: string, settings: OutputSettings | undefined, onLine: (line: string, stream: Stream) => void, triggers?: OutputTriggers) {
   const fd = openSync(logFile, 'w');
   const prefixes = prefixRegexes(settings);
-  // One normaliser for both streams, fed in the order the segments arrived and were logged: a
-  // terminal shows the two merged (a print lands after a tqdm bar on stderr), Modal forwards them
-  // as one, and a replay reads them back from the one log in that order.
   const normaliser = createOutputNormaliser<Stream>(onLine, { prefixes });
+  const scanner = triggers && createTriggerScanner(triggers.matcher, 'command_output', triggers.onTrigger, { prefixes });
+  let merged: string[] = [];
   const segmentsOf = (stream: Stream) =>
     createRawSplitter((segment) => {
-      writeSync(fd, segment);
+      merged.push(segment);
       normaliser.push(segment, stream);
     });
   const splitters = { stdout: segmentsOf('stdout'), stderr: segmentsOf('stderr') };
-  const scannerOf = (stream: Stream) => triggers && createTriggerScanner(triggers.matcher, 'command_output', (line, matches) => triggers.onTrigger(line, matches, stream), { prefixes });
-  const scanners = { stdout: scannerOf('stdout'), stderr: scannerOf('stderr') };
+  const flush = () => {
+    if (merged.length === 0) return;
+    const bytes = Buffer.from(merged.join(''));
+    merged = [];
+    writeSync(fd, bytes);
+    scanner?.push(bytes);
+  };
   return {
     push(chunk: Buffer, stream: Stream) {
       splitters[stream].push(chunk);
-      scanners[stream]?.push(chunk);
+      flush();
     },
     end() {
-      for (const stream of ['stdout', 'stderr'] as const) {
-        splitters[stream].end();
-        scanners[stream]?.end();
-      }
+      splitters.stdout.end();
+      splitters.stderr.end();
+      flush();
+      scanner?.end();
       normaliser.end();
     },
     close: () => closeSync(fd),

@@ -77,21 +77,34 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
   if (literals.length === 0) return { push() {}, end() {} };
   const search = byteSearch(literals);
 
-  const wrapAt = (opts.width ?? 80) - 20;
+  const width = opts.width ?? 80;
   let carry: Buffer = EMPTY; // bytes after the last "\n" seen
   let prev: Buffer = EMPTY; // the block before, for a window that starts in it
   let prevRead = 0; // how much of `prev` was read or skipped as finished
   let open = false; // the normaliser holds a line that the next block may continue
 
-  /** Whether the normaliser could join the line starting at `next` onto the one before it. */
-  const joinable = (b: Buffer, lineStart: number, next: number, nextFirst: number | undefined): boolean => {
-    if (nextFirst === SPACE || nextFirst === TAB) return true;
-    let end = next - 1;
-    if (end > lineStart && b[end - 1] === CR) end--;
-    if (end - lineStart >= wrapAt || (end > lineStart && b[end - 1] === SPACE)) return true;
-    // Colour codes may hide a final space; a redraw shows other text than its bytes.
-    for (let i = lineStart; i < end; i++) if (b[i] === ESC || b[i] === CR) return true;
-    return false;
+  /**
+   * Whether the normaliser could join the row at `next` (in `nb`) onto the row [start, end) of
+   * `b` (end at its "\n"): a Rich continuation row starts with spaces, and a wrapped error row
+   * is one whose first word would not have fitted after the row before (see normaliser.ts).
+   */
+  const joinable = (b: Buffer, start: number, end: number, nb: Buffer, next: number): boolean => {
+    const first = nb[next];
+    if (first === SPACE || first === TAB) return true;
+    while (end > start && (b[end - 1] === CR || b[end - 1] === SPACE)) end--;
+    // Colour codes and redraws: the row's text is not its bytes.
+    for (let i = start; i < end; i++) if (b[i] === ESC || b[i] === CR) return true;
+    let word = next;
+    while (word < nb.length && nb[word] !== SPACE && nb[word] !== NL && nb[word] !== CR) word++;
+    return end - start + 1 + (word - next) > width;
+  };
+
+  /** Feeds whole rows to the normaliser: decoded at once unless a redraw or length needs the splitter. */
+  const feed = (b: Buffer, start: number, end: number): void => {
+    let plain = end - start < MAX_LINE;
+    for (let i = start; plain && i < end - 2; i++) if (b[i] === CR) plain = false;
+    if (plain) normaliser.push(b.toString('utf8', start, end));
+    else splitter.push(b.subarray(start, end));
   };
 
   /**
@@ -104,22 +117,21 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
     let buf = b;
     let start = lineStart;
     let low = floor;
-    let next = b[lineStart];
+    let [nextBuf, next] = [b, lineStart];
     while (rows.length < BACK_ROWS) {
       if (start <= low) {
         if (buf !== b || low > 0 || prev.length <= prevRead) break;
         [buf, start, low] = [prev, prev.length, prevRead];
       }
       const rowStart = start >= 2 ? buf.lastIndexOf(NL, start - 2) + 1 : 0;
-      if (!joinable(buf, rowStart, start, next)) break;
+      if (!joinable(buf, rowStart, start - 1, nextBuf, next)) break;
       rows.push([buf, rowStart, start]);
-      next = buf[rowStart];
-      start = rowStart;
+      [nextBuf, next, start] = [buf, rowStart, rowStart];
     }
     for (let i = rows.length - 1; i >= 0; i--) {
       const [rb, rs, re] = rows[i]!;
-      if (!MAY_HOLD.test(rb.toString("latin1", rs, re))) continue;
-      for (let j = i; j >= 0; j--) splitter.push(rows[j]![0].subarray(rows[j]![1], rows[j]![2]));
+      if (!MAY_HOLD.test(rb.toString('latin1', rs, re))) continue;
+      for (let j = i; j >= 0; j--) feed(...rows[j]!);
       return;
     }
   };
@@ -128,7 +140,7 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
   const follow = (b: Buffer, from: number): number => {
     while (normaliser.holding() && from < b.length) {
       const end = b.indexOf(NL, from) + 1;
-      splitter.push(b.subarray(from, end));
+      feed(b, from, end);
       from = end;
     }
     open = normaliser.holding();
@@ -145,7 +157,7 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
       const lineStart = at > 0 ? b.lastIndexOf(NL, at - 1) + 1 : 0;
       feedRowsBefore(b, lineStart, pos);
       const end = b.indexOf(NL, at) + 1;
-      splitter.push(b.subarray(lineStart, end));
+      feed(b, lineStart, end);
       pos = follow(b, end);
       if (hit >= 0 && hit < pos) hit = search.nextInBytes(b, pos, b.length);
       if (esc >= 0 && esc < pos) esc = b.indexOf(ESC, pos);

@@ -67,3 +67,32 @@ describe('compilePlaybook', () => {
     expect(failure(() => compilePlaybook(loaded, { min_sucess: '1' })).message).toMatch(/unknown variable 'min_sucess' \(did you mean 'min_success'\?/);
   });
 });
+
+describe('early_stop figures written with variables', () => {
+  const yaml = `name: p
+variables:
+  min_success: { type: number, default: 0.8 }
+  trials: { type: integer, default: 50 }
+steps:
+  - id: go
+    kind: run
+    command: echo hi
+    metrics:
+      - { name: successes, regex: "successes: (\\\\d+)" }
+      - { name: episodes, regex: "episodes: (\\\\d+)" }
+    early_stop:
+      successes: successes
+      episodes: episodes
+      target: "{{min_success}}"
+      task_episodes: "{{trials}}"
+`;
+
+  it('are judged with their values when the playbook compiles, located, not when the stage starts', async () => {
+    const { file, loaded } = await load(yaml);
+    expect(compilePlaybook(loaded, {}).vars).toMatchObject({ min_success: '0.8' });
+    const rate = failure(() => compilePlaybook(loaded, { min_success: '1.5' }));
+    expect(rate.message).toBe(`${file}:13:7: early_stop.target: '{{min_success}}' is 1.5, not a rate in (0, 1)`);
+    expect(rate.exitCode).toBe(2);
+    expect(failure(() => compilePlaybook(loaded, { trials: '0' })).message).toBe(`${file}:13:7: early_stop.task_episodes: '{{trials}}' is 0, not a positive whole number`);
+  });
+});

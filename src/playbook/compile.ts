@@ -6,6 +6,7 @@ import { expressionsOf } from './lint-rules.js';
 import type { LoadedPlaybook } from './load.js';
 import type { Playbook } from './schema.js';
 import { resolveVariables } from './variables.js';
+import { stageStopper } from '../results/live-stop.js';
 
 /**
  * A loaded playbook made ready to run with the given `--var` values, or one line saying where
@@ -24,6 +25,17 @@ export function compilePlaybook(loaded: LoadedPlaybook, cli: Record<string, stri
       if (problem) throw new InputError(`${problem}: '${source}' needs a number there`, loaded.where(at, refIndex(source, name)));
     }
   }
+  // An early_stop figure written with variables is judged with their values now, not when the
+  // stage's command starts.
+  loaded.playbook.steps.forEach((s, i) => {
+    if (s.kind !== 'run' || !s.early_stop) return;
+    try {
+      stageStopper(s.early_stop, vars);
+    } catch (err) {
+      if (err instanceof InputError && err.where === undefined) throw new InputError(err.message, loaded.where(['steps', i, 'early_stop']));
+      throw err;
+    }
+  });
   return compiled(loaded.playbook, loaded.prompts, vars);
 }
 

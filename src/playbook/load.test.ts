@@ -48,7 +48,7 @@ describe('loadPlaybook', () => {
     expect(oom).toMatchObject({ max_attempts: 2, priority: 0 });
     expect(Object.keys(loaded.prompts).sort()).toEqual(['prompts/fix-import.md', 'prompts/implement.md', 'prompts/system.md']);
     expect(loaded.prompts['prompts/fix-import.md']).toContain('The missing module is `{{ match.1 }}`');
-    expect(loaded.scripts).toEqual({ 'checks/no_todo.py': path.join(path.dirname(good), 'checks/no_todo.py') });
+    expect(resolvePythonScript(loaded.dir, 'checks/no_todo.py')).toBe(path.join(path.dirname(good), 'checks/no_todo.py'));
     expect(loaded.hash).toMatch(/^[0-9a-f]{64}$/);
     expect((await loadPlaybook(good)).hash).toBe(loaded.hash);
   });
@@ -112,6 +112,33 @@ remediations:
 `,
     });
     expect(await lintPlaybook(pb)).toEqual([`${pb}:7:9: unreachable step 'b'`]);
+  });
+
+  it('rejects an infinite budget or duration, located, with why', async () => {
+    const pb = await playbookIn({
+      'pb.yaml': `name: p
+budgets:
+  dollars: .inf
+  wall_time: 1e308
+  turns: .nan
+steps:
+  - id: a
+    kind: run
+    command: "true"
+    timeout: ${'9'.repeat(320)}h
+  - id: b
+    kind: run
+    command: "true"
+    timeout: .nan
+`,
+    });
+    expect(await lintPlaybook(pb)).toEqual([
+      `${pb}:3:12: dollars: expected number, got Infinity, which is not a finite number`,
+      `${pb}:4:14: a duration must be a finite number of seconds`,
+      `${pb}:5:10: turns: expected number, got NaN, which is not a finite number`,
+      `${pb}:10:14: a duration must be a finite number of seconds`,
+      `${pb}:14:14: timeout: expected number or string, got NaN, which is not a finite number`,
+    ]);
   });
 
   it('a prompt file shared by a step and a remediation may not use match variables', async () => {

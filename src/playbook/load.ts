@@ -21,8 +21,6 @@ export interface LoadedPlaybook {
   playbook: Playbook;
   /** Prompt reference as written (e.g. `prompts/fix.md`) -> file text. */
   prompts: Record<string, string>;
-  /** Python script as written -> absolute path it resolved to. */
-  scripts: Record<string, string>;
   /** `file:line:col` of a value in the YAML, for problems found after loading (a bad --var). */
   where: (at: Path, index?: number) => string;
 }
@@ -47,17 +45,11 @@ export function resolvePromptFile(dir: string, ref: string): string | undefined 
   return candidates.find((c) => existsSync(c) && statSync(c).isFile());
 }
 
-interface Analysis {
-  problems: string[];
-  playbook?: Playbook;
-  prompts: Record<string, string>;
-  scripts: Record<string, string>;
-  hash: string;
-  where: LoadedPlaybook['where'];
-}
+/** What loading found: every problem, and the playbook when the schema accepts it. */
+type Analysis = Pick<LoadedPlaybook, 'prompts' | 'hash' | 'where'> & { problems: string[]; playbook?: Playbook };
 
 async function analyse(file: string): Promise<Analysis> {
-  const empty = { prompts: {}, scripts: {}, hash: '', where: () => file };
+  const empty = { prompts: {}, hash: '', where: () => file };
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -96,11 +88,9 @@ async function analyse(file: string): Promise<Analysis> {
     if (found) prompts.set(ref, await readFile(found, 'utf8'));
     else yamlProblems.push({ path: at, message: `prompt file not found: ${ref} (looked in ${dir} and the labpilot package)` });
   }
-  const scripts: Record<string, string> = {};
+  // Checks look their scripts up again when they run (runner/checks.ts); here only their absence is a problem.
   for (const [at, script] of scriptRefs(data)) {
-    const found = resolvePythonScript(path.resolve(dir), script);
-    if (found) scripts[script] = found;
-    else yamlProblems.push({ path: at, message: `python script not found: ${script} (looked in ${dir} and python/)` });
+    if (!resolvePythonScript(path.resolve(dir), script)) yamlProblems.push({ path: at, message: `python script not found: ${script} (looked in ${dir} and python/)` });
   }
 
   const rules = ruleProblems(data, prompts, promptUses);
@@ -119,7 +109,6 @@ async function analyse(file: string): Promise<Analysis> {
     problems,
     playbook: parsed.success ? parsed.data : undefined,
     prompts: Object.fromEntries(prompts),
-    scripts,
     hash: hash.digest('hex'),
     where: (at, index) => {
       const l = locate(doc, text, lines, { path: at, index, message: '' });
@@ -143,10 +132,10 @@ export async function lintPlaybook(file: string): Promise<string[]> {
   return (await analyse(file)).problems;
 }
 
-/** The playbook, its prompt files and scripts; throws LintError listing every problem. */
+/** The playbook and its prompt files, with every check script found; throws LintError listing every problem. */
 export async function loadPlaybook(file: string): Promise<LoadedPlaybook> {
   const a = await analyse(file);
   if (a.problems.length > 0 || a.playbook === undefined) throw new LintError(a.problems);
   const abs = path.resolve(file);
-  return { path: abs, dir: path.dirname(abs), hash: a.hash, playbook: a.playbook, prompts: a.prompts, scripts: a.scripts, where: a.where };
+  return { path: abs, dir: path.dirname(abs), hash: a.hash, playbook: a.playbook, prompts: a.prompts, where: a.where };
 }

@@ -27,6 +27,8 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `string '${v}'`;
+  // YAML's `.inf` and `.nan` are numbers to YAML, but no figure labpilot can use.
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${String(v)}, which is not a finite number`;
   return `${typeof v} ${String(v)}`;
 }
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { BUILTIN_RULE_IDS, type RuleId } from '../agent/tools/shell-rule-ids.js';
 import { SandboxSection } from '../sandbox/config.js';
+import { parseDuration } from './duration.js';
 
 /**
- * The playbook format. These schemas are the source of the TypeScript types (DESIGN.md
- * principle 6); `labpilot lint` maps their issues back to YAML positions. Objects are strict so
+ * The playbook format. These schemas are the source of the TypeScript types (no type is written
+ * twice by hand); `labpilot lint` maps their issues back to YAML positions. Objects are strict so
  * that a misspelt key is an error, not a silently ignored option.
  *
  * Strings may hold `{{name}}` references to variables; prompt files are Markdown with the same
@@ -13,11 +14,12 @@ import { SandboxSection } from '../sandbox/config.js';
 
 const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'ids are lower-case letters, digits, "-" and "_"');
 
-/** "90s", "30m", "2h" or a number of seconds. */
-export const Duration = z.union([
-  z.number().positive(),
-  z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration is a number of seconds or like "90s", "30m", "2h"'),
-]);
+const DURATION = /^\d+(\.\d+)?(ms|s|m|h)$/;
+/** "90s", "30m", "2h" or a number of seconds; finite in milliseconds (`1e308` seconds is not). */
+export const Duration = z
+  .union([z.number().positive(), z.string().regex(DURATION, 'a duration is a number of seconds or like "90s", "30m", "2h"')])
+  // zod runs this on a value the union refused too: only a well-shaped one is measured.
+  .refine((d) => !(typeof d === 'string' ? DURATION.test(d) : d > 0 && Number.isFinite(d)) || Number.isFinite(parseDuration(d)), 'a duration must be a finite number of seconds');
 
 /** A predicate over metrics, e.g. `success_rate >= 0.8 and inference_ms < 60`. */
 export const Expr = z.string().min(1);
@@ -30,39 +32,21 @@ export const Variable = z.strictObject({
   required: z.boolean().optional(),
 });
 
+/** A check of one kind; any check may carry a `name`, shown in place of the one made from it. */
+const check = <K extends string, F extends z.ZodRawShape>(kind: K, fields: F) =>
+  z.strictObject({ check: z.literal(kind), ...fields, name: z.string().optional() });
+
 export const Check = z.discriminatedUnion('check', [
-  z.strictObject({ check: z.literal('file_exists'), path: z.string(), name: z.string().optional() }),
-  z.strictObject({
-    check: z.literal('file_matches'),
-    path: z.string(),
-    regex: z.string(),
-    negate: z.boolean().optional(),
-    name: z.string().optional(),
-  }),
-  z.strictObject({
-    check: z.literal('command'),
-    run: z.string(),
-    timeout: Duration.optional(),
-    name: z.string().optional(),
-  }),
+  check('file_exists', { path: z.string() }),
+  check('file_matches', { path: z.string(), regex: z.string(), negate: z.boolean().optional() }),
+  check('command', { run: z.string(), timeout: Duration.optional() }),
   /** Matches the output of the step's own command (run steps) or of `run` when given. */
-  z.strictObject({
-    check: z.literal('output_matches'),
-    regex: z.string(),
-    run: z.string().optional(),
-    negate: z.boolean().optional(),
-    name: z.string().optional(),
-  }),
-  z.strictObject({ check: z.literal('exit_code'), equals: z.number().int(), name: z.string().optional() }),
+  check('output_matches', { regex: z.string(), run: z.string().optional(), negate: z.boolean().optional() }),
+  check('exit_code', { equals: z.number().int() }),
   /** A Python script from the playbook's folder or python/; exit 0 passes, its stdout is the detail. */
-  z.strictObject({
-    check: z.literal('python'),
-    script: z.string(),
-    args: z.array(z.string()).optional(),
-    name: z.string().optional(),
-  }),
+  check('python', { script: z.string(), args: z.array(z.string()).optional() }),
   /** Judged on figures parsed by labpilot from a run step's output, never on the agent's word. */
-  z.strictObject({ check: z.literal('metric'), expr: Expr, step: Id.optional(), name: z.string().optional() }),
+  check('metric', { expr: Expr, step: Id.optional() }),
 ]);
 export type Check = z.infer<typeof Check>;
 

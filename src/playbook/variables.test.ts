@@ -37,6 +37,13 @@ describe('resolveVariables', () => {
     );
     expect(() => resolveVariables(pb(undefined), { x: '1' })).toThrow(/unknown variable 'x' \(declared: none\)/);
   });
+
+  it('rejects a number too large to be finite, which would read as Infinity', () => {
+    const numbers = pb({ target: { type: 'number', default: 0.5 }, trials: { type: 'integer', default: 1 } });
+    expect(() => resolveVariables(numbers, { target: '1e999' })).toThrow(new InputError("--var target='1e999' is too large to be a number (declared type: number)"));
+    expect(() => resolveVariables(numbers, { trials: '9'.repeat(400) })).toThrow(/--var trials='9+' is too large to be an integer/);
+    expect(resolveVariables(numbers, { target: '1e300' }).target).toBe('1e300');
+  });
 });
 
 describe('parseVarArgs', () => {

@@ -79,10 +79,14 @@ export function resolveVariables(pb: Playbook, cli: Record<string, string>, wher
     const type = variableType(decl);
     const value = vars[name];
     // An optional variable left empty has no value to check.
-    if (value === undefined || (value === '' && given === undefined) || SHAPES[type].test(value)) continue;
+    if (value === undefined || (value === '' && given === undefined)) continue;
+    // `1e999` has a number's shape but reads as Infinity, which no budget or gate can use.
+    const shaped = SHAPES[type].test(value);
+    if (shaped && (type === 'string' || type === 'boolean' || Number.isFinite(Number(value)))) continue;
     const what = given !== undefined ? `--var ${name}='${value}'` : `the default of '${name}' ('${value}')`;
     const why = decl.type ? `declared type: ${type}` : `its default is ${JSON.stringify(decl.default)}`;
-    throw new InputError(`${what} is not ${type === 'integer' ? 'an' : 'a'} ${type} (${why})`, where?.(['variables', name]));
+    const wrong = shaped ? `too large to be ${type === 'integer' ? 'an' : 'a'} ${type}` : `not ${type === 'integer' ? 'an' : 'a'} ${type}`;
+    throw new InputError(`${what} is ${wrong} (${why})`, where?.(['variables', name]));
   }
   if (missing.length > 0) {
     throw new InputError(missing.map((m) => `missing required variable '${m}' (pass --var ${m}=...)`).join('; '));

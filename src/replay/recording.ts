@@ -28,8 +28,6 @@ export interface Recording {
   decisions: Map<string, EventOf<'decision'>>;
   /** Key `scope \0 step \0 check name` -> verdicts in the order they were judged. */
   gates: Map<string, Array<EventOf<'gate_judged'>>>;
-  /** The run was resumed at least once. */
-  resumed: boolean;
 }
 
 /** The person's own prompts are numbered `u<turn>`; labpilot's `p<n>`. */
@@ -56,7 +54,6 @@ export function indexRecording(events: Event[], where: string): Recording {
   const gates = new Map<string, Array<EventOf<'gate_judged'>>>();
   let open: { promptId: string; text: string; events: TurnEvent[] } | undefined;
   let round: Array<EventOf<'gate_judged'>> = [];
-  let resumed = false;
   for (const e of events) {
     switch (e.type) {
       case 'prompt_sent':
@@ -90,7 +87,6 @@ export function indexRecording(events: Event[], where: string): Recording {
         break;
       case 'run_resumed':
         // A round of checks cut short is judged again, whole: its partial verdicts do not count.
-        resumed = true;
         round = [];
         open = undefined;
         break;
@@ -100,5 +96,5 @@ export function indexRecording(events: Event[], where: string): Recording {
     if (e.type !== 'gate_judged' && e.type !== 'notice') round = keep(gates, round);
   }
   keep(gates, round);
-  return { started, turns, commands, decisions, gates, resumed };
+  return { started, turns, commands, decisions, gates };
 }

@@ -27,13 +27,6 @@ describe('the report of a run fanned out over two suites', () => {
     ]);
   });
 
-  it("gives each stage its own suite's gates, from its last attempt", () => {
-    const gates = (step: string, item: string) => report.stages.find((s) => s.step === step && s.item === item)!.gates;
-    expect(gates('smoke', OBJECT)).toEqual([{ check: `exit code 0 [${OBJECT}]`, passed: true, detail: 'measured' }]);
-    expect(gates('smoke', SPATIAL)).toEqual([{ check: `exit code 0 [${SPATIAL}]`, passed: true, detail: 'measured' }]);
-    expect(gates('full', SPATIAL).map((g) => g.check)).toEqual([`success rate at least 0.8 [${SPATIAL}]`]);
-  });
-
   it('compares full against baseline per suite, each speedup from its own episodes', () => {
     expect(report.comparisons.map((c) => [c.item, c.treatment, c.baseline])).toEqual([
       [SPATIAL, 'full', 'baseline'],

@@ -52,15 +52,11 @@ export interface StageReport {
   /** The value of the step's `for_each` variable this stage ran for; absent without fan-out. */
   item?: string;
   commandId: string;
-  command: string;
   attempts: number;
   exitCode: number | null;
   signal: string | null;
   durationMs: number;
-  metrics: Record<string, number>;
   figures: StageFigures;
-  /** The step's gates on this command, as judged. */
-  gates: Array<{ check: string; passed: boolean; detail: string }>;
 }
 
 export interface Comparison {

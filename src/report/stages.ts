@@ -31,33 +31,13 @@ export function stagesOf(events: Event[]): StageReport[] {
         step: exited.step,
         ...(item !== undefined && { item }),
         commandId: exited.commandId,
-        command: commands.get(exited.commandId)?.command ?? '',
         attempts,
         exitCode: exited.exitCode,
         signal: exited.signal,
         durationMs: exited.durationMs,
-        metrics: exited.metrics,
         figures: parseLiberoOutput(lines.get(exited.commandId) ?? []),
-        gates: gatesAfter(events, exited, item),
       })),
   );
-}
-
-/**
- * The step gates judged right after a command exited, until the step moves on or the command is
- * run again. A fanned-out step's gates are judged per item, named `<check> [<item>]`; the other
- * items' commands may still be running meanwhile.
- */
-function gatesAfter(events: Event[], exited: EventOf<'command_exited'>, item: string | undefined): StageReport['gates'] {
-  const out: StageReport['gates'] = [];
-  const suffix = ` [${item}]`;
-  for (const e of events.slice(events.indexOf(exited) + 1)) {
-    if (e.type === 'step_entered' || e.type === 'step_done') break;
-    if (e.type === 'command_started' && (item === undefined || (e.step === exited.step && e.item === item))) break;
-    if (e.type !== 'gate_judged' || e.scope !== 'step' || e.step !== exited.step) continue;
-    if (item === undefined || e.check.endsWith(suffix)) out.push({ check: e.check, passed: e.passed, detail: e.detail });
-  }
-  return out;
 }
 
 /** One comparison for the stages without an item, and one per item whose stages make one. */

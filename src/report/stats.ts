@@ -7,7 +7,6 @@ export interface Summary {
   mean: number;
   sd: number;
   p10: number;
-  p50: number;
   p90: number;
 }
 
@@ -18,7 +17,7 @@ export function summarize(xs: number[]): Summary | undefined {
   const sd = n > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1)) : 0;
   const sorted = [...xs].sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))]!;
-  return { n, mean, sd, p10: q(0.1), p50: q(0.5), p90: q(0.9) };
+  return { n, mean, sd, p10: q(0.1), p90: q(0.9) };
 }
 
 export interface Speedup {

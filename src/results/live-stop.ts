@@ -14,9 +14,9 @@ export type StageStopper = (metrics: Record<string, number>, updated?: string[])
 
 /** `early_stop` with its variables rendered: `target: "{{min_success}}"` becomes 0.8. */
 export function stageStopper(spec: EarlyStop, vars: Record<string, string>): StageStopper {
-  const target = figure(spec.target, vars, 'target');
-  const total = spec.total === undefined ? undefined : figure(spec.total, vars, 'total');
-  const taskEpisodes = spec.task_episodes === undefined ? undefined : figure(spec.task_episodes, vars, 'task_episodes');
+  const target = figure(spec.target, vars, 'target', RATE);
+  const total = spec.total === undefined ? undefined : figure(spec.total, vars, 'total', COUNT);
+  const taskEpisodes = spec.task_episodes === undefined ? undefined : figure(spec.task_episodes, vars, 'task_episodes', COUNT);
   const judge = sequentialTest({ target, total, taskEpisodes, spread: spec.spread, alpha: spec.alpha ?? DEFAULT_ALPHA, margin: spec.margin ?? DEFAULT_MARGIN }).start();
   const pending = new Set<string>();
   return (m, updated) => {
@@ -35,11 +35,16 @@ export function stageStopper(spec: EarlyStop, vars: Record<string, string>): Sta
   };
 }
 
-function figure(value: number | string, vars: Record<string, string>, key: string): number {
+/** What a figure written with variables must be once rendered; the schema checks written numbers. */
+const RATE = { ok: (x: number) => x > 0 && x < 1, what: 'a rate in (0, 1)' };
+const COUNT = { ok: (x: number) => Number.isInteger(x) && x > 0, what: 'a positive whole number' };
+
+function figure(value: number | string, vars: Record<string, string>, key: string, must: typeof RATE): number {
   if (typeof value === 'number') return value;
   const r = evalExpr(parseExpr(renderExpr(value, vars)), {});
   if (!r.ok || typeof r.value !== 'number' || !Number.isFinite(r.value)) {
     throw new InputError(`early_stop.${key}: '${value}' is not a number`);
   }
+  if (!must.ok(r.value)) throw new InputError(`early_stop.${key}: '${value}' is ${r.value}, not ${must.what}`);
   return r.value;
 }

@@ -7,7 +7,7 @@ import type { CommandRunner } from '../ports.js';
 import { evalExpr, explain, parseExpr } from '../engine/expr.js';
 import { shellQuote } from '../playbook/template.js';
 import { inside as isInside } from '../agent/tools/jail.js';
-import { parseDuration } from '../playbook/duration.js';
+import { timerMs } from '../playbook/duration.js';
 
 export interface CheckContext {
   workspace: string;
@@ -28,7 +28,7 @@ export interface CheckOutcome {
 
 /**
  * Verifies one check. Every check is judged by labpilot on files, exit codes and parsed figures;
- * nothing the agent says is evidence (DESIGN.md principle 1).
+ * nothing the agent says is evidence (an agent that claims a result it did not reach must fail).
  */
 export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<CheckOutcome> {
   switch (check.check) {
@@ -43,7 +43,7 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
       return { passed: found !== (check.negate ?? false), detail: `${check.path}: /${check.regex}/ ${found ? 'found' : 'not found'}` };
     }
     case 'command': {
-      const r = await runCaptured(ctx, check.run, check.timeout === undefined ? undefined : parseDuration(check.timeout));
+      const r = await runCaptured(ctx, check.run, check.timeout === undefined ? undefined : timerMs(check.timeout));
       const how = r.timedOut ? `timed out after ${check.timeout ?? '10m'}` : `exit ${r.exitCode ?? r.signal}`;
       return { passed: r.exitCode === 0 && !r.timedOut, detail: `${how}${r.tail ? `: ${r.tail}` : ''}` };
     }

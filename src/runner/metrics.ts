@@ -14,15 +14,18 @@ export function createMetricsCollector(metrics: Metric[]) {
       for (const s of state) {
         const hit = s.re.exec(text);
         if (!hit) continue;
-        changed.push(s.m.name);
+        if (s.m.agg !== 'count') {
+          const v = Number(hit[1]) * (s.m.scale ?? 1);
+          // A capture that is no finite number ("nan", "inf", 1e999) is not a figure: it changes
+          // no aggregate (nor the count a mean divides by), and the log never holds Infinity.
+          if (!Number.isFinite(v)) continue;
+          s.last = v;
+          s.sum += v;
+          s.max = Math.max(s.max, v);
+          s.min = Math.min(s.min, v);
+        }
         s.n++;
-        if (s.m.agg === 'count') continue;
-        const v = Number(hit[1]) * (s.m.scale ?? 1);
-        if (Number.isNaN(v)) continue;
-        s.last = v;
-        s.sum += v;
-        s.max = Math.max(s.max, v);
-        s.min = Math.min(s.min, v);
+        changed.push(s.m.name);
       }
       return changed;
     },
@@ -30,7 +33,8 @@ export function createMetricsCollector(metrics: Metric[]) {
       const out: Record<string, number> = {};
       for (const s of state) {
         const v = aggregate(s);
-        if (v !== undefined) out[s.m.name] = v;
+        // A sum of finite figures can still overflow.
+        if (v !== undefined && Number.isFinite(v)) out[s.m.name] = v;
       }
       for (const [name, expr] of Object.entries(derive)) {
         const r = evalExpr(parseExpr(expr), out);
@@ -43,7 +47,7 @@ export function createMetricsCollector(metrics: Metric[]) {
 
 function aggregate(s: { m: Metric; n: number; sum: number; last: number; max: number; min: number }): number | undefined {
   if (s.m.agg === 'count') return s.n;
-  if (s.n === 0 || Number.isNaN(s.last)) return undefined;
+  if (s.n === 0) return undefined;
   switch (s.m.agg) {
     case 'sum':
       return s.sum;

@@ -48,10 +48,6 @@ export class EventBus implements EventSink {
     }
     return event;
   }
-
-  get nextSeq(): number {
-    return this.seq;
-  }
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

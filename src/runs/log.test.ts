@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from './bus.js';
 import { EventLogWriter, readEventLog } from './log.js';
 import { Redactor } from './redact.js';
+import { InputError, exitCodeOf } from '../errors.js';
 
 /** A five-event log written the way a run writes it; returns its path and lines. */
 function writtenLog(): { path: string; lines: string[] } {
@@ -59,5 +60,16 @@ describe('the run log chain', () => {
     expect(await readEventLog(path)).toMatchObject({ tornTail: true, events: expect.any(Array) });
     rewrite(path, [lines[0]!.slice(0, 30), ...lines.slice(1)]);
     await expect(readEventLog(path)).rejects.toThrow(/events\.jsonl:1: not JSON/);
+  });
+});
+
+describe('a run log that cannot be read', () => {
+  it('is bad input located at the log, not an internal error', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'labpilot-log-')), 'events.jsonl');
+    mkdirSync(path);
+    const err = await readEventLog(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(exitCodeOf(err)).toBe(2);
+    expect((err as Error).message).toBe(`${path}: cannot read the run log (EISDIR)`);
   });
 });

@@ -56,10 +56,16 @@ export async function readEventLog(path: string): Promise<ReadLogResult> {
   let pending: { line: string; n: number } | undefined;
   let n = 0;
   const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  for await (const line of rl) {
-    n++;
-    if (pending) take(pending);
-    pending = line.trim() === '' ? undefined : { line, n };
+  try {
+    for await (const line of rl) {
+      n++;
+      if (pending) take(pending);
+      pending = line.trim() === '' ? undefined : { line, n };
+    }
+  } catch (err) {
+    // A log that is a folder or cannot be opened is a bad log (exit 2), said in one line.
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read the run log (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, path);
   }
   let tornTail = false;
   if (pending) {

@@ -2,7 +2,8 @@ import type { CommandRunner } from '../ports.js';
 import { GITLEAKS_RULES } from './secret-rules.js';
 
 /**
- * Secrets never reach a log, a transcript, a report or a model prompt (DESIGN.md principle 7).
+ * Secrets never reach a log, a transcript, a report or a model prompt: every event passes here
+ * before it is written (docs/architecture.md, "One event stream").
  * Redaction covers known key shapes and the values of sensitive environment variables.
  */
 

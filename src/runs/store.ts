@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, existsSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readEventLog } from './log.js';
@@ -41,6 +41,7 @@ export class RunStore {
   find(id: string): RunPaths {
     const paths = this.paths(id);
     if (!existsSync(paths.log)) throw new InputError(`no run '${id}' under ${this.root} (see: labpilot runs)`);
+    if (!statSync(paths.log).isFile()) throw new InputError('cannot read the run log (not a file)', paths.log);
     return paths;
   }
 
@@ -49,15 +50,18 @@ export class RunStore {
     return readdirSync(this.root).filter((d) => existsSync(join(this.root, d, 'events.jsonl'))).sort();
   }
 
-  async summaries(): Promise<RunSummary[]> {
-    const out: RunSummary[] = [];
+  /** Every run's summary, with what `facts` reads from its log (of a damaged log: from none). */
+  async summaries<T extends object>(facts: (events: Event[], live: boolean) => T = () => ({}) as T): Promise<Array<RunSummary & T>> {
+    const out: Array<RunSummary & T> = [];
     for (const id of this.ids()) {
       try {
-        out.push(summarise(id, (await readEventLog(this.paths(id).log)).events, this.isLive(id)));
+        const { events } = await readEventLog(this.paths(id).log);
+        const live = this.isLive(id);
+        out.push({ ...summarise(id, events, live), ...facts(events, live) });
       } catch (err) {
         // One damaged log does not hide the other runs; it is listed with where it is damaged.
         if (!(err instanceof InputError)) throw err;
-        out.push({ id, playbook: '?', status: 'damaged', reason: err.message, started: '', steps: 0 });
+        out.push({ id, playbook: '?', status: 'damaged', reason: err.message, started: '', steps: 0, ...facts([], false) });
       }
     }
     return out;

@@ -6,9 +6,10 @@ import { progressLine, startProgress, type Progress } from './progress.js';
 import { oneLine } from '../one-line.js';
 
 /**
- * What the terminal app shows, folded from the event stream alone (DESIGN.md principle 2): the
- * app keeps no state the run log lacks. `history` only grows, so it can live in Ink's <Static>
- * and never redraw; everything in flight (tool calls, the running commands) is `live`.
+ * What the terminal app shows, folded from the event stream alone (docs/architecture.md, "One
+ * event stream"): the app keeps no state the run log lacks. `history` only grows, so it can live
+ * in Ink's <Static> and never redraw; everything in flight (tool calls, the running commands) is
+ * `live`.
  */
 export type Entry = { key: string } & (
   | { kind: 'step'; step: string; title?: string; attempt: number }
@@ -58,7 +59,7 @@ export interface ViewState {
   /** The latest trigger and remediation choice, shown beside a remediation's prompt. */
   trigger?: { remediation: string; line: string };
   choice?: { remediation: string; why: string };
-  outcomes: Record<string, 'passed' | 'failed' | 'skipped'>;
+  outcomes: Record<string, 'passed' | 'failed'>;
   checklist: Array<{ label: string; state: ItemState; detail?: string }>;
   ended?: { verdict: Verdict; reason: string };
 }

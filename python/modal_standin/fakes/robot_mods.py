@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import types
 
+from ..libero_suites import SUITES
 from ..sim import STATE
 from . import tensor as T
 from . import world
@@ -14,28 +15,6 @@ ENV_STEP_S = 0.1        # physics + two 256x256 offscreen renders
 ENV_CREATE_S = 6.0      # MuJoCo model from the bddl file + EGL context
 ENV_RESET_S = 0.6
 LIBERO_ROOT = "/root/LIBERO/libero/libero"
-
-SUITES = {
-    "libero_spatial": [
-        "pick up the black bowl between the plate and the ramekin and place it on the plate",
-        "pick up the black bowl next to the ramekin and place it on the plate",
-        "pick up the black bowl from table center and place it on the plate",
-        "pick up the black bowl on the cookie box and place it on the plate",
-        "pick up the black bowl in the top drawer of the wooden cabinet and place it on the plate",
-        "pick up the black bowl on the ramekin and place it on the plate",
-        "pick up the black bowl next to the cookie box and place it on the plate",
-        "pick up the black bowl on the stove and place it on the plate",
-        "pick up the black bowl next to the plate and place it on the plate",
-        "pick up the black bowl on the wooden cabinet and place it on the plate"],
-    "libero_object": [f"pick up the {o} and place it in the basket" for o in (
-        "alphabet soup", "cream cheese", "salad dressing", "bbq sauce", "ketchup", "tomato sauce", "butter",
-        "milk", "chocolate pudding", "orange juice")],
-    "libero_goal": ["open the middle drawer of the cabinet", "put the bowl on the stove", "put the wine bottle on top of the cabinet",
-                    "open the top drawer and put the bowl inside", "put the bowl on top of the cabinet", "push the plate to the front of the stove",
-                    "put the cream cheese in the bowl", "turn on the stove", "put the bowl on the plate", "put the wine bottle on the rack"],
-    "libero_10": [f"long-horizon task {i}: put both objects in the basket" for i in range(10)],
-    "libero_90": [f"kitchen scene task {i}" for i in range(90)],
-}
 
 
 # -- prismatic --------------------------------------------------------------------------

@@ -4,11 +4,6 @@ import { cutOutput } from './cut-output.js';
 import { stopGroup } from '../../proc/kill-group.js';
 import { defineTool, fail, type ToolResult } from './types.js';
 
-const Input = z.strictObject({
-  command: z.string().min(1).describe('The shell command, run with `bash -c` in the workspace root.'),
-  timeout_ms: z.number().int().positive().optional().describe('Kill the command after this long (capped by the run).'),
-});
-
 /** Grace between SIGTERM and SIGKILL for a command's process group. */
 const KILL_GRACE_MS = 2000;
 
@@ -17,8 +12,11 @@ export const bashTool = defineTool({
   description:
     'Run a shell command in the workspace root and return its combined stdout and stderr (long output is cut, ' +
     'keeping the start, the end and the lines around errors) and its exit code. No interactive input.',
-  input: Input,
-  async run(input: z.infer<typeof Input>, ctx, signal): Promise<ToolResult> {
+  input: {
+    command: z.string().min(1).describe('The shell command, run with `bash -c` in the workspace root.'),
+    timeout_ms: z.number().int().positive().optional().describe('Kill the command after this long (capped by the run).'),
+  },
+  async run(input, ctx, signal): Promise<ToolResult> {
     const verdict = ctx.policy(input.command);
     if (verdict.action === 'deny') return fail(`command refused by the shell policy: it ${verdict.reason}`);
     if (verdict.action === 'ask' && !(await ctx.approve?.(input.command, verdict.reason))) {

@@ -10,17 +10,15 @@ function readText(workspace: string, requested: string): string {
   return buf.toString('utf8');
 }
 
-const ReadInput = z.strictObject({
-  path,
-  start_line: z.number().int().positive().optional().describe('First line to return (1-based).'),
-  end_line: z.number().int().positive().optional().describe('Last line to return (inclusive).'),
-});
-
 export const readFileTool = defineTool({
   name: 'read_file',
   description: 'Read a text file from the workspace, optionally only a range of lines.',
-  input: ReadInput,
-  async run(input: z.infer<typeof ReadInput>, ctx) {
+  input: {
+    path,
+    start_line: z.number().int().positive().optional().describe('First line to return (1-based).'),
+    end_line: z.number().int().positive().optional().describe('Last line to return (inclusive).'),
+  },
+  async run(input, ctx) {
     const text = readText(ctx.workspace, input.path);
     const lines = text.split('\n');
     if (text.endsWith('\n')) lines.pop(); // a final newline ends the last line; it does not start one
@@ -41,27 +39,18 @@ export const readFileTool = defineTool({
   },
 });
 
-const WriteInput = z.strictObject({
-  path,
-  content: z.string().describe('The whole new content of the file.'),
-});
-
 export const writeFileTool = defineTool({
   name: 'write_file',
   description: 'Create or overwrite a file in the workspace with the given content; parent directories are created.',
-  input: WriteInput,
-  async run(input: z.infer<typeof WriteInput>, ctx) {
+  input: {
+    path,
+    content: z.string().describe('The whole new content of the file.'),
+  },
+  async run(input, ctx) {
     const where = componentsOf(ctx.workspace, input.path).join('/') || '.';
     writeFileIn(ctx.workspace, input.path, input.content);
     return ok(`wrote ${Buffer.byteLength(input.content)} bytes to ${where}`);
   },
-});
-
-const EditInput = z.strictObject({
-  path,
-  old_string: z.string().min(1).describe('The exact text to replace, including whitespace and indentation.'),
-  new_string: z.string().describe('The replacement text.'),
-  replace_all: z.boolean().optional().describe('Replace every occurrence; otherwise old_string must occur exactly once.'),
 });
 
 const countOf = (hay: string, needle: string): number => {
@@ -75,8 +64,13 @@ export const editFileTool = defineTool({
   description:
     'Replace an exact string in a file. old_string must occur exactly once (include surrounding lines to make it ' +
     'unique) unless replace_all is true.',
-  input: EditInput,
-  async run(input: z.infer<typeof EditInput>, ctx) {
+  input: {
+    path,
+    old_string: z.string().min(1).describe('The exact text to replace, including whitespace and indentation.'),
+    new_string: z.string().describe('The replacement text.'),
+    replace_all: z.boolean().optional().describe('Replace every occurrence; otherwise old_string must occur exactly once.'),
+  },
+  async run(input, ctx) {
     if (input.old_string === input.new_string) return fail('old_string and new_string are the same; nothing to change');
     const text = readText(ctx.workspace, input.path);
     const n = countOf(text, input.old_string);

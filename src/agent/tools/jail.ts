@@ -2,8 +2,8 @@ import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /**
- * Confines agent file access to the run's workspace (DESIGN.md principle 7): no `..` escapes,
- * no absolute paths elsewhere, no symlinks whose target lies outside.
+ * Confines agent file access to the run's workspace (docs/architecture.md, "Containment"): no
+ * `..` escapes, no absolute paths elsewhere, no symlinks whose target lies outside.
  */
 
 export class PathEscapeError extends Error {
@@ -63,22 +63,4 @@ export function resolveInside(workspace: string, p: string): string {
   }
   if (!inside(realRoot, realAnchor)) throw new PathEscapeError(p);
   return abs;
-}
-
-/** The workspace-relative form of an absolute path inside it, for messages to the model. */
-export const relativeToWorkspace = (workspace: string, abs: string): string => relative(resolve(workspace), abs) || '.';
-
-/**
- * Refuses to go through a hard link: its other names may lie outside the workspace, and no
- * path check can see them.
- */
-export function assertOwnFile(abs: string, requested: string): void {
-  let links = 1;
-  try {
-    const st = lstatSync(abs);
-    links = st.isFile() ? st.nlink : 1;
-  } catch {
-    return; // a new file
-  }
-  if (links > 1) throw new PathEscapeError(requested, 'is a hard link (its other names may be outside the workspace)');
 }

@@ -47,16 +47,14 @@ function openNamedDir(workspace: string, p: string): number | undefined {
   }
 }
 
-const ListInput = z.strictObject({
-  path: z.string().default('.').describe('Directory to list, relative to the workspace root.'),
-  max_entries: z.number().int().positive().max(5000).default(500),
-});
-
 export const listFilesTool = defineTool({
   name: 'list_files',
   description: 'List files and directories under a workspace directory, recursively (skips .git and node_modules).',
-  input: ListInput,
-  async run(input: z.infer<typeof ListInput>, ctx) {
+  input: {
+    path: z.string().default('.').describe('Directory to list, relative to the workspace root.'),
+    max_entries: z.number().int().positive().max(5000).default(500),
+  },
+  async run(input, ctx) {
     const root = openNamedDir(ctx.workspace, input.path);
     if (root === undefined) return fail(`${input.path} is not a directory`);
     const out: string[] = [];
@@ -75,18 +73,16 @@ export const listFilesTool = defineTool({
   },
 });
 
-const GrepInput = z.strictObject({
-  pattern: z.string().min(1).describe('JavaScript regular expression, matched per line.'),
-  path: z.string().default('.').describe('File or directory to search, relative to the workspace root.'),
-  ignore_case: z.boolean().default(false),
-  max_results: z.number().int().positive().max(1000).default(100),
-});
-
 export const grepTool = defineTool({
   name: 'grep',
   description: 'Search workspace files for lines matching a regular expression; answers `file:line: text` lines.',
-  input: GrepInput,
-  async run(input: z.infer<typeof GrepInput>, ctx) {
+  input: {
+    pattern: z.string().min(1).describe('JavaScript regular expression, matched per line.'),
+    path: z.string().default('.').describe('File or directory to search, relative to the workspace root.'),
+    ignore_case: z.boolean().default(false),
+    max_results: z.number().int().positive().max(1000).default(100),
+  },
+  async run(input, ctx) {
     let re: RegExp;
     try {
       re = new RegExp(input.pattern, input.ignore_case ? 'i' : '');

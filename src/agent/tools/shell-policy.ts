@@ -8,8 +8,8 @@ import { ASK_RULES, BUILTIN_RULES, type RuleId } from './shell-rule-ids.js';
 export { BUILTIN_RULE_IDS, BUILTIN_RULES, type RuleId } from './shell-rule-ids.js';
 
 /**
- * The shell policy for the agent's bash tool (DESIGN.md principle 7): a deny list for
- * destructive and exfiltrating commands, and risky commands that need a person's approval.
+ * The shell policy for the agent's bash tool (docs/architecture.md, "Containment"): a deny list
+ * for destructive and exfiltrating commands, and risky commands that need a person's approval.
  * Commands are read with a shell lexer, so quoting, `&&`, pipes, `$(...)`, `bash -c` and
  * redirections are seen as the shell sees them. This is a guard against obvious damage and
  * injected instructions, not a sandbox: a program the command runs (a Python script) can

@@ -53,7 +53,13 @@ export interface Tool<S extends z.ZodType = z.ZodType> {
   run(input: z.infer<S>, ctx: ToolContext, signal?: AbortSignal): Promise<ToolResult>;
 }
 
-export const defineTool = <S extends z.ZodType>(tool: Tool<S>): Tool => tool as unknown as Tool;
+/** A tool as written: its input as the fields of a strict object, which `run` receives typed. */
+export interface ToolSpec<F extends z.ZodRawShape> extends Omit<Tool, 'input' | 'run'> {
+  input: F;
+  run(input: z.infer<z.ZodObject<F>>, ctx: ToolContext, signal?: AbortSignal): Promise<ToolResult>;
+}
+
+export const defineTool = <F extends z.ZodRawShape>(spec: ToolSpec<F>): Tool => ({ ...spec, input: z.strictObject(spec.input) }) as unknown as Tool;
 
 export const ok = (output: string): ToolResult => ({ output, isError: false });
 export const fail = (output: string): ToolResult => ({ output, isError: true });

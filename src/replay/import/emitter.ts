@@ -96,11 +96,6 @@ export class Turns {
     return this.n;
   }
 
-  /** A prompt opened a turn that has not ended yet. */
-  get isOpen(): boolean {
-    return this.open;
-  }
-
   prompt(text: string): void {
     this.close();
     this.n++;

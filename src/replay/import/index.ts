@@ -145,12 +145,7 @@ function subagentFile(session: string, f: FollowUp): string | undefined {
 
 function* records(file: string, format: TranscriptFormat): Generator<RawRecord> {
   if ((format === 'anthropic' || format === 'openai') && isDocument(file)) {
-    try {
-      for (const el of jsonElements(file)) yield { text: el.text, line: el.line, col: el.col, truncated: el.text === undefined };
-    } catch (err) {
-      const m = /^(.*?:\d+:\d+): (.*)$/.exec((err as Error).message);
-      throw m ? new InputError(m[2]!, m[1]) : err;
-    }
+    for (const el of jsonElements(file)) yield { text: el.text, line: el.line, col: el.col, truncated: el.text === undefined };
     return;
   }
   for (const l of readLines(file)) yield { text: l.text, line: l.n, col: 1, truncated: l.last, tooLong: l.cut };

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonElements } from './json-array.js';
+import { InputError, exitCodeOf } from '../../errors.js';
 
 const file = (content: string) => {
   const path = join(mkdtempSync(join(tmpdir(), 'labpilot-json-')), 'm.json');
@@ -40,8 +41,17 @@ describe('jsonElements', () => {
     expect(got[1]).toEqual({ text: undefined, line: 6, col: 2 });
   });
 
-  it('says so, located, when there is no messages array', () => {
+  it('says so, located, when there is no messages array: bad input (exit 2)', () => {
     const path = file('{"model": "m", "prompt": "hi"}');
     expect(() => [...jsonElements(path)]).toThrow(`${path}:1:1: no messages array`);
+    let err: unknown;
+    try {
+      Array.from(jsonElements(path));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).where).toBe(`${path}:1:1`);
+    expect(exitCodeOf(err)).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { InputError } from '../../errors.js';
 
 export interface JsonElement {
   /** The element's JSON text, or undefined when the document ended inside it. */
@@ -15,7 +16,7 @@ const KEY_CHARS = 64;
  * The messages of a JSON document, one element at a time, without parsing the whole document:
  * a top-level array (`[{role, content}, ...]`) or an object with a `messages` array (a request
  * body). Only strings, nesting and element boundaries are tracked, so memory holds one element.
- * Throws a located Error when the document holds no messages array.
+ * Throws an InputError at `file:1:1` when the document holds no messages array.
  */
 export function* jsonElements(path: string): Generator<JsonElement> {
   const fd = openSync(path, 'r');
@@ -106,6 +107,6 @@ export function* jsonElements(path: string): Generator<JsonElement> {
   } finally {
     closeSync(fd);
   }
-  if (target === 0) throw new Error(`${path}:1:1: no messages array (expected [ {role, content}, ... ] or { "messages": [...] })`);
+  if (target === 0) throw new InputError('no messages array (expected [ {role, content}, ... ] or { "messages": [...] })', `${path}:1:1`);
   if (!done) yield { text: undefined, line: parts !== undefined ? start.line : line, col: parts !== undefined ? start.col : col };
 }

@@ -161,7 +161,7 @@ export class Coverage {
     // The excerpt the live engine would have: remediation prompts and signatures agree.
     const tail = excerptLines(output);
     if (!run || spec?.kind !== 'run') return;
-    const exitCode = exitCodeOf(output, isError);
+    const exitCode = commandExitOf(output, isError);
     this.ctx = { ...this.ctx, metrics: { ...this.ctx.metrics, [run]: metrics.values(spec.derive ?? {}) }, lastCommand: { commandId: callId, exitCode, tail } };
   }
 
@@ -187,7 +187,7 @@ export class Coverage {
 }
 
 /** Codex writes `Exit code: n`; Claude Code marks a failed command as an error result. */
-function exitCodeOf(output: string, isError: boolean): number {
+function commandExitOf(output: string, isError: boolean): number {
   const m = /^Exit code:? (\d+)/m.exec(output);
   return m ? Number(m[1]) : isError ? 1 : 0;
 }
