@@ -25,7 +25,7 @@ export async function graphCommand(o: { playbook: string; out?: NodeJS.WritableS
  * syntax in a description (`:` `;` `"` `#` `%` braces), nor `direction XX`, which it reads as a
  * layout statement wherever it stands on a line.
  */
-export const text = (s: string, max = 80): string =>
+const text = (s: string, max = 80): string =>
   s
     .replace(/[\r\n]+/g, ' ')
     .replace(/>=/g, '≥')
