@@ -105,7 +105,7 @@ const sampled = (lits: Uint8Array[]): Search => {
 };
 const multi = (lits: Uint8Array[]): Search => {
   const m = new MultiLiteral(lits.map((l) => new TextDecoder().decode(l)));
-  return { next: (b, from, to) => m.nextInBytes(b, from, to) };
+  return { next: (b, from, to) => m.inBytes(b)(from, to) };
 };
 
 describe('SampledSearch', () => {

@@ -8,7 +8,7 @@ import { pairCost } from './matcher-search.js';
  * (of the window of the literal chosen to hold the rarest words); only a flagged word is
  * verified. The loop has no data-dependent jumps, so for output that holds none of the
  * literals it reads one word in `stride` bytes at memory speed. Literal sets too short for a
- * stride of 4 use the Wu-Manber search instead (MultiLiteral.nextInBytes).
+ * stride of 4 use the Wu-Manber search instead (MultiLiteral.inBytes).
  */
 
 const HASH_BITS = 16;

@@ -17,6 +17,8 @@ const blockOf = (a: number, b: number): number => ((a & 0x7f) << 7) | (b & 0x7f)
 
 interface Table {
   m: number;
+  /** How far past an occurrence's start the probe that finds it may lie. */
+  reach: number;
   /** Where each literal's window of m units starts (chosen to end on a rare pair). */
   offsets: Uint32Array;
   shift: Uint8Array;
@@ -74,15 +76,13 @@ function buildTable(units: number[][]): Table {
   const fill = counts.slice(0, BLOCKS);
   const bucketItems = new Uint32Array(units.length);
   ends.forEach((end, k) => (bucketItems[fill[end]!++] = k));
-  return { m, offsets, shift, bucketStart, bucketItems };
+  return { m, reach: Math.max(...offsets) + m, offsets, shift, bucketStart, bucketItems };
 }
 
 export class MultiLiteral {
   private readonly strTable: Table;
   private readonly sampled: SampledSearch | null;
   private readonly asLatin1: MultiLiteral | null;
-  private lastBytes: Uint8Array | null = null;
-  private lastText = '';
 
   /** `literals` must each be at least 2 code units long. */
   constructor(
@@ -101,16 +101,17 @@ export class MultiLiteral {
     this.nextInString(text, 0, text.length, found);
   }
 
-  /** Start of the first literal occurrence lying wholly inside bytes[from, to), or -1. */
-  nextInBytes(bytes: Uint8Array, from: number, to: number): number {
-    if (this.sampled) return this.sampled.next(bytes, from, to);
+  /**
+   * The search over one block of bytes: the start of the first literal occurrence lying wholly
+   * inside bytes[from, to), or -1. The block must not change while the search is in use.
+   */
+  inBytes(bytes: Uint8Array): (from: number, to: number) => number {
+    const sampled = this.sampled;
+    if (sampled) return (from, to) => sampled.next(bytes, from, to);
     // Too short to sample: the bytes read as latin1, one unit each, searched for the literals'
     // UTF-8 bytes read the same way.
-    if (bytes !== this.lastBytes) {
-      this.lastBytes = bytes;
-      this.lastText = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-    }
-    return this.asLatin1!.nextInString(this.lastText, from, to);
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    return (from, to) => this.asLatin1!.nextInString(text, from, to);
   }
 
   /**
@@ -118,9 +119,11 @@ export class MultiLiteral {
    * -1; given `each`, every occurrence's literal goes to it instead and the search runs on.
    */
   nextInString(text: string, from: number, to: number, each?: (k: number) => void): number {
-    const { m, offsets, shift, bucketStart, bucketItems } = this.strTable;
+    const { m, offsets, shift, bucketStart, bucketItems, reach } = this.strTable;
     let pos = from + m - 1;
-    while (pos < to) {
+    let best = -1;
+    let end = to;
+    while (pos < end) {
       const block = ((text.charCodeAt(pos - 1) & 0x7f) << 7) | (text.charCodeAt(pos) & 0x7f);
       const s = shift[block] as number;
       if (s !== 0) {
@@ -132,13 +135,17 @@ export class MultiLiteral {
         const lit = this.literals[k] as string;
         const start = pos - m + 1 - (offsets[k] as number);
         if (start >= from && start + lit.length <= to && text.startsWith(lit, start)) {
-          if (!each) return start;
-          each(k);
+          if (each) each(k);
+          else if (best < 0 || start < best) {
+            // A literal placed further into its window may start earlier and be seen later.
+            best = start;
+            end = Math.min(to, start + reach);
+          }
         }
       }
       pos++;
     }
-    return -1;
+    return best;
   }
 }
 

@@ -33,6 +33,7 @@ export interface StepReading {
   remediation: { id: string; action: string; text: string } | null;
 }
 
+const PIPE_READ = 64 * 1024;
 const JUDGED_WITHOUT_RUNNING = new Set<Check['check']>(['metric', 'exit_code', 'output_matches']);
 
 export async function readStep(pb: CompiledPlaybook, stepId: string, text: string, o: { logFile: string; exitCode?: number; cwd: string }): Promise<StepReading> {
@@ -49,7 +50,9 @@ export async function readStep(pb: CompiledPlaybook, stepId: string, text: strin
   const scanner = createTriggerScanner(matcher, 'command_output', (line, matches) => {
     for (const m of matches) if (applicable.has(m.id) && !hits.some((h) => h.remediation === m.id)) hits.push({ remediation: m.id, line, groups: m.groups });
   }, { prefixes });
-  scanner.push(Buffer.from(text));
+  const bytes = Buffer.from(text);
+  // In pieces of what a pipe delivers at most per read, as a run's output arrives.
+  for (let at = 0; at < bytes.length; at += PIPE_READ) scanner.push(bytes.subarray(at, at + PIPE_READ));
   scanner.end();
   for (const line of lines) metrics.line(line);
   // The cut a live run quotes (src/runner/command-excerpt.ts), over the same normalised lines.

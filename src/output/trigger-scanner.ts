@@ -17,7 +17,8 @@ import { createRawSplitter } from './raw-splitter.js';
  * long or ends with a space), at most BACK_ROWS back, and runs on while the normaliser holds a
  * line back to see if the next continues it. Lines holding ANSI codes are always read: a colour
  * code can split a literal. Not seen: a literal that only a shorter "\r" redraw forms with the
- * stale end of an earlier one, or that a removed bar fragment stood inside.
+ * stale end of an earlier one, or that a removed bar fragment stood inside; a record whose first
+ * row is more than BACK_ROWS rows or BACK_BYTES before the hit is read from there on.
  */
 
 export interface ByteScanner {
@@ -54,10 +55,24 @@ const CR = 13;
 const ESC = 0x1b;
 const SPACE = 32;
 const TAB = 9;
-/** How many earlier rows a hit's window reaches back for the start of a wrapped record. */
+/** How far a hit's window reaches back for the start of a wrapped record: rows, and bytes. */
 const BACK_ROWS = 32;
-/** A line longer than this without a terminator is read in pieces, as the raw splitter cuts it. */
+const BACK_BYTES = 8 * 1024;
+/** Text without a line end beyond this many UTF-16 units is cut into lines, as the raw splitter cuts it. */
 const MAX_LINE = 64 * 1024;
+
+/** Where MAX_LINE units of UTF-8 text end in `b`, if it holds more; else -1. */
+function cutAt(b: Buffer): number {
+  if (b.length <= MAX_LINE) return -1;
+  let units = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i] as number;
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte
+    if (units >= MAX_LINE) return i;
+    units += c >= 0xf0 ? 2 : 1;
+  }
+  return -1;
+}
 const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from('\n');
 
@@ -79,8 +94,7 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
 
   const width = opts.width ?? 80;
   let carry: Buffer = EMPTY; // bytes after the last "\n" seen
-  let prev: Buffer = EMPTY; // the block before, for a window that starts in it
-  let prevRead = 0; // how much of `prev` was read or skipped as finished
+  let before: Buffer = EMPTY; // a copy of the unread rows before the block, for a window that starts there
   let open = false; // the normaliser holds a line that the next block may continue
 
   /**
@@ -120,8 +134,8 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
     let [nextBuf, next] = [b, lineStart];
     while (rows.length < BACK_ROWS) {
       if (start <= low) {
-        if (buf !== b || low > 0 || prev.length <= prevRead) break;
-        [buf, start, low] = [prev, prev.length, prevRead];
+        if (buf !== b || low > 0 || before.length === 0) break;
+        [buf, start, low] = [before, before.length, 0];
       }
       const rowStart = start >= 2 ? buf.lastIndexOf(NL, start - 2) + 1 : 0;
       if (!joinable(buf, rowStart, start - 1, nextBuf, next)) break;
@@ -150,7 +164,8 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
   /** A block of whole lines (it ends with "\n"). */
   const scan = (b: Buffer): void => {
     let pos = open ? follow(b, 0) : 0;
-    let hit = search.nextInBytes(b, pos, b.length);
+    const find = search.inBytes(b);
+    let hit = find(pos, b.length);
     let esc = b.indexOf(ESC, pos);
     while (hit >= 0 || esc >= 0) {
       const at = hit < 0 ? esc : esc < 0 ? hit : Math.min(hit, esc);
@@ -159,11 +174,26 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
       const end = b.indexOf(NL, at) + 1;
       feed(b, lineStart, end);
       pos = follow(b, end);
-      if (hit >= 0 && hit < pos) hit = search.nextInBytes(b, pos, b.length);
+      if (hit >= 0 && hit < pos) hit = find(pos, b.length);
       if (esc >= 0 && esc < pos) esc = b.indexOf(ESC, pos);
     }
-    prev = b;
-    prevRead = pos;
+    remember(b, pos);
+  };
+
+  /**
+   * Keeps a copy of the last unread rows (from `pos` on) for a window to reach back into, with
+   * those kept before when none of the block was read: at most BACK_BYTES, cut at a row start.
+   */
+  const remember = (b: Buffer, pos: number): void => {
+    let from = Math.max(pos, b.length - BACK_BYTES);
+    if (from > pos) from = b.indexOf(NL, from - 1) + 1;
+    if (pos > 0 || from > 0 || before.length === 0) {
+      before = Buffer.from(b.subarray(from));
+      return;
+    }
+    const rows = Buffer.concat([before, b]);
+    const cut = rows.length > BACK_BYTES ? rows.indexOf(NL, rows.length - BACK_BYTES - 1) + 1 : 0;
+    before = rows.subarray(cut);
   };
 
   return {
@@ -171,30 +201,31 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
       let rest = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       if (carry.length > 0) {
         const first = rest.indexOf(NL);
-        if (first < 0) {
-          carry = Buffer.concat([carry, rest]);
-          if (carry.length > MAX_LINE) scanCarry();
-          return;
-        }
-        scan(Buffer.concat([carry, rest.subarray(0, first + 1)]));
+        carry = Buffer.concat([carry, first < 0 ? rest : rest.subarray(0, first + 1)]);
+        if (first < 0) return cutLong();
+        const line = carry;
+        carry = EMPTY;
+        scan(line);
         rest = rest.subarray(first + 1);
       }
       const last = rest.lastIndexOf(NL);
       if (last >= 0) scan(rest.subarray(0, last + 1));
       // Copied: the caller may reuse its buffer, and this may wait for many chunks.
       carry = Buffer.from(rest.subarray(last + 1));
-      if (carry.length > MAX_LINE) scanCarry();
+      cutLong();
     },
     end() {
-      if (carry.length > 0) scanCarry();
+      if (carry.length > 0) scan(Buffer.concat([carry, NEWLINE]));
+      carry = EMPTY;
       finish();
     },
   };
 
-  /** The bytes after the last line end, read as a line of their own. */
-  function scanCarry(): void {
-    const line = Buffer.concat([carry, NEWLINE]);
-    carry = EMPTY;
-    scan(line);
+  /** Text without a line end beyond MAX_LINE characters is read in lines of that many, as the raw splitter cuts it. */
+  function cutLong(): void {
+    for (let cut = cutAt(carry); cut >= 0; cut = cutAt(carry)) {
+      scan(Buffer.concat([carry.subarray(0, cut), NEWLINE]));
+      carry = carry.subarray(cut);
+    }
   }
 }
