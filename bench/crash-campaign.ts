@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { packageRoot } from '../src/package-root.js';
 import { startMessagesStandin, type RecordedRequest } from '../src/standin/messages-server.js';
 import type { Event } from '../src/events/schema.js';
 
@@ -12,7 +13,7 @@ import type { Event } from '../src/events/schema.js';
  * the run printed) plus a delay, so it lands in the same phase however fast the machine is.
  */
 
-export const ROOT = resolve(import.meta.dirname, '..');
+export const ROOT = packageRoot();
 let BIN = join(ROOT, 'bin', 'labpilot.js');
 /** Where the playbook, its session and the templates are read from: the snapshot once taken. */
 let SNAPSHOT = ROOT;

@@ -1,7 +1,9 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../src/package-root.js';
+import { killGroup } from '../src/proc/kill-group.js';
 
 /**
  * Time from starting `labpilot run --mode interactive` to the terminal app's first frame: the
@@ -10,7 +12,7 @@ import { join, resolve } from 'node:path';
  * goes on to clone and load the engine behind the first frame; it is stopped once the frame is
  * seen. Median of 7 starts. Target: < 300 ms.
  */
-const ROOT = resolve(import.meta.dirname, '..');
+const ROOT = packageRoot();
 const BIN = join(ROOT, 'bin', 'labpilot.js');
 const RUNS = 7;
 const TARGET_MS = 300;
@@ -60,13 +62,7 @@ function firstFrame(home: string, repoDir: string): Promise<{ ms: number; cpuMs?
     const t0 = performance.now();
     const child = spawn('script', ['-qfec', inTerminal, '/dev/null'], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     let seen = '';
-    const stop = () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // Already exited.
-      }
-    };
+    const stop = () => killGroup(child.pid, 'SIGKILL');
     const timer = setTimeout(() => {
       stop();
       reject(new Error(`no frame within 20 s; the terminal showed: ${JSON.stringify(seen.slice(-300))}`));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Engine } from '../src/engine/engine.js';
 import { Playbook } from '../src/playbook/schema.js';
+import { compiled } from '../src/playbook/compile.js';
 import { readEventLog } from '../src/runs/log.js';
 import { runStarted, simulate, world } from '../tests/helpers/simulate.js';
 
@@ -13,13 +14,14 @@ import { runStarted, simulate, world } from '../tests/helpers/simulate.js';
 export async function run(): Promise<void> {
   const playbook = Playbook.parse({
     name: 'fold-bench',
+    budgets: { attempts: 1000 },
     steps: [
       { id: 'fix', kind: 'prompt', prompt: 'fix it' },
       { id: 'stage', kind: 'run', command: 'run-stage', done_when: [{ check: 'exit_code', equals: 0 }] },
     ],
     remediations: [{ id: 'oom', when: { match: 'out of memory' }, then: { prompt: 'quantise' }, max_attempts: 1000 }],
   });
-  const engine = new Engine({ playbook, prompts: {}, vars: {}, defaultAttempts: 1000 });
+  const engine = new Engine(compiled(playbook, {}, {}));
   // Each stage prints 150 lines and fails with an OOM until the events reach 10,000.
   const { log } = simulate(
     engine,

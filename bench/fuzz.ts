@@ -1,7 +1,8 @@
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
+import { packageRoot } from '../src/package-root.js';
 import { mutate, type Rand, type SeedKind } from './fuzz-mutate.js';
 import { seeded } from './crash-measure.js';
 import type { FuzzAnswer, FuzzCase } from './fuzz-worker.js';
@@ -17,7 +18,7 @@ import { liberoOutput, rsdPhase3Run, SUITES } from '../tests/helpers/libero-run.
  * printed must say where (`file:line`, or the file) with no raw control character (else unlocated).
  */
 
-const ROOT = resolve(import.meta.dirname, '..');
+const ROOT = packageRoot();
 const CODES = new Set([0, 1, 2, 3, 4]);
 
 export interface Verdict {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Option as OptionType } from 'commander';
 import { exitCodeOf, isCommanderError, messageOf } from './errors.js';
-import { packageVersion } from './commands/cli-conventions.js';
+import { packageVersion } from './package-root.js';
 import { TRANSCRIPT_FORMATS } from './replay/import/detect.js';
 
 // commander is CommonJS: required as such, it loads without Node parsing it for ES module
@@ -50,8 +50,8 @@ async function openView(o: { mode?: string; json?: boolean; standins?: boolean }
   const { chooseFrontEnd } = await import('./ui/front-end.js');
   const front = chooseFrontEnd(o);
   if (!front.app) return undefined;
-  // The build bundles the app into one script with V8's code cache (scripts/bundle-ui.mjs), so
-  // the first frame is not spent resolving and compiling Ink's modules; else the unbundled app.
+  // The build bundles the app into one module (scripts/bundle-ui.mjs), so the first frame is not
+  // spent resolving and compiling Ink's modules one by one; else the unbundled app.
   const { loadLaunch } = await import('./ui/launch-load.js');
   const { openAppView } = await loadLaunch();
   return openAppView({ mode: front.mode, standins: o.standins });

@@ -5,7 +5,7 @@ import { parseVarArgs, resolveVariables } from '../playbook/variables.js';
 import { shellQuote } from '../playbook/template.js';
 import { RunStore } from '../runs/store.js';
 import { InputError } from '../errors.js';
-import { PACKAGE_ROOT } from './session.js';
+import { packageRoot } from '../package-root.js';
 import { advance, createHookRun, HOOK_AGENT, pendingPrompt } from '../hooks/hook-run.js';
 import { installHooks, removeHooks, SETTINGS_FILE } from '../hooks/settings.js';
 import { HOOK_EVENTS } from '../hooks/protocol.js';
@@ -65,7 +65,7 @@ export async function attachCommand(o: AttachOptions): Promise<number> {
     model: 'claude-code',
   };
   // The hooks go in first: a settings file labpilot cannot edit stops attach before a run exists.
-  const bin = join(PACKAGE_ROOT, 'bin', 'labpilot.js');
+  const bin = join(packageRoot(), 'bin', 'labpilot.js');
   const command = (event: string) => [process.execPath, bin, '--home', home, 'hook', event, '--run', runId].map(shellQuote).join(' ');
   const { installed, kept } = installHooks(project, command);
   let run;

@@ -7,7 +7,7 @@ import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import { InputError } from '../errors.js';
 import type { Event } from '../events/schema.js';
-import { PACKAGE_ROOT } from './session.js';
+import { packageRoot } from '../package-root.js';
 import { runCommand } from './run.js';
 import { writeReport } from './report.js';
 import type { AppView } from '../ui/launch.js';
@@ -29,10 +29,10 @@ export interface DemoOptions {
 }
 
 export const DEMO = {
-  playbook: join(PACKAGE_ROOT, 'playbooks', 'rsd-phase3.yaml'),
-  session: join(PACKAGE_ROOT, 'playbooks', 'sessions', 'rsd-phase3.yaml'),
-  template: join(PACKAGE_ROOT, 'templates', 'sample-experiment'),
-  modalBin: join(PACKAGE_ROOT, 'python', 'bin'),
+  playbook: join(packageRoot(), 'playbooks', 'rsd-phase3.yaml'),
+  session: join(packageRoot(), 'playbooks', 'sessions', 'rsd-phase3.yaml'),
+  template: join(packageRoot(), 'templates', 'sample-experiment'),
+  modalBin: join(packageRoot(), 'python', 'bin'),
 };
 
 /**

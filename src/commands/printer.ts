@@ -1,5 +1,6 @@
 import type { Event } from '../events/schema.js';
 import { diagnosis, failedExit } from '../runs/diagnosis.js';
+import { oneLine } from '../one-line.js';
 
 export type Printer = (event: Event) => void;
 
@@ -41,11 +42,6 @@ const figures = (m: Record<string, number>) =>
     .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(3)}`)
     .join(' ');
 
-const oneLine = (s: string, max = 160) => {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
-};
-
 /** `[libero_object] ` before a line of one of a fanned-out step's parallel commands. */
 const itemTag = (e: { item?: string }) => (e.item === undefined ? '' : `[${e.item}] `);
 
@@ -62,11 +58,11 @@ export function formatPlain(e: Event, verbose = false): string | undefined {
     case 'decision':
       return `  decision on ${e.ref}: ${e.verdict} by ${e.by}${e.reason ? ` (${e.reason})` : ''}`;
     case 'agent_text':
-      return `  agent: ${oneLine(e.text)}`;
+      return `  agent: ${oneLine(e.text, 160)}`;
     case 'tool_call':
       return `  tool ${e.name} ${oneLine(JSON.stringify(e.input), 120)}`;
     case 'tool_result':
-      return verbose || e.isError ? `  tool result${e.isError ? ' (error)' : ''}: ${oneLine(e.output)}` : undefined;
+      return verbose || e.isError ? `  tool result${e.isError ? ' (error)' : ''}: ${oneLine(e.output, 160)}` : undefined;
     case 'agent_turn_ended':
       return `  turn ${e.turn} ended (${e.stopReason}), ${e.usage.inputTokens + e.usage.outputTokens} tokens, $${e.costUsd.toFixed(4)}`;
     case 'command_started':
@@ -80,11 +76,11 @@ export function formatPlain(e: Event, verbose = false): string | undefined {
       return [line, ...why].join('\n');
     }
     case 'trigger_matched':
-      return `  trigger ${e.remediation} (${e.source}): ${oneLine(e.line)}`;
+      return `  trigger ${e.remediation} (${e.source}): ${oneLine(e.line, 160)}`;
     case 'remediation_chosen':
       return `  remediation ${e.remediation} (${e.action}, attempt ${e.attempt})`;
     case 'gate_judged':
-      return `  ${e.passed ? 'pass' : 'FAIL'} ${e.scope === 'checklist' ? 'checklist: ' : ''}${e.check}: ${oneLine(e.detail)}`;
+      return `  ${e.passed ? 'pass' : 'FAIL'} ${e.scope === 'checklist' ? 'checklist: ' : ''}${e.check}: ${oneLine(e.detail, 160)}`;
     case 'budget_spent':
       return verbose ? `  spent: ${e.turns} turns, ${e.tokens} tokens, $${e.dollars.toFixed(4)}` : undefined;
     case 'commit_made':
@@ -105,6 +101,6 @@ export function formatPlain(e: Event, verbose = false): string | undefined {
     case 'hook_called':
       return `hook ${e.hook}${e.tool ? ` ${e.tool}` : ''}${e.stopHookActive ? ' (stop hook active)' : ''}`;
     case 'hook_answered':
-      return `  ${e.answer}${e.message ? `: ${oneLine(e.message)}` : e.text ? `: ${oneLine(e.text, 100)}` : ''}`;
+      return `  ${e.answer}${e.message ? `: ${oneLine(e.message, 160)}` : e.text ? `: ${oneLine(e.text, 100)}` : ''}`;
   }
 }

@@ -4,7 +4,7 @@ import { loadPlaybook } from '../playbook/load.js';
 import { readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import { stopStaleCommands } from '../runs/stale-commands.js';
-import { EnvironmentError, ExitCode, InputError, RunInterrupted, verdictExitCode } from '../errors.js';
+import { EnvironmentError, InputError, verdictExitCode } from '../errors.js';
 import { conversationOf } from '../runs/conversation.js';
 import { prepareWorkspace, reconcileCommits } from '../runs/workspace.js';
 import { renderTemplate } from '../playbook/template.js';
@@ -15,7 +15,7 @@ import { foldForResume } from '../runs/refold.js';
 import { closingView, needsModel, openSession } from './session.js';
 import { assertEndpointReady, assertLocalReady } from './preflight.js';
 import { endOfRun } from './end-of-run.js';
-import { notifyOn } from './notify.js';
+import { driveToVerdict, summaryOut } from './lifecycle.js';
 import { whereResumed } from './resume-words.js';
 import { forkFromStep } from './rerun.js';
 import { choosePrinter } from './run.js';
@@ -63,7 +63,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   const ended = events.find((e) => e.type === 'run_ended');
   if (ended?.type === 'run_ended') {
     // Killed after its verdict: the post-run work (report, results commit, push) is done again; it is idempotent.
-    const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
+    const out = summaryOut(o);
     out?.write(`run ${o.runId} had ended (${ended.verdict}: ${ended.reason}); its post-run work is done again (to rerun a step of it: --from-step STEP)\n`);
     await endOfRun({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: ended.verdict, out, view: o.view });
     return { code: verdictExitCode[ended.verdict], runId: o.runId };
@@ -105,14 +105,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   // The app shows the state folded from the log (step, spent, stages ticked), then what follows.
   o.view?.fold?.(events);
   o.view?.attach(session, o.runId);
-  const notified = notifyOn(session.bus, o, started);
-  const stop = () => {
-    session.runner.stop();
-    o.view?.decider.cancel(new RunInterrupted('run stopped by a signal', o.runId));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
+  const begin = async () => {
     if (loaded.hash !== started.playbookHash) {
       session.bus.emit({ type: 'notice', level: 'warn', message: `playbook ${started.playbookPath} changed since the run started` });
     }
@@ -132,17 +125,8 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
           : { type: 'notice', level: 'warn', message: `command ${s.commandId} of the interrupted run may still be running (pid ${s.pid}); it could not be verified, so it was left alone` },
       );
     }
-    const verdict = await session.runner.drive();
-    const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
-    await endOfRun({ runId: o.runId, home: o.home, playbook: loaded.playbook, vars: started.vars, verdict: verdict?.verdict, out, view: o.view });
-    await notified();
-    return { code: verdict ? verdictExitCode[verdict.verdict] : ExitCode.failed, runId: o.runId };
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    session.close();
-    unlock();
-  }
+  };
+  return driveToVerdict(o, { runId: o.runId, session, playbook: loaded.playbook, vars: started.vars, unlock, started, begin });
 }
 
 /** Cuts a half-written last line, so appended events start on a line of their own. */

@@ -8,13 +8,12 @@ import { renderTemplate } from '../playbook/template.js';
 import { RunStore } from '../runs/store.js';
 import { createGit } from '../runner/git.js';
 import { prepareWorkspace } from '../runs/workspace.js';
-import { EnvironmentError, ExitCode, RunInterrupted, verdictExitCode } from '../errors.js';
+import { EnvironmentError } from '../errors.js';
 import { sandboxUnavailable } from '../sandbox/index.js';
 import type { Mode } from '../events/schema.js';
 import { closingView, needsModel, openSession } from './session.js';
 import { assertEndpointReady, assertLocalReady } from './preflight.js';
-import { endOfRun } from './end-of-run.js';
-import { notifyOn } from './notify.js';
+import { driveToVerdict } from './lifecycle.js';
 import { jsonPrinter, plainPrinter, type Printer } from './printer.js';
 import { labelStandins } from './demo-labels.js';
 import type { Decider } from '../ports.js';
@@ -84,14 +83,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
     noSandbox: o.noSandbox,
   });
   o.view?.attach(session, runId);
-  const notified = notifyOn(session.bus, o);
-  const stop = () => {
-    session.runner.stop();
-    o.view?.decider.cancel(new RunInterrupted('run stopped by a signal', runId));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
+  const begin = async () => {
     session.bus.emit({
       type: 'run_started',
       runId,
@@ -116,17 +108,8 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
       rmSync(paths.dir, { recursive: true, force: true });
       throw err;
     });
-    const verdict = await session.runner.drive();
-    const out = o.json || o.view ? undefined : (o.out ?? process.stdout);
-    await endOfRun({ runId, home: o.home, playbook: loaded.playbook, vars, verdict: verdict?.verdict, out, view: o.view });
-    // The summary repeats it: what ran, ran contained or not.
-    out?.write(`sandbox: ${session.sandbox.detail}\n`);
-    await notified();
-    return { code: verdict ? verdictExitCode[verdict.verdict] : ExitCode.failed, runId };
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    session.close();
-    unlock();
-  }
+  };
+  // The summary repeats it: what ran, ran contained or not.
+  const afterSummary = (out?: NodeJS.WritableStream) => out?.write(`sandbox: ${session.sandbox.detail}\n`);
+  return driveToVerdict(o, { runId, session, playbook: loaded.playbook, vars, unlock, begin, afterSummary });
 }

@@ -1,5 +1,5 @@
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { Engine, type EngineSnapshot } from '../engine/engine.js';
 import type { CompiledPlaybook } from '../engine/context.js';
 import { compileMatcher } from '../engine/matcher.js';
@@ -34,9 +34,6 @@ export async function closingView<T>(view: { close(): Promise<void> } | undefine
     await view?.close();
   }
 }
-
-/** The package root, for the python/ checks shipped with labpilot. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface SessionOptions {
   runId: string;
@@ -128,7 +125,7 @@ export function openSession(o: SessionOptions): Session {
       workspace: o.workspace,
       branch: o.branch,
       commandsDir: o.paths.commands,
-      scriptDirs: [o.loaded.dir, join(PACKAGE_ROOT, 'python')],
+      scriptDirs: [o.loaded.dir, join(packageRoot(), 'python')],
       openPrompt: o.conversation?.open?.promptId,
     },
     o.from?.(engine),

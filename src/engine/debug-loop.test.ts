@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
 import { excerptLines } from './excerpt.js';
 import { compilePlaybook } from '../playbook/compile.js';
-import { loadPlaybook, packageRoot } from '../playbook/load.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { packageRoot } from '../package-root.js';
 import type { EventOf } from '../events/schema.js';
 import { runStarted, simulate, world } from '../../tests/helpers/simulate.js';
 

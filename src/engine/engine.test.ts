@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
 import { Playbook } from '../playbook/schema.js';
+import { compiled } from '../playbook/compile.js';
 import type { CompiledPlaybook } from './context.js';
 import { runStarted, simulate, world } from '../../tests/helpers/simulate.js';
 import type { Event, EventInput, EventOf } from '../events/schema.js';
 import type { Effect } from './effects.js';
 
-const compile = (doc: unknown, vars: Record<string, string> = {}): CompiledPlaybook => ({
-  playbook: Playbook.parse(doc),
-  prompts: {},
-  vars,
-  defaultAttempts: 3,
-});
+const compile = (doc: unknown, vars: Record<string, string> = {}): CompiledPlaybook => compiled(Playbook.parse(doc), {}, vars);
 
 const fixAndVerify = {
   name: 'fix',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
 import { Playbook } from '../playbook/schema.js';
+import { compiled } from '../playbook/compile.js';
 import type { CompiledPlaybook } from './context.js';
 import { runStarted, simulate, world } from '../../tests/helpers/simulate.js';
 import type { Event, EventInput, EventOf } from '../events/schema.js';
@@ -34,12 +35,7 @@ const playbook = {
   checklist: [{ item: 'success at least 0.8', verify: { check: 'metric', step: 'full', expr: 'success_rate >= 0.8' } }],
 };
 
-const compile = (vars: Record<string, string>): CompiledPlaybook => ({
-  playbook: Playbook.parse(playbook),
-  prompts: {},
-  vars: { suite: 'libero_spatial', suites: '', ...vars },
-  defaultAttempts: 3,
-});
+const compile = (vars: Record<string, string>): CompiledPlaybook => compiled(Playbook.parse(playbook), {}, { suite: 'libero_spatial', suites: '', ...vars });
 
 
 /** Passes a metric gate when the figures it was judged on say so. */

@@ -4,7 +4,8 @@ import { Engine, type EngineSnapshot } from './engine.js';
 import { machineGraph, stateIdOf } from './graph.js';
 import { Playbook } from '../playbook/schema.js';
 import { compiled, compilePlaybook } from '../playbook/compile.js';
-import { loadPlaybook, packageRoot } from '../playbook/load.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { packageRoot } from '../package-root.js';
 import type { Event } from '../events/schema.js';
 import { runStarted, simulate, world } from '../../tests/helpers/simulate.js';
 
@@ -64,6 +65,13 @@ describe('the machine graph', () => {
     expect(engine.visited.at(-1)).toBe('ended');
     for (const id of engine.visited) expect(states).toContain(id);
     for (let i = 1; i < engine.visited.length; i++) expect(edges).toContain(`${engine.visited[i - 1]} -> ${engine.visited[i]}`);
+  });
+
+  it('leaves out the phases no path from the start reaches, and their transitions', () => {
+    // The prompt step runs no command: only the run step's rule `clean` runs one.
+    expect(states).not.toContain('steps.fix.running');
+    expect(states).toContain('steps.verify.running');
+    for (const t of graph.transitions) expect(states).toContain(t.from);
   });
 
   it("has the playbook's shape: a state per step and phase, remediations as labelled edges", async () => {

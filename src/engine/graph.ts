@@ -1,6 +1,7 @@
 import type { StateValue } from 'xstate';
 import { type CompiledPlaybook, rulesFor } from './context.js';
 import { createEngineMachine, ENTRY, PHASES, type Phase } from './machine.js';
+import type { Then } from '../playbook/schema.js';
 
 /**
  * The compiled machine's shape, for drawing (`labpilot graph`): its states as the machine has
@@ -75,16 +76,7 @@ export function machineGraph(pb: CompiledPlaybook): MachineGraph {
       const then = rule.then;
       const retry = 'retry' in then && then.retry !== undefined ? then.retry : step.id;
       const back = retry === step.id && step.kind === 'prompt' ? judged : entry(retry);
-      const label = `failed: ${rule.id}`;
-      if (then.action === 'abort') add(own('checking'), 'ended', 'gate_judged', label);
-      else if (then.action === 'run') add(own('checking'), own('running'), 'gate_judged', label);
-      else add(own('checking'), own('deciding'), 'gate_judged', label);
-      if (then.action === 'run') add(own('running'), back, 'command_exited', `after ${rule.id}`);
-      if (then.action === 'prompt') add(own('deciding'), own('agent'), 'decision', 'approve');
-      if (then.action !== 'run' && then.action !== 'abort') {
-        add(own('deciding'), back, 'decision', 'skip');
-        add(own('agent'), back, 'agent_turn_ended', `after ${rule.id}`);
-      }
+      for (const edge of REMEDIATION_EDGES[then.action](own, back, rule.id)) add(...edge);
     }
   });
   add('checklist', 'ended', 'gate_judged');
@@ -93,11 +85,40 @@ export function machineGraph(pb: CompiledPlaybook): MachineGraph {
   // Entering a step checks its attempts and the budgets: whatever enters one may end the run instead.
   const entries = new Set(steps.map((s) => entry(s.id)));
   for (const t of [...edges.values()]) if (entries.has(t.to) && t.label !== 'approve') add(t.from, 'ended', t.on, 'budget or attempts spent');
-  const transitions = [...edges.values()];
-  const used = new Set(transitions.flatMap((t) => [t.from, t.to]));
-  // Phases no transition reaches (a prompt step never runs a command unless a rule does) are left out.
-  return { states: states.filter((s) => used.has(s.id)), transitions };
+  // Phases no path from the start reaches (a prompt step never runs a command unless a rule
+  // does) are left out, with the transitions that would leave them.
+  const reached = new Set(['idle']);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const t of edges.values()) if (reached.has(t.from) && !reached.has(t.to)) grew = Boolean(reached.add(t.to));
+  }
+  return { states: states.filter((s) => reached.has(s.id)), transitions: [...edges.values()].filter((t) => reached.has(t.from)) };
 }
+
+type Edge = [from: string, to: string, on: string, label?: string];
+type EdgesOf = (own: (phase: Phase) => string, back: string, rule: string) => Edge[];
+
+/** A rule that asks the agent or the person: the step's failure goes to `deciding`, its answer back. */
+const asked: EdgesOf = (own, back, rule) => [
+  [own('checking'), own('deciding'), 'gate_judged', `failed: ${rule}`],
+  [own('deciding'), back, 'decision', 'skip'],
+  [own('agent'), back, 'agent_turn_ended', `after ${rule}`],
+];
+
+/**
+ * The transitions a remediation adds to the step it fires in, by its action (`back` is the state
+ * it retries). Keyed by every action, so a new one does not compile until it says its edges.
+ */
+const REMEDIATION_EDGES: Record<Then['action'], EdgesOf> = {
+  prompt: (own, back, rule) => [...asked(own, back, rule), [own('deciding'), own('agent'), 'decision', 'approve']],
+  ask: asked,
+  escalate: asked,
+  run: (own, back, rule) => [
+    [own('checking'), own('running'), 'gate_judged', `failed: ${rule}`],
+    [own('running'), back, 'command_exited', `after ${rule}`],
+  ],
+  abort: (own, _back, rule) => [[own('checking'), 'ended', 'gate_judged', `failed: ${rule}`]],
+};
 
 function at(step: string, phase: Phase): string {
   return `steps.${step}.${phase}`;

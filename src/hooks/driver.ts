@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../commands/session.js';
+import { packageRoot } from '../package-root.js';
 import { messageOf } from '../errors.js';
 import { advance, allEvents, openHookRun, type HookRun } from './hook-run.js';
 import type { Event, EventOf } from '../events/schema.js';
@@ -17,7 +17,7 @@ import type { RunPaths } from '../runs/store.js';
 const driverFile = (paths: RunPaths) => join(paths.dir, 'driver');
 
 export function startDriver(run: HookRun): void {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'labpilot.js'), '--home', run.home, 'hook', 'drive', '--run', run.id], {
+  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'labpilot.js'), '--home', run.home, 'hook', 'drive', '--run', run.id], {
     detached: true,
     stdio: 'ignore',
     cwd: run.started.workspace,

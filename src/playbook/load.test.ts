@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LintError } from '../errors.js';
-import { lintPlaybook, loadPlaybook, packageRoot, resolvePromptFile, resolvePythonScript } from './load.js';
+import { lintPlaybook, loadPlaybook, resolvePromptFile, resolvePythonScript } from './load.js';
+import { packageRoot } from '../package-root.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const good = path.join(root, 'tests/fixtures/playbooks/good.yaml');

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { LintError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import { promptRefs, ruleProblems, scriptRefs } from './lint-rules.js';
 import { schemaProblems, type PathProblem } from './schema-issues.js';
 import { Playbook } from './schema.js';
@@ -28,18 +28,6 @@ export interface LoadedPlaybook {
 /** A prompt value naming a Markdown file rather than holding the text itself. */
 export function isPromptFile(value: string): boolean {
   return value.endsWith('.md') && !value.includes('\n');
-}
-
-/** The folder holding labpilot's package.json (works from src/ under tsx and from dist/). */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && /"name"\s*:\s*"labpilot"/.test(readFileSync(pkg, 'utf8'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('labpilot package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
 }
 
 /** A check script: the playbook's folder first, then labpilot's own python/. */

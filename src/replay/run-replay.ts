@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
-import type { CompiledPlaybook } from '../engine/context.js';
 import type { Event, EventOf } from '../events/schema.js';
 import { playbookMatcher } from './match-rules.js';
-import { loadPlaybook, packageRoot } from '../playbook/load.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { packageRoot } from '../package-root.js';
 import { resolveVariables } from '../playbook/variables.js';
+import { compiled } from '../playbook/compile.js';
 import { InputError } from '../errors.js';
 import { Runner } from '../runner/runner.js';
 import { EventBus } from '../runs/bus.js';
@@ -69,8 +70,7 @@ export async function replayRun(o: ReplayRunOptions): Promise<ReplayRunResult> {
   // The run's values for the variables this playbook still declares; new ones take their default.
   const declared = Object.keys(pb.variables ?? {});
   const vars = locatedAt(`${o.log}:${started.seq + 1}`, () => resolveVariables(pb, Object.fromEntries(Object.entries(started.vars).filter(([k]) => declared.includes(k)))));
-  const compiled: CompiledPlaybook = { playbook: pb, prompts: loaded.prompts, vars, defaultAttempts: pb.budgets?.attempts ?? 3 };
-  const engine = new Engine(compiled);
+  const engine = new Engine(compiled(pb, loaded.prompts, vars));
 
   const clock = new ReplayClock(started.ts);
   const bus = new EventBus(clock, new Redactor({}));

@@ -1,4 +1,5 @@
 import type { Event } from '../events/schema.js';
+import { oneLine } from '../one-line.js';
 
 /**
  * The decisions of a run, as comparable items: steps entered, triggers matched, remediations
@@ -20,11 +21,6 @@ export interface TraceItem {
   item?: string;
 }
 
-const oneLine = (s: string, max = 120) => {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
-};
-
 /** Builds the trace as events arrive; a resumed run's redone actions replace the cut ones. */
 export class TraceBuilder {
   readonly items: TraceItem[] = [];
@@ -41,7 +37,7 @@ export class TraceBuilder {
         return push('step', `${e.step}#${e.attempt}`, `step ${e.step}, attempt ${e.attempt}`);
       case 'trigger_matched': {
         const item = e.item === undefined ? '' : ` [${e.item}]`;
-        push('trigger', `${e.remediation} ${e.source}${item} ${e.line}`, `trigger ${e.remediation}${item} (${e.source.replace('_', ' ')}): ${oneLine(e.line)}`, e.item === undefined ? {} : { item: e.item });
+        push('trigger', `${e.remediation} ${e.source}${item} ${e.line}`, `trigger ${e.remediation}${item} (${e.source.replace('_', ' ')}): ${oneLine(e.line, 120)}`, e.item === undefined ? {} : { item: e.item });
         return this.orderParallel();
       }
       case 'remediation_chosen':
@@ -55,7 +51,7 @@ export class TraceBuilder {
         const at = this.commandAt.get(e.commandId);
         if (at !== undefined && this.items[at]?.key === `command ${e.command}`) return;
         this.commandAt.set(e.commandId, this.items.length);
-        return push('command', e.command, `command ${e.commandId}: ${oneLine(e.command)}`);
+        return push('command', e.command, `command ${e.commandId}: ${oneLine(e.command, 120)}`);
       }
       case 'gate_judged':
         return push('gate', `${e.scope} ${e.check} ${e.passed}`, `${e.passed ? 'pass' : 'FAIL'} ${e.scope === 'checklist' ? 'checklist: ' : ''}${e.check}`);
@@ -65,7 +61,7 @@ export class TraceBuilder {
       case 'step_done':
         return push('done', `${e.step} ${e.outcome}`, `step ${e.step}: ${e.outcome}`);
       case 'run_ended':
-        return push('end', `${e.verdict} ${e.reason}`, `run ended: ${e.verdict}: ${oneLine(e.reason)}`);
+        return push('end', `${e.verdict} ${e.reason}`, `run ended: ${e.verdict}: ${oneLine(e.reason, 120)}`);
       default:
         return;
     }

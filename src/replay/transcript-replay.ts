@@ -2,6 +2,7 @@ import type { CompiledPlaybook } from '../engine/context.js';
 import type { Event } from '../events/schema.js';
 import { playbookMatcher } from './match-rules.js';
 import { loadPlaybook } from '../playbook/load.js';
+import { compiled } from '../playbook/compile.js';
 import { formatPlain } from '../commands/printer.js';
 import { TRANSCRIPT_FORMATS, type TranscriptFormat } from './import/detect.js';
 import { InputError } from '../errors.js';
@@ -26,7 +27,7 @@ export interface TranscriptReplayOptions {
  * (lenient by default, strict on request) and what it skipped are said on stderr.
  */
 export async function replayTranscript(o: TranscriptReplayOptions): Promise<{ missed: number; stats: ImportStats }> {
-  const pb = o.playbook ? await compilePlaybook(o.playbook) : undefined;
+  const pb = o.playbook ? await playbookForMeasuring(o.playbook) : undefined;
   const { events, stats } = importTranscript(o.file, { format: o.format, strict: o.strict });
   let missed = 0;
   if (!pb) {
@@ -93,9 +94,9 @@ function modeLine(file: string, s: ImportStats, strict: boolean): string {
 }
 
 /** A playbook for measuring: variables nobody gave a value keep a visible stand-in. */
-export async function compilePlaybook(path: string): Promise<CompiledPlaybook> {
+export async function playbookForMeasuring(path: string): Promise<CompiledPlaybook> {
   const loaded = await loadPlaybook(path);
   const pb = loaded.playbook;
   const vars = Object.fromEntries(Object.entries(pb.variables ?? {}).map(([k, d]) => [k, d.default === undefined ? `<${k}>` : String(d.default)]));
-  return { playbook: pb, prompts: loaded.prompts, vars, defaultAttempts: pb.budgets?.attempts ?? 3 };
+  return compiled(pb, loaded.prompts, vars);
 }

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { z } from 'zod';
 import type { RunAnnotations } from '../events/schema.js';
 import type { Playbook } from '../playbook/schema.js';
-import { packageRoot } from '../playbook/load.js';
+import { packageVersion } from '../package-root.js';
 
 /**
  * What `run_started` records for the report besides the run's identity: labpilot's version and
@@ -19,10 +17,5 @@ export function runAnnotations(playbook: Playbook): { labpilot: string; annotati
       return [[r.id, { ...(title !== undefined && { title }), ...(r.changes_condition !== undefined && { changesCondition: r.changes_condition }) }]];
     }),
   );
-  return { labpilot: labpilotVersion(), annotations: { labels, remediations } };
-}
-
-export function labpilotVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
-  return pkg.version ?? 'unknown';
+  return { labpilot: packageVersion(), annotations: { labels, remediations } };
 }

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compilePlaybook } from '../playbook/compile.js';
-import { loadPlaybook, packageRoot } from '../playbook/load.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { packageRoot } from '../package-root.js';
 import { compileMatcher } from '../engine/matcher.js';
 import { EventBus } from '../runs/bus.js';
 import { Redactor } from '../runs/redact.js';

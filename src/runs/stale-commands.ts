@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { killGroup } from '../proc/kill-group.js';
 
 /**
  * Commands run in their own process group, so a labpilot killed with SIGKILL leaves a silent
@@ -51,10 +52,10 @@ export async function stopStaleCommands(commandsDir: string, graceMs = 2000): Pr
     // command's own children: a group id is not reused while any member lives.
     const now = startTimeOf(record.pid);
     if (now !== undefined && now !== record.startTime) continue;
-    signalGroup(record.pid, 'SIGTERM');
+    killGroup(record.pid, 'SIGTERM');
     const deadline = Date.now() + graceMs;
     while (groupAlive(record.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (groupAlive(record.pid)) signalGroup(record.pid, 'SIGKILL');
+    if (groupAlive(record.pid)) killGroup(record.pid, 'SIGKILL');
     found.push({ commandId, pid: record.pid, outcome: 'stopped' });
   }
   return found;
@@ -86,14 +87,6 @@ function signalReaches(pgid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // Gone meanwhile.
   }
 }
 

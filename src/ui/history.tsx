@@ -1,6 +1,7 @@
 import { Box, Static, Text } from 'ink';
 import { useTheme } from './theme.js';
-import { oneLine, type Entry, type ViewState } from './view-state.js';
+import { type Entry, type ViewState } from './view-state.js';
+import { oneLine } from '../one-line.js';
 
 const figures = (m: Record<string, number>) =>
   Object.entries(m)

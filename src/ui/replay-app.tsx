@@ -7,7 +7,8 @@ import { Help } from './help.js';
 import { EntryView } from './history.js';
 import { nextMatch, previousMatch, StateAt, type ReplayPoint, type ReplayWalk } from './replay-points.js';
 import { ThemeContext, themeFor, useTheme, type Theme } from './theme.js';
-import { oneLine, titleOf, type ViewState } from './view-state.js';
+import { titleOf, type ViewState } from './view-state.js';
+import { oneLine } from '../one-line.js';
 
 export const REPLAY_KEYS: Array<[string, string]> = [
   ['n / →', 'next point'],

@@ -4,7 +4,7 @@ import type { TranscriptFormat } from '../replay/import/detect.js';
 import { importTranscript } from '../replay/import/index.js';
 import { Coverage } from '../replay/measure/coverage.js';
 import { playbookMatcher } from '../replay/match-rules.js';
-import { compilePlaybook, nothingImported } from '../replay/transcript-replay.js';
+import { playbookForMeasuring, nothingImported } from '../replay/transcript-replay.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { runPoints, transcriptPoints, type ReplayWalk } from './replay-points.js';
 
@@ -31,7 +31,7 @@ export async function loadWalk(o: WalkSource): Promise<ReplayWalk> {
     ].filter((x) => x !== undefined);
     return { title: `run ${r.runId} (replayed)`, note: note.join('; ') || undefined, playbook, events: r.events, points: runPoints(r.events) };
   }
-  const pb = o.playbook ? await compilePlaybook(o.playbook) : undefined;
+  const pb = o.playbook ? await playbookForMeasuring(o.playbook) : undefined;
   const { events: imported, stats } = importTranscript(o.file, { format: o.format, strict: o.strict });
   const coverage = pb ? new Coverage(pb, playbookMatcher(pb.playbook)) : undefined;
   const { events, points } = transcriptPoints(imported, coverage);

@@ -3,6 +3,7 @@ import type { Playbook } from '../playbook/schema.js';
 import { renderTemplate } from '../playbook/template.js';
 import { diagnosis, failedExit } from '../runs/diagnosis.js';
 import { progressLine, startProgress, type Progress } from './progress.js';
+import { oneLine } from '../one-line.js';
 
 /**
  * What the terminal app shows, folded from the event stream alone (docs/architecture.md, "One
@@ -68,11 +69,6 @@ const TAIL = 6;
 export function initialView(playbook?: Playbook): ViewState {
   return { playbook, vars: {}, phase: 'starting', spent: { turns: 0, tokens: 0, dollars: 0 }, history: [], tools: [], commands: [], outcomes: {}, checklist: [] };
 }
-
-export const oneLine = (s: string, max = 200): string => {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
-};
 
 export function foldView(s: ViewState, e: Event): ViewState {
   const add = (entry: DistributiveOmit<Entry, 'key'>): ViewState => ({

@@ -7,7 +7,8 @@ import { type NormaliserOptions, createOutputNormaliser, normaliseText } from '.
 import { createRawSplitter } from '../../src/output/raw-splitter.js';
 import { prefixRegexes } from '../../src/output/streams.js';
 import { createTriggerScanner } from '../../src/output/trigger-scanner.js';
-import { loadPlaybook, packageRoot } from '../../src/playbook/load.js';
+import { loadPlaybook } from '../../src/playbook/load.js';
+import { packageRoot } from '../../src/package-root.js';
 import { pushInTwoBuffers } from './byte-chunks.js';
 
 /**

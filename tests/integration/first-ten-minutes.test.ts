@@ -134,14 +134,17 @@ describe('init and graph', () => {
     expect(oom.test('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 512.00 MiB. GPU 3 has a total capacity of 79.15 GiB')).toBe(true);
   });
 
-  it('labpilot graph rsd-phase3 prints a stateDiagram-v2 naming every step', async () => {
+  it('labpilot graph rsd-phase3 prints the machine as a stateDiagram-v2 naming every step', async () => {
     const r = await labpilot(['graph', RSD]).done;
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('stateDiagram-v2');
     const ids = (parse(readFileSync(RSD, 'utf8')) as { steps: Array<{ id: string }> }).steps.map((s) => s.id);
     for (const id of ids) expect(r.stdout).toMatch(new RegExp(`^ {2}state "${id} \\(`, 'm'));
-    expect(r.stdout).toContain('smoke --> fix_cuda_oom');
-    expect(r.stdout).toContain('fix_cuda_oom --> smoke : retry');
+    // The machine's own phases, and a remediation as the edge a failed stage takes back to the agent.
+    expect(r.stdout).toContain('    s_smoke__running --> s_smoke__checking : command exited');
+    expect(r.stdout).toContain('    s_smoke__checking --> s_smoke__deciding : gates failed - cuda-oom');
+    expect(r.stdout).toContain('    s_smoke__agent --> s_smoke__running : turn ended after cuda-oom');
+    expect(r.stdout).toContain('  s_smoke --> s_stability : gates passed');
     expect(r.stdout).toContain('gate success rate at least');
   });
 });

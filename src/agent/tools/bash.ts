@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { z } from 'zod';
 import { cutOutput } from './cut-output.js';
+import { stopGroup } from '../../proc/kill-group.js';
 import { defineTool, fail, type ToolResult } from './types.js';
 
 /** Grace between SIGTERM and SIGKILL for a command's process group. */
@@ -41,18 +42,7 @@ export const bashTool = defineTool({
     const forget = child.pid === undefined ? undefined : ctx.onSpawn?.(child.pid);
     let timedOut = false;
     let aborted = false;
-    const killGroup = (sig: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, sig);
-      } catch {
-        // already gone
-      }
-    };
-    const stop = () => {
-      killGroup('SIGTERM');
-      setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
-    };
+    const stop = () => stopGroup(child.pid, KILL_GRACE_MS);
     const timer = setTimeout(() => {
       timedOut = true;
       stop();

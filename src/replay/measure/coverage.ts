@@ -9,7 +9,10 @@ import { excerptLines } from '../../engine/excerpt.js';
 import type { Source } from '../../events/schema.js';
 import { renderTemplate } from '../../playbook/template.js';
 import { createMetricsCollector } from '../../runner/metrics.js';
-import { applicableRules } from '../../runner/trigger-scan.js';
+import { reportTriggers } from '../../runner/trigger-scan.js';
+import { normaliseText } from '../../output/normaliser.js';
+import { EventBus, systemClock } from '../../runs/bus.js';
+import { Redactor } from '../../runs/redact.js';
 import type { ImportedEvent } from '../import/emitter.js';
 import { StepGuesser } from './steps.js';
 import { COVERED_AT, saysWhatPersonSaid } from './similarity.js';
@@ -56,6 +59,8 @@ export class Coverage {
   private lastSaid: string | undefined;
   /** Shell calls still waiting for their result, with the run step their command is. */
   private readonly calls = new Map<string, string | undefined>();
+  /** Where the live runner's trigger scan reports this point's hits (redacted, as in a run's log). */
+  private readonly triggers = new EventBus(systemClock, new Redactor({}));
 
   constructor(
     private readonly pb: CompiledPlaybook,
@@ -64,6 +69,9 @@ export class Coverage {
     this.guess = new StepGuesser(pb);
     this.step = pb.playbook.steps[0]?.id ?? '';
     this.ctx = initialContext();
+    this.triggers.subscribe((e) => {
+      if (e.type === 'trigger_matched') this.ctx = { ...this.ctx, hits: [...this.ctx.hits, { remediation: e.remediation, source: e.source, line: e.line, groups: e.groups }] };
+    });
   }
 
   /** Feeds one event; returns the point it closed, if any. */
@@ -145,7 +153,8 @@ export class Coverage {
     const source: Source = run ? 'command_output' : 'tool_output';
     const spec = run ? this.pb.playbook.steps.find((s) => s.id === run) : undefined;
     const metrics = createMetricsCollector(spec?.kind === 'run' ? (spec.metrics ?? []) : []);
-    for (const l of output.split('\n')) {
+    // The lines the live runner reads from a tool result: escape codes and redraws resolved.
+    for (const l of normaliseText(output)) {
       this.scanLine(l, source);
       metrics.line(l);
     }
@@ -162,12 +171,7 @@ export class Coverage {
 
   private scanLine(line: string, source: Source): void {
     if (source !== 'agent_text' && ERRORISH.test(line)) this.evidence = { line: line.trim(), source };
-    const applicable = applicableRules(this.pb, this.step);
-    for (const m of this.matcher.matchLine(line, source)) {
-      if (!applicable.has(m.id) || this.reported.has(m.id)) continue;
-      this.reported.add(m.id);
-      this.ctx = { ...this.ctx, hits: [...this.ctx.hits, { remediation: m.id, source, line, groups: m.groups }] };
-    }
+    reportTriggers({ pb: this.pb, matcher: this.matcher, bus: this.triggers, reported: this.reported }, this.step, line, source);
   }
 
   private render(ruleId: string, hit: TriggerHit | undefined): string {

@@ -1,10 +1,6 @@
 import type { CoveragePoint } from './coverage.js';
 import { remediationSnippet } from './snippet.js';
-
-const oneLine = (s: string, max = 140) => {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
-};
+import { oneLine } from '../../one-line.js';
 
 /** A remediation prompt is named by its first line with words, not its Markdown heading. */
 const gist = (text: string) =>
@@ -15,6 +11,7 @@ const gist = (text: string) =>
       .filter((l) => l !== '')
       .slice(0, 2)
       .join(' — '),
+    140,
   );
 
 const VERDICT: Record<CoveragePoint['verdict'], string> = {
@@ -31,9 +28,9 @@ export function formatPoint(p: CoveragePoint): string {
   const by = p.remediation && p.verdict === 'covered' ? ` by ${p.remediation.rule}` : '';
   const said = p.similarity === undefined ? '' : ` (the playbook's text says ${similarityText(p.similarity)} of what the person said)`;
   const lines = [`point ${p.index} (line ${p.line}, step ${p.step}): ${VERDICT[p.verdict]}${by}${p.verdict === 'covered' || p.verdict === 'missed' ? said : ''}`];
-  for (const t of p.triggers) lines.push(`  trigger ${t.remediation} (${t.source.replace('_', ' ')}): ${oneLine(t.line)}`);
+  for (const t of p.triggers) lines.push(`  trigger ${t.remediation} (${t.source.replace('_', ' ')}): ${oneLine(t.line, 140)}`);
   if (p.remediation) lines.push(`  playbook would send: ${p.remediation.rule}: ${gist(p.remediation.text)}`);
-  lines.push(`  person sent: ${p.followUp === undefined ? '(nothing: the transcript ends)' : oneLine(p.followUp)}`);
+  lines.push(`  person sent: ${p.followUp === undefined ? '(nothing: the transcript ends)' : oneLine(p.followUp, 140)}`);
   return lines.join('\n') + '\n';
 }
 
