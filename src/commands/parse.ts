@@ -3,7 +3,7 @@ import { InputError, LintError, exitCodeOf, messageOf } from '../errors.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { parseVarArgs, resolveVariables } from '../playbook/variables.js';
 import { type StepReading, readStep } from '../output/read-step.js';
-import type { CompiledPlaybook } from '../engine/context.js';
+import { compiled } from '../playbook/compile.js';
 
 export interface ParseOptions {
   playbook: string;
@@ -57,7 +57,7 @@ async function inputs(o: ParseOptions) {
   } catch (e) {
     throw new InputError(`cannot read ${o.log}: ${(e as NodeJS.ErrnoException).code ?? messageOf(e)}`);
   }
-  const pb: CompiledPlaybook = { playbook, prompts: loaded.prompts, vars, defaultAttempts: playbook.budgets?.attempts ?? 3 };
+  const pb = compiled(playbook, loaded.prompts, vars);
   return { pb, step, exitCode, text };
 }
 

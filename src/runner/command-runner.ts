@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import type { CommandRequest, CommandResult, CommandRunner } from '../ports.js';
 import { createLineSplitter } from '../engine/line-splitter.js';
+import { stopGroup } from '../proc/kill-group.js';
 import type { CommandSandbox } from '../sandbox/types.js';
 
 /**
@@ -36,8 +37,7 @@ export function createExecaRunner(baseEnv: NodeJS.ProcessEnv = process.env, sand
       let timedOut = false;
       const stop = (why: 'timeout' | 'abort') => {
         if (why === 'timeout') timedOut = true;
-        killGroup(child.pid, 'SIGTERM');
-        setTimeout(() => killGroup(child.pid, 'SIGKILL'), 3000).unref();
+        stopGroup(child.pid, 3000);
       };
       const timer = req.timeoutMs ? setTimeout(() => stop('timeout'), req.timeoutMs) : undefined;
       const onAbort = () => stop('abort');
@@ -60,13 +60,4 @@ export function createExecaRunner(baseEnv: NodeJS.ProcessEnv = process.env, sand
       }
     },
   };
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
 }
