@@ -42,10 +42,13 @@ export type Verdict = z.infer<typeof Verdict>;
 export const DecisionVerdict = z.enum(['approve', 'edit', 'replace', 'skip', 'abort']);
 export type DecisionVerdict = z.infer<typeof DecisionVerdict>;
 
+/** One kind of event: the fields every event has, its type, and its own fields. */
+function event<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+  return z.object({ ...base, type: z.literal(type), ...shape });
+}
+
 export const Event = z.discriminatedUnion('type', [
-  z.object({
-    ...base,
-    type: z.literal('run_started'),
+  event('run_started', {
     runId: z.string(),
     playbook: z.string(),
     playbookPath: z.string(),
@@ -62,13 +65,11 @@ export const Event = z.discriminatedUnion('type', [
     labpilot: z.string().optional(),
     annotations: RunAnnotations.optional(),
   }),
-  z.object({ ...base, type: z.literal('run_resumed'), runId: z.string(), fromSeq: z.number().int() }),
+  event('run_resumed', { runId: z.string(), fromSeq: z.number().int() }),
   /** The workspace is cloned (or made a repository) and on the run's branch, at commit `head`. */
-  z.object({ ...base, type: z.literal('workspace_ready'), workspace: z.string(), head: z.string() }),
-  z.object({ ...base, type: z.literal('step_entered'), step: z.string(), attempt: z.number().int().positive() }),
-  z.object({
-    ...base,
-    type: z.literal('prompt_proposed'),
+  event('workspace_ready', { workspace: z.string(), head: z.string() }),
+  event('step_entered', { step: z.string(), attempt: z.number().int().positive() }),
+  event('prompt_proposed', {
     promptId: z.string(),
     step: z.string(),
     origin: z.enum(['step', 'remediation']),
@@ -76,9 +77,7 @@ export const Event = z.discriminatedUnion('type', [
     text: z.string(),
     reason: z.string().optional(),
   }),
-  z.object({
-    ...base,
-    type: z.literal('decision'),
+  event('decision', {
     subject: z.enum(['prompt', 'ask']),
     ref: z.string(),
     verdict: DecisionVerdict,
@@ -86,28 +85,12 @@ export const Event = z.discriminatedUnion('type', [
     by: z.enum(['policy', 'human', 'recorded']),
     reason: z.string().optional(),
   }),
-  z.object({ ...base, type: z.literal('prompt_sent'), promptId: z.string(), step: z.string(), text: z.string() }),
-  z.object({ ...base, type: z.literal('agent_text'), turn: z.number().int(), text: z.string() }),
-  z.object({
-    ...base,
-    type: z.literal('tool_call'),
-    turn: z.number().int(),
-    callId: z.string(),
-    name: z.string(),
-    input: z.record(z.string(), z.unknown()),
-  }),
-  z.object({
-    ...base,
-    type: z.literal('tool_result'),
-    turn: z.number().int(),
-    callId: z.string(),
-    output: z.string(),
-    isError: z.boolean(),
-  }),
+  event('prompt_sent', { promptId: z.string(), step: z.string(), text: z.string() }),
+  event('agent_text', { turn: z.number().int(), text: z.string() }),
+  event('tool_call', { turn: z.number().int(), callId: z.string(), name: z.string(), input: z.record(z.string(), z.unknown()) }),
+  event('tool_result', { turn: z.number().int(), callId: z.string(), output: z.string(), isError: z.boolean() }),
   /** One reply of the model, whole, so the conversation can be rebuilt from the log (runs/conversation.ts). */
-  z.object({
-    ...base,
-    type: z.literal('agent_reply'),
+  event('agent_reply', {
     turn: z.number().int(),
     stopReason: z.string(),
     usage: Usage,
@@ -119,12 +102,10 @@ export const Event = z.discriminatedUnion('type', [
     ),
   }),
   /** The agent's own session (Claude Code), resumed by id after a kill. */
-  z.object({ ...base, type: z.literal('agent_session'), agent: z.string(), sessionId: z.string() }),
+  event('agent_session', { agent: z.string(), sessionId: z.string() }),
   /** A risky shell command of the agent, and the person who let it run or refused it (autopilot refuses without asking; the tool's result says so). */
-  z.object({ ...base, type: z.literal('shell_approval'), command: z.string(), reason: z.string(), approved: z.boolean(), by: z.literal('human') }),
-  z.object({
-    ...base,
-    type: z.literal('agent_turn_ended'),
+  event('shell_approval', { command: z.string(), reason: z.string(), approved: z.boolean(), by: z.literal('human') }),
+  event('agent_turn_ended', {
     turn: z.number().int(),
     promptId: z.string(),
     stopReason: z.string(),
@@ -132,9 +113,7 @@ export const Event = z.discriminatedUnion('type', [
     costUsd: z.number().nonnegative(),
     filesChanged: z.boolean(),
   }),
-  z.object({
-    ...base,
-    type: z.literal('command_started'),
+  event('command_started', {
     commandId: z.string(),
     step: z.string(),
     command: z.string(),
@@ -142,16 +121,8 @@ export const Event = z.discriminatedUnion('type', [
     /** The value of the step's `for_each` variable this command runs for (one of parallel runs). */
     item: z.string().optional(),
   }),
-  z.object({
-    ...base,
-    type: z.literal('command_output'),
-    commandId: z.string(),
-    stream: z.enum(['stdout', 'stderr']),
-    line: z.string(),
-  }),
-  z.object({
-    ...base,
-    type: z.literal('command_exited'),
+  event('command_output', { commandId: z.string(), stream: z.enum(['stdout', 'stderr']), line: z.string() }),
+  event('command_exited', {
     commandId: z.string(),
     step: z.string(),
     /** The value of the step's `for_each` variable this command runs for (one of parallel runs). */
@@ -164,9 +135,7 @@ export const Event = z.discriminatedUnion('type', [
     /** The last lines of output, kept for prompts that quote an excerpt. */
     tail: z.array(z.string()),
   }),
-  z.object({
-    ...base,
-    type: z.literal('trigger_matched'),
+  event('trigger_matched', {
     remediation: z.string(),
     step: z.string(),
     /** The value of the step's `for_each` variable whose command printed the line. */
@@ -175,9 +144,7 @@ export const Event = z.discriminatedUnion('type', [
     line: z.string(),
     groups: z.array(z.string()),
   }),
-  z.object({
-    ...base,
-    type: z.literal('remediation_chosen'),
+  event('remediation_chosen', {
     remediation: z.string(),
     step: z.string(),
     action: z.enum(['prompt', 'run', 'ask', 'abort', 'escalate']),
@@ -186,43 +153,14 @@ export const Event = z.discriminatedUnion('type', [
     /** The for_each value it was chosen for, when the step fanned out. */
     item: z.string().optional(),
   }),
-  z.object({
-    ...base,
-    type: z.literal('gate_judged'),
-    scope: z.enum(['step', 'checklist']),
-    step: z.string().optional(),
-    check: z.string(),
-    passed: z.boolean(),
-    detail: z.string(),
-  }),
-  z.object({
-    ...base,
-    type: z.literal('budget_spent'),
-    turns: z.number().int(),
-    tokens: z.number().int(),
-    dollars: z.number(),
-    wallMs: z.number(),
-  }),
-  z.object({
-    ...base,
-    type: z.literal('commit_made'),
-    sha: z.string(),
-    branch: z.string(),
-    message: z.string(),
-    files: z.array(z.string()),
-  }),
-  z.object({
-    ...base,
-    type: z.literal('step_done'),
-    step: z.string(),
-    outcome: z.enum(['passed', 'failed']),
-  }),
-  z.object({ ...base, type: z.literal('notice'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
-  z.object({ ...base, type: z.literal('run_ended'), verdict: Verdict, reason: z.string() }),
+  event('gate_judged', { scope: z.enum(['step', 'checklist']), step: z.string().optional(), check: z.string(), passed: z.boolean(), detail: z.string() }),
+  event('budget_spent', { turns: z.number().int(), tokens: z.number().int(), dollars: z.number(), wallMs: z.number() }),
+  event('commit_made', { sha: z.string(), branch: z.string(), message: z.string(), files: z.array(z.string()) }),
+  event('step_done', { step: z.string(), outcome: z.enum(['passed', 'failed']) }),
+  event('notice', { level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+  event('run_ended', { verdict: Verdict, reason: z.string() }),
   /** Claude Code called one of labpilot's hooks (`labpilot attach`): what it said. */
-  z.object({
-    ...base,
-    type: z.literal('hook_called'),
+  event('hook_called', {
     hook: z.string(),
     sessionId: z.string(),
     /** Stop: Claude is already continuing because a Stop hook blocked it. */
@@ -231,9 +169,7 @@ export const Event = z.discriminatedUnion('type', [
     tool: z.string().optional(),
   }),
   /** What labpilot answered the hook: block the stop, add context for the model, let it be. */
-  z.object({
-    ...base,
-    type: z.literal('hook_answered'),
+  event('hook_answered', {
     hook: z.string(),
     answer: z.enum(['block', 'context', 'allow']),
     /** What the model reads (the block reason or the added context). */
