@@ -16,8 +16,12 @@ const hashOf = (word: number): number => Math.imul(word, 0x9e3779b1) >>> (32 - H
 
 export class SampledSearch {
   readonly stride: number;
+  /** Index of the literal the last successful `next` found. */
+  found = -1;
   /** How far past an occurrence's start its sampled word may lie. */
   private readonly reach: number;
+  /** A bit per hash that some literal's word has: 8 KiB, so the sampling loop reads it from L1. */
+  private readonly bits = new Uint32Array((1 << HASH_BITS) >> 5);
   /** Per hash, entries [start[h], start[h + 1]) of `literal` and `at` (where its word starts). */
   private readonly start = new Uint32Array((1 << HASH_BITS) + 1);
   private readonly literal: Uint32Array;
@@ -45,6 +49,7 @@ export class SampledSearch {
     });
     this.reach = reach;
     entries.sort((a, b) => a.h - b.h);
+    for (const e of entries) this.bits[e.h >>> 5]! |= 1 << (e.h & 31);
     for (const e of entries) this.start[e.h + 1]!++;
     for (let h = 1; h < this.start.length; h++) this.start[h]! += this.start[h - 1] as number;
     this.literal = Uint32Array.from(entries, (e) => e.k);
@@ -56,16 +61,17 @@ export class SampledSearch {
     const base = bytes.byteOffset;
     const words = this.wordsOf(bytes.buffer);
     const step = this.stride >> 2;
-    const starts = this.start;
+    const bits = this.bits;
     // Sampled positions are multiples of 4 in the underlying buffer, so words load aligned.
     let limit = (base + to) >> 2;
     let best = -1;
     for (let w = (base + from + 3) >> 2; w < limit; w += step) {
       const h = Math.imul(words[w] as number, 0x9e3779b1) >>> (32 - HASH_BITS);
-      if (starts[h] === starts[h + 1]) continue;
+      if ((((bits[h >>> 5] as number) >>> (h & 31)) & 1) === 0) continue;
       const start = this.verify(bytes, (w << 2) - base, from, to, h);
       if (start >= 0 && (best < 0 || start < best)) {
         best = start;
+        this.found = this.verified;
         // An earlier occurrence is sampled before its own start + reach: look that far on.
         limit = Math.min(limit, ((base + start + this.reach) >> 2) + 1);
       }
@@ -85,6 +91,8 @@ export class SampledSearch {
     return this.words;
   }
 
+  private verified = -1;
+
   /** The earliest start of a literal whose sampled word (hashed to h) is at p, inside [from, to). */
   private verify(bytes: Uint8Array, p: number, from: number, to: number, h: number): number {
     let best = -1;
@@ -94,7 +102,10 @@ export class SampledSearch {
       if (start < from || start + lit.length > to || (best >= 0 && start >= best)) continue;
       let i = 0;
       while (i < lit.length && bytes[start + i] === lit[i]) i++;
-      if (i === lit.length) best = start;
+      if (i === lit.length) {
+        best = start;
+        this.verified = this.literal[e] as number;
+      }
     }
     return best;
   }

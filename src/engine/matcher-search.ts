@@ -80,6 +80,8 @@ function buildTable(units: number[][]): Table {
 }
 
 export class MultiLiteral {
+  /** Index in `literals` of what the last search that found something found. */
+  found = -1;
   private readonly strTable: Table;
   private readonly sampled: SampledSearch | null;
   private readonly asLatin1: MultiLiteral | null;
@@ -107,11 +109,22 @@ export class MultiLiteral {
    */
   inBytes(bytes: Uint8Array): (from: number, to: number) => number {
     const sampled = this.sampled;
-    if (sampled) return (from, to) => sampled.next(bytes, from, to);
+    if (sampled) {
+      return (from, to) => {
+        const at = sampled.next(bytes, from, to);
+        this.found = sampled.found;
+        return at;
+      };
+    }
     // Too short to sample: the bytes read as latin1, one unit each, searched for the literals'
     // UTF-8 bytes read the same way.
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-    return (from, to) => this.asLatin1!.nextInString(text, from, to);
+    const latin1 = this.asLatin1!;
+    return (from, to) => {
+      const at = latin1.nextInString(text, from, to);
+      this.found = latin1.found;
+      return at;
+    };
   }
 
   /**
@@ -139,6 +152,7 @@ export class MultiLiteral {
           else if (best < 0 || start < best) {
             // A literal placed further into its window may start earlier and be seen later.
             best = start;
+            this.found = k;
             end = Math.min(to, start + reach);
           }
         }

@@ -35,12 +35,17 @@ export interface OutputNormaliser<T = undefined> {
 // at the wrap point, and wraps only where the next word would not fit).
 const ERROR_LINE = /^(?:[\w.]*(?:Error|Exception|Interrupt)\b|Error\b|Image build for|Stopping app)/;
 /**
- * What a line the normaliser holds back must contain: ERROR_LINE's words or a Rich record's
- * level (rich-log.ts), or an ANSI code that may hide them. A line without is passed on at once,
- * so readers that skip ahead (trigger-scanner.ts) may start afresh before it.
+ * What a line the normaliser holds back must contain (or an ANSI code that may hide it): for
+ * rows that may follow it wrapped, ERROR_LINE's words; for indented continuation rows, a Rich
+ * record's level (rich-log.ts). A line without is passed on at once, so readers that skip ahead
+ * (trigger-scanner.ts) may start afresh before it.
  */
-// eslint-disable-next-line no-control-regex
-export const MAY_HOLD = /Error|Exception|Interrupt|Image build for|Stopping app|DEBUG|INFO|WARNING|ERROR|CRITICAL|NOTSET|\x1b/;
+export const MAY_HOLD = {
+  // eslint-disable-next-line no-control-regex
+  wrapped: /Error|Exception|Interrupt|Image build for|Stopping app|\x1b/,
+  // eslint-disable-next-line no-control-regex
+  indented: /DEBUG|INFO|WARNING|ERROR|CRITICAL|NOTSET|\x1b/,
+};
 // A line that starts something of its own is never the rest of the previous one.
 const NEW_STATEMENT = /^(?:\s|[A-Z][\w.]*(?::|\s\()|Traceback\b|[\w.]*(?:Error|Exception)\b|[│╭╰┃])/;
 

@@ -1,8 +1,8 @@
 import type { LineMatch, Matcher } from '../engine/matcher.js';
-import { MultiLiteral } from '../engine/matcher-search.js';
 import type { Source } from '../events/schema.js';
 import { MAY_HOLD, type NormaliserOptions, createOutputNormaliser } from './normaliser.js';
 import { createRawSplitter } from './raw-splitter.js';
+import { mayHoldLiteral, pieceSearch } from './wrap-pieces.js';
 
 /**
  * Finds the lines of a stream of output that trigger a rule, reading its bytes as grep does:
@@ -26,26 +26,6 @@ export interface ByteScanner {
   push(chunk: Uint8Array): void;
   /** The last line, even without a terminator, and whatever the normaliser held back. */
   end(): void;
-}
-
-/**
- * The bytes to search for: each literal up to its first space at MIN_PIECE bytes or later, the
- * piece a row still holds whole when a console wraps the literal further on (at a space, as Rich
- * and Modal's console do); the hit's window then joins the rows back. A shorter piece would be
- * too common to search for: a wrap within a literal's first MIN_PIECE bytes goes unseen.
- */
-function byteSearch(literals: readonly string[]): MultiLiteral {
-  let search = searches.get(literals);
-  if (!search) searches.set(literals, (search = new MultiLiteral([...new Set(literals.map(wrapSafe))])));
-  return search;
-}
-
-const searches = new WeakMap<readonly string[], MultiLiteral>();
-const MIN_PIECE = 11;
-
-export function wrapSafe(literal: string): string {
-  const space = literal.indexOf(' ', MIN_PIECE);
-  return space < 0 ? literal : literal.slice(0, space);
 }
 
 export type OnTrigger = (line: string, matches: readonly LineMatch[]) => void;
@@ -90,7 +70,7 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
   // A rule without a literal to search for could match any line: read them all.
   if (literals === null) return { push: (chunk) => splitter.push(chunk), end: finish };
   if (literals.length === 0) return { push() {}, end() {} };
-  const search = byteSearch(literals);
+  const { search, wholes } = pieceSearch(literals);
 
   const width = opts.width ?? 80;
   let carry: Buffer = EMPTY; // bytes after the last "\n" seen
@@ -142,9 +122,12 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
       rows.push([buf, rowStart, start]);
       [nextBuf, next, start] = [buf, rowStart, rowStart];
     }
+    // An indented row can only continue a Rich record; any other, a wrapped error line.
+    const first = b[lineStart];
+    const holds = first === SPACE || first === TAB ? MAY_HOLD.indented : MAY_HOLD.wrapped;
     for (let i = rows.length - 1; i >= 0; i--) {
       const [rb, rs, re] = rows[i]!;
-      if (!MAY_HOLD.test(rb.toString('latin1', rs, re))) continue;
+      if (!holds.test(rb.toString('latin1', rs, re))) continue;
       for (let j = i; j >= 0; j--) feed(...rows[j]!);
       return;
     }
@@ -164,8 +147,14 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
   /** A block of whole lines (it ends with "\n"). */
   const scan = (b: Buffer): void => {
     let pos = open ? follow(b, 0) : 0;
-    const find = search.inBytes(b);
-    let hit = find(pos, b.length);
+    const inBlock = search.inBytes(b);
+    // The next hit whose row may hold a literal (a piece may stand in other text).
+    const find = (from: number): number => {
+      let at = inBlock(from, b.length);
+      while (at >= 0 && !mayHoldLiteral(b, at, wholes[search.found] ?? null)) at = inBlock(at + 1, b.length);
+      return at;
+    };
+    let hit = find(pos);
     let esc = b.indexOf(ESC, pos);
     while (hit >= 0 || esc >= 0) {
       const at = hit < 0 ? esc : esc < 0 ? hit : Math.min(hit, esc);
@@ -174,7 +163,7 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
       const end = b.indexOf(NL, at) + 1;
       feed(b, lineStart, end);
       pos = follow(b, end);
-      if (hit >= 0 && hit < pos) hit = find(pos, b.length);
+      if (hit >= 0 && hit < pos) hit = find(pos);
       if (esc >= 0 && esc < pos) esc = b.indexOf(ESC, pos);
     }
     remember(b, pos);
