@@ -1,3 +1,4 @@
+import { createRawSplitter } from '../output/raw-splitter.js';
 import type { CommandRunner } from '../ports.js';
 import { GITLEAKS_RULES } from './secret-rules.js';
 
@@ -95,12 +96,30 @@ export class Redactor {
 }
 
 /**
- * A command runner whose output lines are redacted before anyone sees them: the command log
- * under commands/, the events, the triggers and the excerpts quoted in prompts all read the
- * lines through `onLine`, so none of them can hold a secret the command printed.
+ * A command runner whose output is redacted before anyone sees it: the command log under
+ * commands/, the events, the triggers and the excerpts quoted in prompts all read it through
+ * `onLine` or `onChunk`, so none of them can hold a secret the command printed. Chunks are cut
+ * into segments first (a secret may straddle two reads) and passed on redacted, still as bytes.
  */
 export function redactingCommands(inner: CommandRunner, redactor: Redactor): CommandRunner {
   return {
-    run: (req) => inner.run({ ...req, onLine: req.onLine && ((line, stream) => req.onLine!(redactor.redact(line), stream)) }),
+    async run(req) {
+      const { onChunk, onLine } = req;
+      if (!onChunk) return inner.run({ ...req, onLine: onLine && ((line, stream) => onLine(redactor.redact(line), stream)) });
+      type Stream = 'stdout' | 'stderr';
+      let pending: string[] = [];
+      const redacted = () => createRawSplitter((segment) => pending.push(redactor.redact(segment)));
+      const streams = { stdout: redacted(), stderr: redacted() };
+      // What one read brought, redacted, passed on as one chunk.
+      const pass = (stream: Stream, push: () => void) => {
+        push();
+        if (pending.length > 0) onChunk(Buffer.from(pending.join('')), stream);
+        pending = [];
+      };
+      const result = await inner.run({ ...req, onChunk: (chunk, stream) => pass(stream, () => streams[stream].push(chunk)) });
+      pass('stdout', () => streams.stdout.end());
+      pass('stderr', () => streams.stderr.end());
+      return result;
+    },
   };
 }
