@@ -88,4 +88,25 @@ describe('redactingCommands', () => {
     await runner.run({ commandId: 'c1', command: 'x', cwd: '.', onLine: (l) => lines.push(l) });
     expect(lines).toEqual(['token is [REDACTED]', 'plain line']);
   });
+
+  it('redacts output that arrives as chunks, a secret cut between two reads included, and keeps its bytes', async () => {
+    const secret = 'value-of-the-modal-secret';
+    const chunks: Array<[string, string]> = [];
+    const inner = {
+      async run(req: CommandRequest) {
+        req.onChunk?.(Buffer.from(`step 1\r\ntoken is ${secret.slice(0, 9)}`), 'stdout');
+        req.onChunk?.(Buffer.from('warning\n'), 'stderr');
+        req.onChunk?.(Buffer.from(`${secret.slice(9)} ok\nlast`), 'stdout');
+        return { exitCode: 0, signal: null, durationMs: 1, timedOut: false };
+      },
+    };
+    const runner = redactingCommands(inner, new Redactor({ MODAL_TOKEN_SECRET: secret }));
+    await runner.run({ commandId: 'c1', command: 'x', cwd: '.', onChunk: (c, stream) => chunks.push([stream, c.toString()]) });
+    expect(chunks).toEqual([
+      ['stdout', 'step 1\r\n'],
+      ['stderr', 'warning\n'],
+      ['stdout', 'token is [REDACTED] ok\n'],
+      ['stdout', 'last'],
+    ]);
+  });
 });
