@@ -1,9 +1,10 @@
 import type { EventInput, Event, Usage, DecisionVerdict, Mode } from './events/schema.js';
 
 /**
- * The ports through which the runner executes the engine's effects (DESIGN.md principles 3-5).
- * Production wires real implementations (Anthropic SDK, execa, simple-git, the system clock);
- * tests wire the same implementations against local stand-ins, never function mocks.
+ * The ports through which the runner executes the engine's effects: the engine stays pure and
+ * every effect on the world goes through one of these (docs/architecture.md). Production wires
+ * real implementations (Anthropic SDK, execa, simple-git, the system clock); tests wire the same
+ * implementations against local stand-ins, never function mocks.
  */
 
 /** Appends an event to the stream; returns it stamped with seq and ts. */
@@ -91,7 +92,7 @@ export interface PromptQuestion {
   promptId: string;
   step: string;
   text: string;
-  origin: 'step' | 'remediation' | 'user';
+  origin: 'step' | 'remediation';
   remediation?: string;
   /** Why it was proposed: the matched line and the rule, for the person to judge. */
   reason?: string;
