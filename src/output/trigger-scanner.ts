@@ -41,6 +41,21 @@ const BACK_BYTES = 8 * 1024;
 /** Text without a line end beyond this many UTF-16 units is cut into lines, as the raw splitter cuts it. */
 const MAX_LINE = 64 * 1024;
 
+// Rows are short: a loop finds their ends sooner than a call into Buffer's native search.
+/** Where the row holding byte `at` starts. */
+function rowStartOf(b: Buffer, at: number): number {
+  let i = at - 1;
+  while (i >= 0 && b[i] !== NL) i--;
+  return i + 1;
+}
+
+/** Just past the "\n" ending the row holding byte `at` (a block's rows all end with one). */
+function rowEndOf(b: Buffer, at: number): number {
+  let i = at;
+  while (b[i] !== NL) i++;
+  return i + 1;
+}
+
 /** Where MAX_LINE units of UTF-8 text end in `b`, if it holds more; else -1. */
 function cutAt(b: Buffer): number {
   if (b.length <= MAX_LINE) return -1;
@@ -86,10 +101,10 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
     const first = nb[next];
     if (first === SPACE || first === TAB) return true;
     while (end > start && (b[end - 1] === CR || b[end - 1] === SPACE)) end--;
-    // Colour codes and redraws: the row's text is not its bytes.
-    for (let i = start; i < end; i++) if (b[i] === ESC || b[i] === CR) return true;
+    // Bytes are never fewer than the characters a terminal shows for them (colour codes and
+    // overdrawn redraws only add bytes), so lengths in bytes never miss a wrap.
     let word = next;
-    while (word < nb.length && nb[word] !== SPACE && nb[word] !== NL && nb[word] !== CR) word++;
+    while (word < nb.length && nb[word] !== SPACE && nb[word] !== NL) word++;
     return end - start + 1 + (word - next) > width;
   };
 
@@ -107,21 +122,26 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
    * continue, back to `floor` (where an earlier window left off) and into the block before.
    */
   const feedRowsBefore = (b: Buffer, lineStart: number, floor: number): void => {
-    const rows: Array<[Buffer, number, number]> = []; // nearest first
+    let rows: Array<[Buffer, number, number]> | undefined; // nearest first
     let buf = b;
     let start = lineStart;
     let low = floor;
-    let [nextBuf, next] = [b, lineStart];
-    while (rows.length < BACK_ROWS) {
+    let nextBuf = b;
+    let next = lineStart;
+    while ((rows?.length ?? 0) < BACK_ROWS) {
       if (start <= low) {
         if (buf !== b || low > 0 || before.length === 0) break;
-        [buf, start, low] = [before, before.length, 0];
+        buf = before;
+        start = before.length;
+        low = 0;
       }
-      const rowStart = start >= 2 ? buf.lastIndexOf(NL, start - 2) + 1 : 0;
+      const rowStart = rowStartOf(buf, start - 1);
       if (!joinable(buf, rowStart, start - 1, nextBuf, next)) break;
-      rows.push([buf, rowStart, start]);
-      [nextBuf, next, start] = [buf, rowStart, rowStart];
+      (rows ??= []).push([buf, rowStart, start]);
+      nextBuf = buf;
+      next = start = rowStart;
     }
+    if (!rows) return;
     // An indented row can only continue a Rich record; any other, a wrapped error line.
     const first = b[lineStart];
     const holds = first === SPACE || first === TAB ? MAY_HOLD.indented : MAY_HOLD.wrapped;
@@ -136,7 +156,7 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
   /** Feeds lines from `from` while the normaliser holds one back; where it stopped. */
   const follow = (b: Buffer, from: number): number => {
     while (normaliser.holding() && from < b.length) {
-      const end = b.indexOf(NL, from) + 1;
+      const end = rowEndOf(b, from);
       feed(b, from, end);
       from = end;
     }
@@ -158,9 +178,9 @@ export function createTriggerScanner(matcher: Matcher, source: Source, onMatch: 
     let esc = b.indexOf(ESC, pos);
     while (hit >= 0 || esc >= 0) {
       const at = hit < 0 ? esc : esc < 0 ? hit : Math.min(hit, esc);
-      const lineStart = at > 0 ? b.lastIndexOf(NL, at - 1) + 1 : 0;
+      const lineStart = rowStartOf(b, at);
       feedRowsBefore(b, lineStart, pos);
-      const end = b.indexOf(NL, at) + 1;
+      const end = rowEndOf(b, at);
       feed(b, lineStart, end);
       pos = follow(b, end);
       if (hit >= 0 && hit < pos) hit = find(pos);
