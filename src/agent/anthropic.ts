@@ -1,5 +1,6 @@
 import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
 import type { Agent } from '../ports.js';
+import { ANTHROPIC_KEY_MISSING } from './credentials.js';
 import { EnvironmentError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
 import { brokenStream, noticingFetch, stallWatchdog, translateError } from './transport.js';
@@ -48,7 +49,6 @@ function withTailBreakpoint(history: MessageParam[]): MessageParam[] {
   return [...history.slice(0, -1), { ...last, content: blocks } as MessageParam];
 }
 
-export const ANTHROPIC_KEY_MISSING = 'ANTHROPIC_API_KEY is not set: export it, or point ANTHROPIC_BASE_URL at a stand-in';
 
 export function createAnthropicAgent(opts: AnthropicAgentOptions): Agent {
   if (!opts.apiKey) throw new EnvironmentError(ANTHROPIC_KEY_MISSING);

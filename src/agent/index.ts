@@ -1,7 +1,8 @@
 import type { Agent, EventSink } from '../ports.js';
-import { EnvironmentError, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { Redactor } from '../runs/redact.js';
-import { ANTHROPIC_KEY_MISSING, createAnthropicAgent } from './anthropic.js';
+import { createAnthropicAgent } from './anthropic.js';
+import { missingCredentials } from './credentials.js';
 import { createClaudeCodeAgent, type ClaudeCodeAgentOptions } from './claude-code.js';
 import { createToolSet, type ToolSetOptions } from './tools/index.js';
 import type { Conversation } from '../runs/conversation.js';
@@ -80,14 +81,3 @@ export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
   return createAnthropicAgent({ ...common, apiKey: env.ANTHROPIC_API_KEY || undefined, baseURL: env.ANTHROPIC_BASE_URL || undefined });
 }
 
-/**
- * Why the backend cannot talk to its model with this environment (a missing key), so that a
- * run fails before it clones anything. Claude Code may use its own login: not checked here.
- */
-export function missingCredentials(name: string, env: Record<string, string | undefined>): EnvironmentError | undefined {
-  if (name === 'anthropic' && !env.ANTHROPIC_API_KEY) return new EnvironmentError(ANTHROPIC_KEY_MISSING);
-  if (name === 'langchain:openai' && !env.OPENAI_API_KEY) {
-    return new EnvironmentError('OPENAI_API_KEY is not set: export it, or point OPENAI_BASE_URL at a stand-in or a local server');
-  }
-  return undefined;
-}

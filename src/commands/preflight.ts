@@ -1,5 +1,5 @@
 import { EnvironmentError } from '../errors.js';
-import { missingCredentials } from '../agent/index.js';
+import { missingCredentials } from '../agent/credentials.js';
 import type { Playbook } from '../playbook/schema.js';
 import { commandWords, installHint, modalLoggedIn, onPath, playbookCommands, programOf } from './preflight-programs.js';
 

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, truncateSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
-import { readEventLog } from '../runs/log.js';
+import { dropTornTail, readEventLog } from '../runs/log.js';
 import { RunStore } from '../runs/store.js';
 import { stopStaleCommands } from '../runs/stale-commands.js';
 import { EnvironmentError, InputError, verdictExitCode } from '../errors.js';
@@ -79,7 +79,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
   const unlock = store.lock(o.runId);
   const last = events[events.length - 1]!;
   let unlogged: EventInput[] = [];
-  const session = openSession({
+  const session = await openSession({
     runId: o.runId,
     paths,
     loaded,
@@ -127,16 +127,4 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     }
   };
   return driveToVerdict(o, { runId: o.runId, session, playbook: loaded.playbook, vars: started.vars, unlock, started, begin });
-}
-
-/** Cuts a half-written last line, so appended events start on a line of their own. */
-export function dropTornTail(path: string): void {
-  const size = statSync(path).size;
-  const fd = openSync(path, 'r');
-  const window = Math.min(size, 1 << 20);
-  const buf = Buffer.alloc(window);
-  readSync(fd, buf, 0, window, size - window);
-  closeSync(fd);
-  const lastNewline = buf.lastIndexOf(0x0a);
-  truncateSync(path, lastNewline < 0 ? size - window : size - window + lastNewline + 1);
 }

@@ -68,7 +68,7 @@ async function runPlaybook(o: RunOptions): Promise<{ code: number; runId: string
   const repo = loaded.playbook.workspace;
   const workspace = repo ? paths.workspace : resolve(o.workdir ?? paths.workspace);
   const unlock = store.lock(runId);
-  const session = openSession({
+  const session = await openSession({
     runId,
     paths,
     loaded,

@@ -11,7 +11,6 @@ import { Runner } from '../runner/runner.js';
 import { createExecaRunner } from '../runner/command-runner.js';
 import { createGit } from '../runner/git.js';
 import { createPolicyDecider } from '../runner/deciders.js';
-import { createAgentFromEnv } from '../agent/index.js';
 import { DEFAULT_SYSTEM_PROMPT } from '../agent/system-prompt.js';
 import { promptText } from '../engine/logic.js';
 import type { LoadedPlaybook } from '../playbook/load.js';
@@ -70,8 +69,13 @@ export interface Session {
   close(): void;
 }
 
-/** Wires the real ports (Anthropic SDK, execa, simple-git, the run log) around the engine. */
-export function openSession(o: SessionOptions): Session {
+/**
+ * Wires the real ports (Anthropic SDK, execa, simple-git, the run log) around the engine. The
+ * agent backends (the SDKs) are loaded only when a session drives an agent itself: a hook call
+ * of an attached run follows Claude Code and answers in a fraction of their load time.
+ */
+export async function openSession(o: SessionOptions): Promise<Session> {
+  const createAgentFromEnv = o.agentPort ? undefined : (await import('../agent/index.js')).createAgentFromEnv;
   const env = o.env ?? process.env;
   const pb = o.loaded.playbook;
   const compiled: CompiledPlaybook = compiledPlaybook(pb, o.loaded.prompts, o.vars);
@@ -96,7 +100,7 @@ export function openSession(o: SessionOptions): Session {
         }
       : undefined;
   const create = (): Agent =>
-    createAgentFromEnv({
+    createAgentFromEnv!({
       ...{ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor },
       // The agent's shell commands are recorded beside the stage commands: a resume ends those a kill left.
       tools: { policy: pb.policy?.shell, approve, sandbox: sandboxes.agent, onSpawn: (pid) => recordCommand(o.paths.commands, `agent-${pid}`, pid) },

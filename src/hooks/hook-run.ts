@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { loadPlaybook, type LoadedPlaybook } from '../playbook/load.js';
-import { readEventLog } from '../runs/log.js';
+import { dropTornTail, readEventLog } from '../runs/log.js';
 import { RunStore, type RunPaths } from '../runs/store.js';
 import { openSession, type Session } from '../commands/session.js';
-import { dropTornTail } from '../commands/resume.js';
 import { EnvironmentError, InputError, RunInterrupted } from '../errors.js';
 import type { Effect } from '../engine/effects.js';
 import type { EngineContext } from '../engine/context.js';
@@ -53,7 +52,7 @@ export async function openHookRun(home: string, id: string): Promise<HookRun> {
     const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started');
     if (!started) throw new InputError(`run ${id} has no run_started event`, paths.log);
     const loaded = await loadPlaybook(started.playbookPath);
-    const session = openSession({
+    const session = await openSession({
       ...sessionOptions(id, paths, loaded, started),
       nextSeq: events[events.length - 1]!.seq + 1,
       chain,
@@ -70,7 +69,7 @@ export async function openHookRun(home: string, id: string): Promise<HookRun> {
 export async function createHookRun(home: string, store: RunStore, id: string, loaded: LoadedPlaybook, started: Omit<EventOf<'run_started'>, 'seq' | 'ts'>): Promise<HookRun> {
   const paths = store.create(id);
   const release = await lockRun(store, id);
-  const session = openSession(sessionOptions(id, paths, loaded, started));
+  const session = await openSession(sessionOptions(id, paths, loaded, started));
   return hookRun({ id, home, paths, events: [], session, release });
 }
 

@@ -1,4 +1,4 @@
-import { openSync, writeSync, closeSync, createReadStream, existsSync } from 'node:fs';
+import { openSync, writeSync, closeSync, createReadStream, existsSync, readSync, statSync, truncateSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Event } from '../events/schema.js';
 import { InputError } from '../errors.js';
@@ -97,4 +97,16 @@ function parseLine(path: string, line: string, n: number): Event {
     throw new InputError(`not a labpilot event: ${issue.path.join('.') || '(root)'}: ${issue.message}`, `${path}:${n}`);
   }
   return parsed.data;
+}
+
+/** Cuts a half-written last line, so appended events start on a line of their own. */
+export function dropTornTail(path: string): void {
+  const size = statSync(path).size;
+  const fd = openSync(path, 'r');
+  const window = Math.min(size, 1 << 20);
+  const buf = Buffer.alloc(window);
+  readSync(fd, buf, 0, window, size - window);
+  closeSync(fd);
+  const lastNewline = buf.lastIndexOf(0x0a);
+  truncateSync(path, lastNewline < 0 ? size - window : size - window + lastNewline + 1);
 }
