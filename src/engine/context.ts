@@ -58,6 +58,8 @@ export interface EngineContext {
   stepIndex: number;
   /** Entries into each step (1 on the first entry). */
   attempts: Record<string, number>;
+  /** Attempts a person added to a step by taking over after an escalation. */
+  granted: Record<string, number>;
   /** Times each remediation fired in each step: key `rule@step`. */
   ruleAttempts: Record<string, number>;
   /** Trigger hits since the current attempt of the step began. */
@@ -90,6 +92,7 @@ export function initialContext(): EngineContext {
     branch: '',
     stepIndex: 0,
     attempts: {},
+    granted: {},
     ruleAttempts: {},
     hits: [],
     lastCommand: null,
@@ -120,8 +123,8 @@ export function stepIndexOf(pb: CompiledPlaybook, id: string): number {
   return i;
 }
 
-export function maxAttempts(pb: CompiledPlaybook, step: Step): number {
-  return step.max_attempts ?? pb.defaultAttempts;
+export function maxAttempts(pb: CompiledPlaybook, step: Step, ctx: Pick<EngineContext, 'granted'>): number {
+  return (step.max_attempts ?? pb.defaultAttempts) + (ctx.granted[step.id] ?? 0);
 }
 
 export function rulesFor(pb: CompiledPlaybook, step: string): Remediation[] {

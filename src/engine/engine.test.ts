@@ -171,3 +171,18 @@ describe('engine', () => {
     expect(last(log)).toMatchObject({ type: 'run_ended', verdict: 'aborted' });
   });
 });
+
+describe('a person taking over after an escalation', () => {
+  it('gets the stage retried on an attempt of their own, though the agent spent the step’s attempts', () => {
+    const pb = compile({
+      name: 'takeover',
+      steps: [{ id: 'eval', kind: 'run', command: 'python eval.py', max_attempts: 1, done_when: [{ check: 'exit_code', equals: 0 }] }],
+      remediations: [{ id: 'needs-a-person', when: { exit_code: 'nonzero' }, then: { escalate: 'eval failed: {{error}}' } }],
+    });
+    const { log } = simulate(new Engine(pb), runStarted(), world({ commandOutput: (_c, n) => ({ lines: [], exitCode: n === 1 ? 1 : 0 }) }));
+    const of = <T extends Event['type']>(t: T) => log.filter((e): e is EventOf<T> => e.type === t);
+    expect(of('remediation_chosen').map((e) => [e.remediation, e.action])).toEqual([['needs-a-person', 'escalate']]);
+    expect(of('step_entered').map((e) => e.attempt)).toEqual([1, 2]);
+    expect(of('run_ended').map((e) => e.verdict)).toEqual(['passed']);
+  });
+});

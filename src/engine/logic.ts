@@ -60,7 +60,7 @@ export function enterStep(pb: CompiledPlaybook, ctx: EngineContext, index: numbe
   if (index >= pb.playbook.steps.length) return startChecklist(pb, ctx);
   const step = pb.playbook.steps[index]!;
   const attempt = (ctx.attempts[step.id] ?? 0) + 1;
-  if (attempt > maxAttempts(pb, step)) {
+  if (attempt > maxAttempts(pb, step, ctx)) {
     return failStep(pb, { ...ctx, stepIndex: index }, step, `no attempts left after ${attempt - 1}`);
   }
   const over = budgetExceeded(pb, ctx);
@@ -224,7 +224,7 @@ export function judgeStep(pb: CompiledPlaybook, judged: EngineContext): Result {
   const next = { ...ctx, failures };
   const chosen = chooseRemediation(pb, next, step.id);
   if (chosen) return applyRemediation(pb, next, step, chosen.rule.id, chosen.why, chosen.hit);
-  const attemptsLeft = (next.attempts[step.id] ?? 0) < maxAttempts(pb, step);
+  const attemptsLeft = (next.attempts[step.id] ?? 0) < maxAttempts(pb, step, next);
   if (step.kind === 'prompt' && attemptsLeft) return enterStep(pb, next, next.stepIndex, failed.map(describeGate));
   return failStep(pb, next, step, failed.map(describeGate).join('; '));
 }

@@ -19,9 +19,12 @@ export const onDecision = (pb: CompiledPlaybook) => (ctx: EngineContext, e: Even
   const pending = ctx.pending as Effect & { kind: 'decide' };
   const q = pending.question;
   if (e.verdict === 'abort') return logic.endRun(ctx, 'aborted', `aborted by ${e.by}${e.reason ? `: ${e.reason}` : ''}`);
-  // A person who took over and approves goes on: the stage is retried as it is now.
-  if (e.verdict === 'skip' || (e.verdict === 'approve' && q.kind === 'ask' && q.escalate)) {
-    return ctx.activity?.origin === 'step' ? logic.afterAction(pb, ctx) : logic.retryAfterRemediation(pb, ctx);
+  // A person who took over and approves goes on: the stage is retried as it is now, on an
+  // attempt of the person's, not one of the agent's that may be spent.
+  const tookOver = e.verdict === 'approve' && q.kind === 'ask' && q.escalate;
+  if (e.verdict === 'skip' || tookOver) {
+    const next = tookOver ? { ...ctx, granted: { ...ctx.granted, [q.step]: (ctx.granted[q.step] ?? 0) + 1 } } : ctx;
+    return next.activity?.origin === 'step' ? logic.afterAction(pb, next) : logic.retryAfterRemediation(pb, next);
   }
   const text = e.text ?? q.text;
   const promptId = q.kind === 'prompt' ? q.promptId : q.ref;
