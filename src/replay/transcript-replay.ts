@@ -32,7 +32,9 @@ export async function replayTranscript(o: TranscriptReplayOptions): Promise<{ mi
   let missed = 0;
   if (!pb) {
     for (const { event, sidechain, parentCallId } of events) {
-      const text = o.json ? JSON.stringify(event) : plain(event, sidechain, parentCallId);
+      // A subagent's events say so in JSON as in plain text: whose side chain, started by which call.
+      const json = () => JSON.stringify(sidechain ? { ...event, sidechain, ...(parentCallId !== undefined && { parentCallId }) } : event);
+      const text = o.json ? json() : plain(event, sidechain, parentCallId);
       if (text !== undefined) o.write(text + '\n');
     }
     nothingImported(o.file, stats);

@@ -45,6 +45,11 @@ describe('labpilot replay <transcript>: import', () => {
   it('marks the side chain in the plain output and notes a rewound prompt', async () => {
     const plain = await labpilot(['replay', fixture('claude-code-rsd-session.jsonl')]).done;
     expect(plain.stdout).toMatch(/^ {2}\[subagent of toolu_01Ab0005\] {2}tool bash \{"command":"python -c/m);
+    // The same in --json: the side chain's events name the call that started it.
+    const json = await labpilot(['replay', fixture('claude-code-rsd-session.jsonl'), '--json']).done;
+    const side = json.stdout.split('\n').filter((l) => l.includes('"sidechain"')).map((l) => JSON.parse(l) as { type: string; sidechain: boolean; parentCallId?: string });
+    expect(side.length).toBeGreaterThan(0);
+    expect(side.find((e) => e.type === 'tool_call')).toMatchObject({ sidechain: true, parentCallId: 'toolu_01Ab0005' });
     expect(plain.stdout).toMatch(/^person: Load the main model in 4-bit/m);
     const { events } = await imported('claude-code-rewind.jsonl');
     expect(ofType(events, 'notice').map((e) => e.message)).toEqual([
