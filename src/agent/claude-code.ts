@@ -26,6 +26,8 @@ export interface ClaudeCodeAgentOptions {
   env: Record<string, string | undefined>;
   policy?: ShellPolicyConfig;
   approve?: (command: string, reason: string) => Promise<boolean>;
+  /** Told of each risky command refused for want of a person to ask. */
+  refused?: (command: string, reason: string) => void;
   redactor?: Redactor;
   /** Model round trips Claude Code may take in one turn. */
   maxToolRounds?: number;
@@ -71,6 +73,7 @@ export function createClaudeCodeAgent(opts: ClaudeCodeAgentOptions): Agent {
     if (verdict.action === 'allow') return allow;
     if (verdict.action === 'deny') return { behavior: 'deny', message: `command refused by the shell policy: it ${verdict.reason}` };
     if (await opts.approve?.(input.command, verdict.reason)) return allow;
+    if (!opts.approve) opts.refused?.(input.command, verdict.reason);
     const who = opts.approve ? 'the person declined' : 'nobody is there to approve it (autopilot)';
     return { behavior: 'deny', message: `command not run: it ${verdict.reason}, and ${who}` };
   }

@@ -65,7 +65,7 @@ export function createAgentFromEnv(opts: AgentFromEnvOptions): Agent {
     redactor,
     conversation: opts.conversation,
   };
-  if (name === 'claude-code') return createClaudeCodeAgent({ ...common, workspace: opts.workspace, env, policy: opts.tools?.policy, approve: opts.tools?.approve, sandbox: opts.claudeCodeSandbox });
+  if (name === 'claude-code') return createClaudeCodeAgent({ ...common, workspace: opts.workspace, env, policy: opts.tools?.policy, approve: opts.tools?.approve, refused: opts.tools?.refused, sandbox: opts.claudeCodeSandbox });
   if (name === 'langchain:openai') {
     const missing = missingCredentials(name, env);
     if (missing) throw missing;

@@ -103,7 +103,13 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     createAgentFromEnv!({
       ...{ name: agentName, model, system, workspace: o.workspace, sink: bus, env, redactor },
       // The agent's shell commands are recorded beside the stage commands: a resume ends those a kill left.
-      tools: { policy: pb.policy?.shell, approve, sandbox: sandboxes.agent, onSpawn: (pid) => recordCommand(o.paths.commands, `agent-${pid}`, pid) },
+      tools: {
+        policy: pb.policy?.shell,
+        approve,
+        refused: (command, reason) => bus.emit({ type: 'shell_approval', command, reason, approved: false, by: 'policy' }),
+        sandbox: sandboxes.agent,
+        onSpawn: (pid) => recordCommand(o.paths.commands, `agent-${pid}`, pid),
+      },
       claudeCodeSandbox: sandboxes.agent && claudeCodeSandbox(o.workspace, pb.sandbox),
       conversation: o.conversation,
     });

@@ -104,7 +104,8 @@ export const Event = z.discriminatedUnion('type', [
   /** The agent's own session (Claude Code), resumed by id after a kill. */
   event('agent_session', { agent: z.string(), sessionId: z.string() }),
   /** A risky shell command of the agent, and the person who let it run or refused it (autopilot refuses without asking; the tool's result says so). */
-  event('shell_approval', { command: z.string(), reason: z.string(), approved: z.boolean(), by: z.literal('human') }),
+  /** A risky command of the agent's: approved or refused by the person, or refused on autopilot (`policy`). */
+  event('shell_approval', { command: z.string(), reason: z.string(), approved: z.boolean(), by: z.enum(['human', 'policy']) }),
   event('agent_turn_ended', {
     turn: z.number().int(),
     promptId: z.string(),

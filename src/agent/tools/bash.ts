@@ -20,6 +20,7 @@ export const bashTool = defineTool({
     const verdict = ctx.policy(input.command);
     if (verdict.action === 'deny') return fail(`command refused by the shell policy: it ${verdict.reason}`);
     if (verdict.action === 'ask' && !(await ctx.approve?.(input.command, verdict.reason))) {
+      if (!ctx.approve) ctx.refused?.(input.command, verdict.reason);
       const who = ctx.approve ? 'the person declined' : 'nobody is there to approve it (autopilot)';
       return fail(`command refused: it ${verdict.reason} and needs a person's approval; ${who}`);
     }

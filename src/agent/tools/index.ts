@@ -29,6 +29,8 @@ export interface ToolSetOptions {
   policy?: ShellPolicyConfig;
   /** Asks a person about a risky command; without it risky commands are refused. */
   approve?: (command: string, reason: string) => Promise<boolean>;
+  /** Told of each risky command refused for want of a person to ask. */
+  refused?: (command: string, reason: string) => void;
   /** The OS sandbox the shell runs in; without one commands run with labpilot's rights (`--no-sandbox`). */
   sandbox?: CommandSandbox;
   /** Masks secrets in every result before the model sees it (default: from `inherit`). */
@@ -63,6 +65,7 @@ export function createToolSet(opts: ToolSetOptions): ToolSet {
     extraEnv: opts.env,
     policy: createShellPolicy(opts.workspace, opts.policy),
     approve: opts.approve,
+    refused: opts.refused,
     redact: (text) => redactor.redact(text),
     onSpawn: opts.onSpawn,
   };

@@ -109,3 +109,17 @@ describe('tool set', () => {
     expect(await tools.execute('grep', { pattern: '(' })).toMatchObject({ isError: true });
   });
 });
+
+describe('a risky command on autopilot', () => {
+  it('is refused without running, and the refusal is told for the run log', async () => {
+    const ws = realpathSync(mkdtempSync(join(tmpdir(), 'tools-refused-')));
+    const told: Array<[string, string]> = [];
+    const set = createToolSet({ workspace: ws, commandTimeoutMs: 5000, refused: (command, reason) => told.push([command, reason]) });
+    const r = await set.execute('bash', { command: 'git push origin main && touch pushed' });
+    expect(r.isError).toBe(true);
+    expect(r.output).toContain('nobody is there to approve it (autopilot)');
+    expect(existsSync(join(ws, 'pushed'))).toBe(false);
+    expect(told).toHaveLength(1);
+    expect(told[0]![0]).toBe('git push origin main && touch pushed');
+  });
+});

@@ -39,6 +39,8 @@ export interface ToolContext {
   policy: ShellPolicy;
   /** Asks a person about a risky command; absent in autopilot. */
   approve?: (command: string, reason: string) => Promise<boolean>;
+  /** Told of a risky command refused because nobody is there to approve it, for the run log. */
+  refused?: (command: string, reason: string) => void;
   /** Masks secrets; applied to output before it is cut, so no secret is cut in half. */
   redact: (text: string) => string;
   /** Records a started process group so a resumed run can end it; returns what forgets it. */
