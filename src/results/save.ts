@@ -1,5 +1,5 @@
-import { copyFileSync, mkdirSync, realpathSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { readEventLog } from '../runs/log.js';
 import type { EventOf } from '../events/schema.js';
 import type { Git } from '../ports.js';
@@ -45,7 +45,7 @@ export async function saveResults(o: SaveOptions): Promise<SaveResult> {
   if (outside(realpathSync(started.workspace), realpathSync(target))) throw new InputError(`results folder ${o.dir} leads outside the run's workspace`);
   const saved = o.files.map((f) => {
     const to = join(target, `labpilot-${basename(f)}`);
-    copyFileSync(f, to);
+    writeFileSync(to, relinked(readFileSync(f, 'utf8'), relative(target, dirname(f))));
     return relative(started.workspace, to);
   });
 
@@ -62,4 +62,13 @@ export async function saveResults(o: SaveOptions): Promise<SaveResult> {
   }
 
   return { saved, commit, branch: started.branch, pushed };
+}
+
+/**
+ * The report's links to the run's command logs and results files, made relative to where the
+ * copy is saved: they lead back into the run folder (on the machine that ran it).
+ */
+export function relinked(report: string, toRunFolder: string): string {
+  const prefix = toRunFolder.split(sep).join('/');
+  return report.replace(/(\]\(|href=")(commands|results)\//g, (_m, open: string, folder: string) => `${open}${prefix}/${folder}/`);
 }

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { labpilot, tempDir, type CliResult } from '../helpers/cli.js';
 import { Event, type EventOf } from '../../src/events/schema.js';
+import { relinked } from '../../src/results/save.js';
 
 /**
  * Early stopping through the real binary: a stage that prints OpenVLA-OFT LIBERO lines for 500
@@ -130,7 +131,7 @@ describe('early stopping of a stage whose success gate cannot be met', () => {
     const workspace = join(crashing.runDir, 'workspace');
     const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace }).toString();
     expect(git('rev-parse', '--abbrev-ref', 'HEAD')).toBe(`labpilot/${runId}\n`);
-    expect(git('show', 'HEAD:results/labpilot-report.md')).toBe(readFileSync(join(crashing.runDir, 'report.md'), 'utf8'));
+    expect(git('show', 'HEAD:results/labpilot-report.md')).toBe(relinked(readFileSync(join(crashing.runDir, 'report.md'), 'utf8'), relative(join(workspace, 'results'), crashing.runDir)));
     expect(git('status', '--porcelain')).toBe('');
   });
 

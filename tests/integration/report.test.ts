@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { type CliResult, labpilot, parseEvents, tempDir } from '../helpers/cli.js';
 import { Event, type EventOf } from '../../src/events/schema.js';
 import { clopperPearson } from '../../src/report/significance.js';
+import { relinked } from '../../src/results/save.js';
 
 /**
  * The report of the demo run, through the real binary: the demo writes it and prints where,
@@ -44,8 +45,14 @@ describe('labpilot report on the demo run', () => {
     const origin = /; pushed to (\S+)$/m.exec(demo.stdout)![1]!;
     const branch = `labpilot/${runId}`;
     const show = (path: string) => execFileSync('git', ['show', `${branch}:${path}`], { cwd: origin });
-    // The pushed branch holds the same bytes the run folder has.
-    expect(show('RVQExperiment/phase3/results/labpilot-report.md')).toEqual(readFileSync(join(runDir, 'report.md')));
+    // The pushed branch holds the run folder's report, its log and results links leading back
+    // into the run folder from where the copy stands.
+    const copy = show('RVQExperiment/phase3/results/labpilot-report.md').toString();
+    const saved = join(ofType('run_started')[0]!.workspace, 'RVQExperiment/phase3/results');
+    expect(copy).toBe(relinked(readFileSync(join(runDir, 'report.md'), 'utf8'), relative(saved, runDir)));
+    const links = [...copy.matchAll(/\]\(([^)]*\/(?:commands|results)\/[^)]+)\)/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThan(3);
+    for (const link of links) expect(existsSync(resolve(saved, decodeURI(link))), link).toBe(true);
     expect(show('RVQExperiment/phase3/results/labpilot-report.html').length).toBeGreaterThan(10_000);
     expect(execFileSync('git', ['log', '-1', '--format=%s', branch], { cwd: origin }).toString()).toBe(`labpilot: results of run ${runId}\n`);
     expect(demo.stdout).toMatch(/^results: RVQExperiment\/phase3\/results\/labpilot-report\.md, RVQExperiment\/phase3\/results\/labpilot-report\.html; committed [0-9a-f]{8} on labpilot\/\S+; pushed to \S+$/m);
