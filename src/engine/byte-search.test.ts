@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { int, pickOf, prng, type Rand } from '../../tests/helpers/byte-chunks.js';
-import { SampledSearch } from './byte-search.js';
-import { MultiLiteral } from './matcher-search.js';
+import { ByteSearch, SampledSearch } from './byte-search.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -104,7 +103,7 @@ const sampled = (lits: Uint8Array[]): Search => {
   return s;
 };
 const multi = (lits: Uint8Array[]): Search => {
-  const m = new MultiLiteral(lits.map((l) => new TextDecoder().decode(l)));
+  const m = new ByteSearch(lits.map((l) => new TextDecoder().decode(l)));
   return { next: (b, from, to) => m.inBytes(b)(from, to) };
 };
 
@@ -158,7 +157,7 @@ describe('SampledSearch', () => {
   });
 });
 
-describe('MultiLiteral.nextInBytes', () => {
+describe('ByteSearch.inBytes', () => {
   it('finds the first occurrence through the sampled search when every literal has 7 bytes or more', () => {
     agreesWithNaive(3, 200, 7, 30, multi);
   });

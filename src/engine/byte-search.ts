@@ -1,4 +1,4 @@
-import { pairCost } from './matcher-search.js';
+import { MultiLiteral, pairCost } from './matcher-search.js';
 
 /**
  * Multi-literal search over raw bytes by sampling: with every literal at least m bytes long,
@@ -8,11 +8,48 @@ import { pairCost } from './matcher-search.js';
  * (of the window of the literal chosen to hold the rarest words); only a flagged word is
  * verified. The loop has no data-dependent jumps, so for output that holds none of the
  * literals it reads one word in `stride` bytes at memory speed. Literal sets too short for a
- * stride of 4 use the Wu-Manber search instead (MultiLiteral.inBytes).
+ * stride of 4 use the Wu-Manber search instead (ByteSearch).
  */
 
 const HASH_BITS = 16;
 const hashOf = (word: number): number => Math.imul(word, 0x9e3779b1) >>> (32 - HASH_BITS);
+
+/** Literals searched for in raw bytes: sampled when they are long enough, else by Wu-Manber. */
+export class ByteSearch {
+  /** Index in `literals` of what the last search that found something found. */
+  found = -1;
+  private readonly sampled: SampledSearch | null;
+  /** The literals' UTF-8 bytes read as latin1, one unit a byte, for bytes read the same way. */
+  private readonly asLatin1: MultiLiteral | null;
+
+  constructor(readonly literals: readonly string[]) {
+    const bytes = literals.map((l) => Buffer.from(l));
+    this.sampled = SampledSearch.of(bytes);
+    this.asLatin1 = this.sampled ? null : new MultiLiteral(bytes.map((b) => b.toString('latin1')));
+  }
+
+  /**
+   * The search over one block of bytes: the start of the first literal occurrence lying wholly
+   * inside bytes[from, to), or -1. The block must not change while the search is in use.
+   */
+  inBytes(bytes: Uint8Array): (from: number, to: number) => number {
+    const sampled = this.sampled;
+    if (sampled) {
+      return (from, to) => {
+        const at = sampled.next(bytes, from, to);
+        this.found = sampled.found;
+        return at;
+      };
+    }
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    const latin1 = this.asLatin1!;
+    return (from, to) => {
+      const at = latin1.nextInString(text, from, to);
+      this.found = latin1.found;
+      return at;
+    };
+  }
+}
 
 export class SampledSearch {
   readonly stride: number;
@@ -66,7 +103,7 @@ export class SampledSearch {
     let limit = (base + to) >> 2;
     let best = -1;
     for (let w = (base + from + 3) >> 2; w < limit; w += step) {
-      const h = Math.imul(words[w] as number, 0x9e3779b1) >>> (32 - HASH_BITS);
+      const h = hashOf(words[w] as number);
       if ((((bits[h >>> 5] as number) >>> (h & 31)) & 1) === 0) continue;
       const start = this.verify(bytes, (w << 2) - base, from, to, h);
       if (start >= 0 && (best < 0 || start < best)) {

@@ -1,5 +1,3 @@
-import { SampledSearch } from './byte-search.js';
-
 /**
  * Multi-literal search (Wu-Manber, blocks of two code units) over strings.
  * It skips ahead by up to (shortest literal - 1) positions per probe, so log text that contains
@@ -83,48 +81,15 @@ export class MultiLiteral {
   /** Index in `literals` of what the last search that found something found. */
   found = -1;
   private readonly strTable: Table;
-  private readonly sampled: SampledSearch | null;
-  private readonly asLatin1: MultiLiteral | null;
 
   /** `literals` must each be at least 2 code units long. */
-  constructor(
-    readonly literals: readonly string[],
-    withBytes = true,
-  ) {
+  constructor(readonly literals: readonly string[]) {
     this.strTable = buildTable(literals.map((l) => [...l].flatMap((c) => splitUnits(c))));
-    // The same literals as UTF-8 bytes, for output searched before it is decoded.
-    const bytes = literals.map((l) => Buffer.from(l));
-    this.sampled = SampledSearch.of(bytes);
-    this.asLatin1 = this.sampled || !withBytes ? null : new MultiLiteral(bytes.map((b) => b.toString('latin1')), false);
   }
 
   /** Calls `found` with the index of every literal the text holds (once per occurrence). */
   eachIn(text: string, found: (k: number) => void): void {
     this.nextInString(text, 0, text.length, found);
-  }
-
-  /**
-   * The search over one block of bytes: the start of the first literal occurrence lying wholly
-   * inside bytes[from, to), or -1. The block must not change while the search is in use.
-   */
-  inBytes(bytes: Uint8Array): (from: number, to: number) => number {
-    const sampled = this.sampled;
-    if (sampled) {
-      return (from, to) => {
-        const at = sampled.next(bytes, from, to);
-        this.found = sampled.found;
-        return at;
-      };
-    }
-    // Too short to sample: the bytes read as latin1, one unit each, searched for the literals'
-    // UTF-8 bytes read the same way.
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-    const latin1 = this.asLatin1!;
-    return (from, to) => {
-      const at = latin1.nextInString(text, from, to);
-      this.found = latin1.found;
-      return at;
-    };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { MultiLiteral } from '../engine/matcher-search.js';
+import { ByteSearch } from '../engine/byte-search.js';
 
 /**
  * What the trigger scanner searches command output for: each literal up to its first space at
@@ -20,7 +20,7 @@ export function wrapSafe(literal: string): string {
 }
 
 export interface PieceSearch {
-  search: MultiLiteral;
+  search: ByteSearch;
   /** Per piece of `search`: the literals it was cut from, or null when it is one of them whole. */
   wholes: Array<Buffer[] | null>;
 }
@@ -32,7 +32,7 @@ export function pieceSearch(literals: readonly string[]): PieceSearch {
   if (!found) {
     const pieces = [...new Set(literals.map(wrapSafe))];
     const wholes = pieces.map((p) => (literals.includes(p) ? null : literals.filter((l) => wrapSafe(l) === p).map((l) => Buffer.from(l))));
-    searches.set(literals, (found = { search: new MultiLiteral(pieces), wholes }));
+    searches.set(literals, (found = { search: new ByteSearch(pieces), wholes }));
   }
   return found;
 }
