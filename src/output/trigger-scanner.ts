@@ -13,8 +13,8 @@ import { mayHoldLiteral, pieceSearch } from './wrap-pieces.js';
  * unread. This is how runs, replays and `labpilot parse` find triggers in command output.
  *
  * A hit's window starts at the first of the rows the normaliser could join with its line (a
- * Rich record's continuation rows start with spaces; an error row Modal's console wrapped is
- * long or ends with a space), at most BACK_ROWS back, and runs on while the normaliser holds a
+ * Rich record's continuation rows start with spaces; after an error row Modal's console wrapped,
+ * the next row's first word would not have fitted), at most BACK_ROWS back, and runs on while the normaliser holds a
  * line back to see if the next continues it. Lines holding ANSI codes are always read: a colour
  * code can split a literal. Not seen: a literal that only a shorter "\r" redraw forms with the
  * stale end of an earlier one, or that a removed bar fragment stood inside; a record whose first
@@ -22,7 +22,7 @@ import { mayHoldLiteral, pieceSearch } from './wrap-pieces.js';
  */
 
 export interface ByteScanner {
-  /** A chunk as read from a pipe or file; it is kept (not copied) until the next one arrives. */
+  /** A chunk as read from a pipe or file; read during the call only (what must wait is copied). */
   push(chunk: Uint8Array): void;
   /** The last line, even without a terminator, and whatever the normaliser held back. */
   end(): void;
@@ -68,6 +68,7 @@ function cutAt(b: Buffer): number {
   }
   return -1;
 }
+
 const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from('\n');
 
