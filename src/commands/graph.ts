@@ -120,6 +120,13 @@ function gateName(c: Check): string {
       return `command ${c.run}`;
     case 'output_matches':
       return `output ~ /${c.regex}/`;
+    case 'agree':
+      return `${c.figure} ~ ${c.with}`;
+    case 'editable_only':
+    case 'code_ran':
+    case 'results_agree':
+    case 'reviewer':
+      return c.check;
   }
 }
 

@@ -93,6 +93,7 @@ async function resumeRun(o: ResumeOptions): Promise<{ code: number; runId: strin
     env: o.env,
     nextSeq: last.seq + 1,
     chain,
+    pristine: events.find((e): e is EventOf<'workspace_ready'> => e.type === 'workspace_ready')?.head,
     from: (engine) => {
       const folded = foldForResume(engine, events);
       unlogged = folded.unlogged;

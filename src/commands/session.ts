@@ -56,6 +56,8 @@ export interface SessionOptions {
   noSandbox?: boolean;
   /** The agent, when it is not one labpilot drives (Claude Code's hooks deliver the prompts). */
   agentPort?: Agent;
+  /** The commit the workspace was made at, from the log's `workspace_ready` (a resumed run). */
+  pristine?: string;
 }
 
 export interface Session {
@@ -137,6 +139,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
       commandsDir: o.paths.commands,
       scriptDirs: [o.loaded.dir, join(packageRoot(), 'python')],
       openPrompt: o.conversation?.open?.promptId,
+      pristine: o.pristine,
     },
     o.from?.(engine),
   );

@@ -67,6 +67,8 @@ export interface EngineContext {
   lastCommand: { commandId: string; exitCode: number | null; tail: string[]; command?: string } | null;
   /** Metrics parsed from each step's last command. */
   metrics: Record<string, Record<string, number>>;
+  /** The evaluated tree's hash each run step's last command ran on (src/evidence/). */
+  trees: Record<string, string>;
   /** Error signature of each failed attempt of a step, newest last, for `repeated`. */
   failures: Record<string, string[]>;
   /** The for_each value each expected gate judges, when the step fans out. */
@@ -97,6 +99,7 @@ export function initialContext(): EngineContext {
     hits: [],
     lastCommand: null,
     metrics: {},
+    trees: {},
     failures: {},
     gates: { expected: 0, results: [] },
     fanout: {},

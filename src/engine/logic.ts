@@ -139,6 +139,16 @@ function checkName(c: Check): string {
       return `python ${c.script} ${(c.args ?? []).join(' ')}`.trim();
     case 'metric':
       return c.expr;
+    case 'agree':
+      return `${c.figure} agrees with ${c.with}`;
+    case 'editable_only':
+      return 'only editable parts changed';
+    case 'code_ran':
+      return 'code at report time is the code the stages ran';
+    case 'results_agree':
+      return 'results file agrees with the log';
+    case 'reviewer':
+      return 'reviewer found no problem';
   }
 }
 
@@ -189,9 +199,26 @@ export function runChecks(
 export function afterAction(pb: CompiledPlaybook, ctx: EngineContext): Result {
   const step = currentStep(pb, ctx);
   const implicit: Check[] = step.kind === 'run' ? [{ check: 'exit_code', equals: 0 }] : [];
-  const checks = step.done_when ?? implicit;
+  const gates = evidenceGates(pb, step);
+  const checks = [...gates.before, ...(step.done_when ?? implicit), ...gates.after];
   if (checks.length === 0) return stepPassed(pb, ctx);
   return runChecks(pb, ctx, 'step', step, checks);
+}
+
+/**
+ * The gates every run step gets from what the playbook declares, before its own: the code it ran
+ * is the pristine tree plus the editable parts (`editable`), and the results file it wrote agrees
+ * with its log (`results`). A playbook that lists one itself keeps its own.
+ */
+function evidenceGates(pb: CompiledPlaybook, step: Step): { before: Check[]; after: Check[] } {
+  if (step.kind !== 'run') return { before: [], after: [] };
+  const own = new Set((step.done_when ?? []).map((c) => c.check));
+  return {
+    // First: a refused tree is the reason the command did not run.
+    before: pb.playbook.editable && !own.has('editable_only') ? [{ check: 'editable_only' }] : [],
+    // Last: a stage that crashed wrote no results, and the crash is what a fix must read first.
+    after: step.results && !own.has('results_agree') ? [{ check: 'results_agree' }] : [],
+  };
 }
 
 export function stepPassed(pb: CompiledPlaybook, ctx: EngineContext): Result {

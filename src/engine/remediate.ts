@@ -57,6 +57,12 @@ function conditionsHold(
     if (!r.ok || r.value !== true) return undefined;
     reasons.push(`metric ${expr}`);
   }
+  if (when.gate !== undefined) {
+    const re = new RegExp(when.gate);
+    const gate = ctx.gates.results.find((g) => !g.passed && re.test(g.check));
+    if (!gate) return undefined;
+    reasons.push(`gate failed: ${gate.check}`);
+  }
   if (when.repeated !== undefined) {
     const seen = ctx.failures[step] ?? [];
     const lastN = seen.slice(-when.repeated);

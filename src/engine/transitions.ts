@@ -54,6 +54,7 @@ export const onCommandExited = (pb: CompiledPlaybook) => (ctx: EngineContext, e:
     ...ctx,
     lastCommand: { commandId: e.commandId, exitCode: e.exitCode, tail: e.tail, ...(ctx.pending?.kind === 'run_command' && { command: ctx.pending.command }) },
     metrics: ctx.activity?.origin === 'step' ? { ...ctx.metrics, [e.step]: e.metrics } : ctx.metrics,
+    trees: e.tree !== undefined ? { ...ctx.trees, [e.step]: e.tree } : ctx.trees,
   };
   return ctx.activity?.origin === 'step' ? logic.afterAction(pb, next) : logic.retryAfterRemediation(pb, next);
 };
@@ -65,6 +66,7 @@ function onItemExited(pb: CompiledPlaybook, ctx: EngineContext, pending: Effect 
   const fanout = { ...ctx.fanout, [e.step]: { ...ctx.fanout[e.step], [run.item!]: item } };
   const runs = pending.runs.filter((r) => r !== run);
   // What is still running stays pending, so a resumed run starts only those again.
-  if (runs.length > 0) return { ctx: { ...ctx, fanout, pending: { ...pending, runs } }, effects: [] };
-  return logic.afterAction(pb, { ...ctx, fanout });
+  const trees = e.tree !== undefined ? { ...ctx.trees, [e.step]: e.tree } : ctx.trees;
+  if (runs.length > 0) return { ctx: { ...ctx, fanout, trees, pending: { ...pending, runs } }, effects: [] };
+  return logic.afterAction(pb, { ...ctx, fanout, trees });
 }

@@ -135,6 +135,33 @@ export const Event = z.discriminatedUnion('type', [
     metrics: z.record(z.string(), z.number()),
     /** The last lines of output, kept for prompts that quote an excerpt. */
     tail: z.array(z.string()),
+    /** The evaluated tree's hash the command ran on (src/evidence/); absent without `editable`. */
+    tree: z.string().optional(),
+    /** Set when labpilot refused to run the command (the reason is in `tail`). */
+    refused: z.boolean().optional(),
+  }),
+  /**
+   * The tree a run step is about to run, as labpilot assembled it: the pristine tree plus the
+   * agent's changes inside the editable parts; `refused` lists every change outside them.
+   */
+  event('tree_evaluated', {
+    step: z.string(),
+    commandId: z.string(),
+    /** sha256 of the evaluated tree (the event's own `hash` is the log's chain). */
+    tree: z.string(),
+    pristine: z.string(),
+    changed: z.array(z.string()),
+    refused: z.array(z.string()),
+    /** The editable parts' diff against the pristine tree (bounded). */
+    diff: z.string(),
+  }),
+  /** A reviewer model's reading of the editable diff: the question sent and the answer, with its findings. */
+  event('review_done', {
+    step: z.string(),
+    question: z.string(),
+    answer: z.string(),
+    findings: z.array(z.string()),
+    model: z.string(),
   }),
   event('trigger_matched', {
     remediation: z.string(),

@@ -47,6 +47,23 @@ export const Check = z.discriminatedUnion('check', [
   check('python', { script: z.string(), args: z.array(z.string()).optional() }),
   /** Judged on figures parsed by labpilot from a run step's output, never on the agent's word. */
   check('metric', { expr: Expr, step: Id.optional() }),
+  /**
+   * Cross-evidence: a figure a gate uses against a second, independent signal of the same output
+   * (per-episode lines against a printed total). `within`: the largest difference allowed, a
+   * number or an expression over the figures (default 0). Fails quoting both and where each came from.
+   */
+  check('agree', { figure: Id, with: Id, within: z.union([z.number().min(0), Expr]).optional() }),
+  /** The workspace differs from the pristine tree only inside the playbook's `editable` parts (src/evidence/). */
+  check('editable_only', {}),
+  /** The code now is the code the named run steps ran (the evaluated tree's hash); default: every run step. */
+  check('code_ran', { steps: z.array(Id).optional() }),
+  /** The results file a stage wrote agrees with the figures parsed from its log (src/results/cross-check.ts). */
+  check('results_agree', {}),
+  /**
+   * A second model reads the diff of the editable parts against the playbook's rubric and answers
+   * with findings. It can fail a gate, never pass one on its own.
+   */
+  check('reviewer', { rubric: z.string() }),
 ]);
 export type Check = z.infer<typeof Check>;
 
@@ -54,8 +71,13 @@ export type Check = z.infer<typeof Check>;
 export const Metric = z.strictObject({
   name: Id,
   regex: z.string(),
-  /** last: the first capture group of the last matching line; count: matching lines; sum/mean/max/min of group 1. */
-  agg: z.enum(['last', 'count', 'sum', 'mean', 'max', 'min']).default('last'),
+  /**
+   * last: the first capture group of the last matching line; count: matching lines; sum/mean/max/min
+   * of group 1; wmean: the mean of group 1 weighted by group 2 (per-episode means over their queries).
+   */
+  agg: z.enum(['last', 'count', 'sum', 'mean', 'max', 'min', 'wmean']).default('last'),
+  /** Where the figure comes from, in words ("the harness's total", "per-episode lines"): quoted when a cross-check fails. */
+  from: z.string().optional(),
   /** Multiply the captured number (e.g. 100 to turn 0.976 into a percentage, 1000 for s -> ms). */
   scale: z.number().optional(),
 });
@@ -150,6 +172,8 @@ export const When = z
     in: z.array(z.enum(['command_output', 'agent_text', 'tool_output'])).optional(),
     exit_code: z.union([z.number().int(), z.literal('nonzero')]).optional(),
     metric: Expr.optional(),
+    /** A regex over the names of the attempt's failed gates: fire when one of them failed. */
+    gate: Regex.optional(),
     /** Fire only when the same error line was seen this many times in a row. */
     repeated: z.number().int().min(2).optional(),
     /**
@@ -158,8 +182,8 @@ export const When = z
      */
     otherwise: z.literal(true).optional(),
   })
-  .refine((w) => w.match !== undefined || w.exit_code !== undefined || w.metric !== undefined || w.repeated !== undefined || w.otherwise, {
-    message: 'when needs at least one of match, exit_code, metric, repeated, otherwise',
+  .refine((w) => w.match !== undefined || w.exit_code !== undefined || w.metric !== undefined || w.gate !== undefined || w.repeated !== undefined || w.otherwise, {
+    message: 'when needs at least one of match, exit_code, metric, gate, repeated, otherwise',
   });
 export type When = z.infer<typeof When>;
 
@@ -234,6 +258,19 @@ export const Policy = z.strictObject({
 });
 export type Policy = z.infer<typeof Policy>;
 
+/**
+ * What the agent may change (src/evidence/): regions of files between two marker lines, and whole
+ * files by glob (new ones included). Every run step runs on the pristine tree plus exactly these
+ * changes; any other change is refused at the step's gate and the command does not run.
+ */
+export const Editable = z.strictObject({
+  regions: z
+    .array(z.strictObject({ path: z.string().min(1), begin: Regex, end: Regex }))
+    .optional(),
+  files: z.array(z.string().min(1)).optional(),
+});
+export type Editable = z.infer<typeof Editable>;
+
 export const ChecklistItem = z.strictObject({ item: z.string(), verify: Check });
 export type ChecklistItem = z.infer<typeof ChecklistItem>;
 
@@ -251,6 +288,7 @@ export const Playbook = z.strictObject({
   /** What the OS sandbox lets the agent's shell and the stage commands reach (src/sandbox/config.ts). */
   sandbox: SandboxSection.optional(),
   steps: z.array(Step).min(1),
+  editable: Editable.optional(),
   remediations: z.array(Remediation).optional(),
   checklist: z.array(ChecklistItem).optional(),
   /**

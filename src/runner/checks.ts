@@ -4,7 +4,8 @@ import { createOutputNormaliser } from '../output/normaliser.js';
 import { join, resolve } from 'node:path';
 import type { Check } from '../playbook/schema.js';
 import type { CommandRunner } from '../ports.js';
-import { evalExpr, explain, parseExpr } from '../engine/expr.js';
+import { evalExpr, explain, exprIdentifiers, parseExpr } from '../engine/expr.js';
+import { evaluateEvidenceCheck, type Evidence, type Signal } from '../evidence/evidence-checks.js';
 import { shellQuote } from '../playbook/template.js';
 import { inside as isInside } from '../agent/tools/jail.js';
 import { timerMs } from '../playbook/duration.js';
@@ -19,11 +20,17 @@ export interface CheckContext {
   /** Where python check scripts are looked up, in order. */
   scriptDirs: string[];
   env?: Record<string, string>;
+  /** Where each metric of the step comes from, in words: cross-checks quote it. */
+  sources?: Record<string, string>;
+  /** What labpilot assembled or fetched itself: the evaluated tree, the results cross-check, the review. */
+  evidence?: Evidence;
 }
 
 export interface CheckOutcome {
   passed: boolean;
   detail: string;
+  /** The figures the gate read, each with where it came from (a cross-check has two). */
+  signals?: Signal[];
 }
 
 /**
@@ -64,10 +71,18 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
       return { passed: r.exitCode === 0, detail: r.tail || `exit ${r.exitCode}` };
     }
     case 'metric': {
-      const r = evalExpr(parseExpr(check.expr), ctx.metrics);
-      if (!r.ok) return { passed: false, detail: `not measured: ${r.missing.join(', ')}` };
-      return { passed: r.value === true, detail: explain(parseExpr(check.expr), ctx.metrics) };
+      const expr = parseExpr(check.expr);
+      const signals = [...new Set(exprIdentifiers(expr))].map((name) => ({ name, value: ctx.metrics[name] ?? null, from: ctx.sources?.[name] ?? 'not a metric of this step' }));
+      const r = evalExpr(expr, ctx.metrics);
+      if (!r.ok) return { passed: false, detail: `not measured: ${r.missing.join(', ')}`, signals };
+      return { passed: r.value === true, detail: explain(expr, ctx.metrics), signals };
     }
+    case 'agree':
+    case 'editable_only':
+    case 'code_ran':
+    case 'results_agree':
+    case 'reviewer':
+      return evaluateEvidenceCheck(check, ctx.metrics, ctx.sources ?? {}, ctx.evidence);
   }
 }
 

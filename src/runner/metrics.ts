@@ -6,7 +6,7 @@ import { evalExpr, parseExpr } from '../engine/expr.js';
  * only its running aggregate.
  */
 export function createMetricsCollector(metrics: Metric[]) {
-  const state = metrics.map((m) => ({ m, re: new RegExp(m.regex), n: 0, sum: 0, last: NaN, max: -Infinity, min: Infinity }));
+  const state = metrics.map((m) => ({ m, re: new RegExp(m.regex), n: 0, sum: 0, last: NaN, max: -Infinity, min: Infinity, wsum: 0, weight: 0 }));
   return {
     /** Returns the names of the figures the line updated, so live predicates run only then. */
     line(text: string): string[] {
@@ -19,6 +19,13 @@ export function createMetricsCollector(metrics: Metric[]) {
           // A capture that is no finite number ("nan", "inf", 1e999) is not a figure: it changes
           // no aggregate (nor the count a mean divides by), and the log never holds Infinity.
           if (!Number.isFinite(v)) continue;
+          if (s.m.agg === 'wmean') {
+            const w = Number(hit[2]);
+            // A weight that is no positive number (no group 2, "n/a") leaves the mean as it was.
+            if (!(w > 0 && Number.isFinite(w))) continue;
+            s.wsum += v * w;
+            s.weight += w;
+          }
           s.last = v;
           s.sum += v;
           s.max = Math.max(s.max, v);
@@ -45,7 +52,7 @@ export function createMetricsCollector(metrics: Metric[]) {
   };
 }
 
-function aggregate(s: { m: Metric; n: number; sum: number; last: number; max: number; min: number }): number | undefined {
+function aggregate(s: { m: Metric; n: number; sum: number; last: number; max: number; min: number; wsum: number; weight: number }): number | undefined {
   if (s.m.agg === 'count') return s.n;
   if (s.n === 0) return undefined;
   switch (s.m.agg) {
@@ -53,6 +60,8 @@ function aggregate(s: { m: Metric; n: number; sum: number; last: number; max: nu
       return s.sum;
     case 'mean':
       return s.sum / s.n;
+    case 'wmean':
+      return s.weight > 0 ? s.wsum / s.weight : undefined;
     case 'max':
       return s.max;
     case 'min':

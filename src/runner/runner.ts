@@ -14,11 +14,13 @@ import { judgeGate } from './judge-gate.js';
 import type { Check } from '../playbook/schema.js';
 import { createMetricsCollector } from './metrics.js';
 import { stageStopper } from '../results/live-stop.js';
-import { crossCheckResults } from '../results/cross-check.js';
 import { normaliseText, openCommandOutput } from '../output/streams.js';
 import { commandExcerpt } from './command-excerpt.js';
 import { reportTriggers } from './trigger-scan.js';
 import { appendTurn } from '../agent/tool-loop.js';
+import { refusedExit, StageEvidence } from '../evidence/stage-evidence.js';
+import type { TreeVerdict } from '../evidence/evaluated-tree.js';
+import type { EvidenceOutcome } from '../evidence/evidence-checks.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output` (Claude Code's is `Bash`). */
 const OUTPUT_TOOLS = new Set(['bash', 'Bash']);
@@ -39,6 +41,10 @@ export interface RunnerOptions {
   env?: Record<string, string>;
   /** The prompt of the turn a killed run was in: continued from the log, not sent again. */
   openPrompt?: string;
+  /** The commit the workspace was made at, when the run resumes (a new run learns it from `workspace_ready`). */
+  pristine?: string;
+  /** The reviewer model, when one is configured: answers a `reviewer` gate. */
+  review?: (rubric: string) => Promise<EvidenceOutcome>;
   /** Judges one check; replay answers the checks that read the world from the recording. */
   evaluate?: (check: Check, ctx: CheckContext, gate: { scope: 'step' | 'checklist'; step?: string; name: string }) => Promise<CheckOutcome>;
 }
@@ -58,12 +64,15 @@ export class Runner {
   private outputCalls = new Set<string>();
   /** The person's own prompts, sent as turns of their own before the next effect. */
   private readonly asides: string[] = [];
+  /** The trees commands ran on and the results cross-checks: what the evidence gates read. */
+  private readonly evidence: StageEvidence;
 
   constructor(
     private readonly o: RunnerOptions,
     from?: EngineSnapshot,
   ) {
     this.snapshot = from ?? o.engine.initial();
+    this.evidence = new StageEvidence(o.engine.playbook.playbook, o.engine.playbook.vars, o.workspace, o.bus, o.pristine, o.review);
     o.bus.subscribe((event) => this.feed(event));
   }
 
@@ -115,6 +124,7 @@ export class Runner {
     const r = this.o.engine.next(this.snapshot, event);
     this.snapshot = r.snapshot;
     this.queue.push(...r.effects);
+    if (event.type === 'workspace_ready') this.evidence.pristine = event.head;
     if (event.type === 'agent_text') for (const line of event.text.split('\n')) this.scanLine(line, 'agent_text');
     if (event.type === 'tool_call' && OUTPUT_TOOLS.has(event.name)) this.outputCalls.add(event.callId);
     // Only what a command printed is evidence of a failure; a file the agent reads (a guide
@@ -213,6 +223,8 @@ export class Runner {
     const cwd = resolve(this.o.workspace, effect.cwd);
     const { item } = effect;
     const vars = { ...this.o.engine.playbook.vars, ...effect.bind };
+    const tree = await this.evidence.assemble(effect.step, effect.commandId);
+    if (tree && tree.refused.length > 0) return this.refuse(effect, tree);
     this.o.bus.emit({ type: 'command_started', commandId: effect.commandId, step: effect.step, command: effect.command, cwd, ...(item !== undefined && { item }) });
     const metrics = createMetricsCollector(effect.metrics);
     const stopWhen = effect.stopWhen ? parseExpr(effect.stopWhen) : undefined;
@@ -238,7 +250,9 @@ export class Runner {
     const onSpawn = (pid: number) => (forget = recordCommand(this.o.commandsDir, effect.commandId, pid));
     let result;
     try {
-      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env: this.o.env, onChunk: output.push, onSpawn, signal });
+      // Python keeps its bytecode under a prefix of its own, so no __pycache__ in the workspace is loaded.
+      const env = { ...this.o.env, PYTHONPYCACHEPREFIX: join(dirname(this.o.commandsDir), 'pycache') };
+      result = await this.o.commands.run({ commandId: effect.commandId, command: effect.command, cwd, timeoutMs: effect.timeoutMs, env, onChunk: output.push, onSpawn, signal });
       output.end();
     } finally {
       output.close();
@@ -247,19 +261,9 @@ export class Runner {
     if (this.stopped) return;
     if (spec?.kind === 'run' && spec.results) {
       // Before command_exited: the engine moves on to the gates as soon as it sees the exit.
-      const checked = await crossCheckResults({
-        commandId: effect.commandId,
-        spec: spec.results,
-        vars,
-        logFile,
-        dir: join(dirname(this.o.commandsDir), 'results'),
-        cwd,
-        commands: this.o.commands,
-        env: this.o.env,
-        signal: this.abort.signal,
-      }).catch((err: unknown) => ({ level: 'warn' as const, message: `results cross-check ${effect.commandId} failed: ${messageOf(err)}` }));
+      const request = { commandId: effect.commandId, spec: spec.results, vars, logFile, dir: join(dirname(this.o.commandsDir), 'results'), cwd };
+      await this.evidence.crossCheck({ ...request, commands: this.o.commands, env: this.o.env, signal: this.abort.signal });
       if (this.stopped) return;
-      if (checked) this.o.bus.emit({ type: 'notice', ...checked });
     }
     // What prompts quote and signatures come from: the cut that keeps the root cause.
     const excerpt = commandExcerpt(logFile, this.o.engine.playbook.playbook.output);
@@ -274,12 +278,19 @@ export class Runner {
       durationMs: result.durationMs,
       metrics: metrics.values(effect.derive),
       tail: excerpt,
+      ...(tree && { tree: tree.hash }),
     });
+  }
+
+  /** A command whose tree holds changes outside the editable parts does not run; its gates say why. */
+  private refuse(effect: RunCommandEffect, tree: TreeVerdict): void {
+    this.o.bus.emit({ type: 'notice', level: 'warn', message: `${effect.commandId} not run: ${tree.refused.join('; ')}` });
+    this.o.bus.emit(refusedExit(effect, tree));
   }
 
   private async runChecks(effect: Effect & { kind: 'run_checks' }): Promise<void> {
     for (const gate of effect.checks) {
-      const outcome = await judgeGate(this.o, effect, gate);
+      const outcome = await judgeGate(this.o, effect, gate, this.evidence.forGate(gate.commandId ?? effect.commandId, this.context.trees));
       if (this.stopped) return;
       this.o.bus.emit({ type: 'gate_judged', scope: effect.scope, step: effect.step, check: gate.name, passed: outcome.passed, detail: outcome.detail });
     }

@@ -31,7 +31,7 @@ What the log ends with (the experiment notebook and the supervisor read these li
     Models loaded: main=<name> draft=<yes|no> (GPU memory <x.x> GiB)
     LIBERO environment created: <suite> (<n> tasks)
     ... per-episode lines in the OpenVLA-OFT format (Task:, Starting episode N..., Success: ...) ...
-    ... and after each episode: Episode inference time: <x.x> ms/step (<n> queries) ...
+    ... and after each episode: Episode inference time: <x.x> ms/step (<n> queries), env done: <yes|no>
     Total episodes: N
     Total successes: S
     Overall success rate: 0.9000 (90.0%)
@@ -128,29 +128,40 @@ def make_libero_env(task_suite, task_id, resolution=ENV_RESOLUTION):
 
 
 class TimedEnv:
-    """The LIBERO env, plus one log line per episode with its mean inference time, printed when
-    the episode ends (the env is reset for the next one, or closed):
-        Episode inference time: 52.8 ms/step (27 queries)
-    so the timing can be followed over episodes while the evaluation streams."""
+    """The LIBERO env, plus one log line per episode, printed when the episode ends (the env is
+    reset for the next one, or closed): its mean inference time, and whether the environment
+    itself signalled done (LIBERO's success) during the episode:
+        Episode inference time: 52.8 ms/step (27 queries), env done: yes
+    so the timing can be followed over episodes while the evaluation streams, and the totals the
+    summary prints can be checked against what the environment reported."""
 
     stats = None                 # the engine's InferenceStats, set once the engine exists
     _seen = (None, 0)            # (stats.step_ms list, queries already reported)
 
     def __init__(self, env):
         self._env = env
+        self._stepped = 0        # env.step calls since the last reset
+        self._done = False       # whether one of them returned done
 
     def __getattr__(self, name):
         return getattr(self._env, name)
 
+    def step(self, action):
+        out = self._env.step(action)
+        self._stepped += 1
+        self._done = self._done or bool(out[2])
+        return out
+
     def _report(self):
-        steps = TimedEnv.stats.step_ms if TimedEnv.stats is not None else None
-        if steps is None:
+        if TimedEnv.stats is None or self._stepped == 0:
             return
+        steps = TimedEnv.stats.step_ms
         seen = TimedEnv._seen[1] if TimedEnv._seen[0] is steps else 0
         new = steps[seen:]
         TimedEnv._seen = (steps, len(steps))
-        if new:
-            print(f"Episode inference time: {sum(new) / len(new):.1f} ms/step ({len(new)} queries)")
+        mean = f"{sum(new) / len(new):.1f} ms/step" if new else "n/a"
+        print(f"Episode inference time: {mean} ({len(new)} queries), env done: {'yes' if self._done else 'no'}")
+        self._stepped, self._done = 0, False
 
     def reset(self, *args, **kwargs):
         self._report()
