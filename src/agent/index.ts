@@ -10,6 +10,7 @@ import type { Conversation } from '../runs/conversation.js';
 export { createAnthropicAgent, type AnthropicAgentOptions } from './anthropic.js';
 export type { LangChainAgentOptions } from './langchain.js';
 export { priceOf, pricesOf, type Prices } from './pricing.js';
+export { reviewerFromEnv } from './review-model.js';
 export { createToolSet, cutOutput, resolveInside, PathEscapeError, type ToolDefinition, type ToolResult, type ToolSet } from './tools/index.js';
 
 /** Agent backends `--agent` accepts. */

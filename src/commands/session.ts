@@ -4,6 +4,7 @@ import { Engine, type EngineSnapshot } from '../engine/engine.js';
 import type { CompiledPlaybook } from '../engine/context.js';
 import { compileMatcher } from '../engine/matcher.js';
 import { EventBus, systemClock } from '../runs/bus.js';
+import { reviewer } from '../evidence/reviewer.js';
 import { EventLogWriter } from '../runs/log.js';
 import { redactingCommands, Redactor } from '../runs/redact.js';
 import type { RunPaths } from '../runs/store.js';
@@ -77,7 +78,8 @@ export interface Session {
  * of an attached run follows Claude Code and answers in a fraction of their load time.
  */
 export async function openSession(o: SessionOptions): Promise<Session> {
-  const createAgentFromEnv = o.agentPort ? undefined : (await import('../agent/index.js')).createAgentFromEnv;
+  const agentModule = o.agentPort ? undefined : await import('../agent/index.js');
+  const createAgentFromEnv = agentModule?.createAgentFromEnv;
   const env = o.env ?? process.env;
   const pb = o.loaded.playbook;
   const compiled: CompiledPlaybook = compiledPlaybook(pb, o.loaded.prompts, o.vars);
@@ -123,7 +125,11 @@ export async function openSession(o: SessionOptions): Promise<Session> {
       .filter((r) => r.when.match !== undefined)
       .map((r) => ({ id: r.id, regex: r.when.match!, sources: r.when.in })),
   );
-  const runner = new Runner(
+  // The reviewer model, asked only by a playbook with a `reviewer` gate and only when a run drives its agent.
+  const reviews = [...pb.steps.flatMap((s) => s.done_when ?? []), ...(pb.checklist ?? []).map((c) => c.verify)].some((c) => c.check === 'reviewer');
+  const reviewModel = reviews ? agentModule?.reviewerFromEnv({ agent: agentName, model, env, sink: bus }) : undefined;
+  const review = reviewModel && reviewer({ model: reviewModel, bus, redactor, playbookDir: o.loaded.dir, step: (): string => pb.steps[runner.context.stepIndex]?.id ?? 'checklist' });
+  const runner: Runner = new Runner(
     {
       runId: o.runId,
       engine,
@@ -140,6 +146,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
       scriptDirs: [o.loaded.dir, join(packageRoot(), 'python')],
       openPrompt: o.conversation?.open?.promptId,
       pristine: o.pristine,
+      review,
     },
     o.from?.(engine),
   );

@@ -27,7 +27,7 @@ export class StageEvidence {
     private readonly workspace: string,
     private readonly bus: EventBus,
     pristine?: string,
-    private readonly review?: (rubric: string) => Promise<EvidenceOutcome>,
+    private readonly review?: (rubric: string, diff: string) => Promise<EvidenceOutcome>,
   ) {
     const e = playbook.editable;
     // Paths may name variables (`{{script}}`), bound as the run's commands are.

@@ -7,6 +7,8 @@ import { compileMatcher } from '../engine/matcher.js';
 import type { Event, EventInput } from '../events/schema.js';
 import type { Check } from '../playbook/schema.js';
 import { evaluateCheck } from '../runner/checks.js';
+import { metricSources } from '../runner/judge-gate.js';
+import type { Signal } from '../evidence/evidence-checks.js';
 import { createMetricsCollector } from '../runner/metrics.js';
 import { excerptLines } from '../engine/excerpt.js';
 import { normaliseText } from './normaliser.js';
@@ -27,14 +29,15 @@ export interface StepReading {
   lines: number;
   metrics: Record<string, number>;
   triggers: Array<{ remediation: string; line: string }>;
-  gates: Array<{ check: string; passed: boolean; detail: string }>;
+  /** Each gate judged, with the figures it read and where each came from (a cross-check: its two signals). */
+  gates: Array<{ check: string; kind: Check['check']; passed: boolean; detail: string; signals?: Array<Signal & { second?: Array<Signal & { gate: string; passed: boolean }> }> }>;
   /** Gates that need the workspace or a process (parse runs nothing), or an exit code not given. */
   notJudged: string[];
   remediation: { id: string; action: string; text: string } | null;
 }
 
 const PIPE_READ = 64 * 1024;
-const JUDGED_WITHOUT_RUNNING = new Set<Check['check']>(['metric', 'exit_code', 'output_matches']);
+const JUDGED_WITHOUT_RUNNING = new Set<Check['check']>(['metric', 'exit_code', 'output_matches', 'agree']);
 
 export async function readStep(pb: CompiledPlaybook, stepId: string, text: string, o: { logFile: string; exitCode?: number; cwd: string }): Promise<StepReading> {
   const index = pb.playbook.steps.findIndex((s) => s.id === stepId);
@@ -75,13 +78,29 @@ export async function readStep(pb: CompiledPlaybook, stepId: string, text: strin
   for (const c of checks?.checks ?? []) {
     const judged = JUDGED_WITHOUT_RUNNING.has(c.check.check) && (c.check.check !== 'exit_code' || o.exitCode !== undefined);
     const outcome = judged
-      ? await evaluateCheck(c.check, { workspace: o.cwd, commands: NO_COMMANDS, metrics: c.metrics ?? checks!.metrics, commandLog: o.logFile, exitCode: o.exitCode, scriptDirs: [] })
+      ? await evaluateCheck(c.check, { workspace: o.cwd, commands: NO_COMMANDS, metrics: c.metrics ?? checks!.metrics, commandLog: o.logFile, exitCode: o.exitCode, scriptDirs: [], sources: metricSources({ engine: drive.engine }, step.id) })
       : { passed: true, detail: 'not judged' };
-    if (judged) gates.push({ check: c.name, ...outcome });
+    if (judged) gates.push({ check: c.name, kind: c.check.check, ...outcome });
     else notJudged.push(c.name);
-    effects = drive.feed({ type: 'gate_judged', scope: 'step', step: step.id, check: c.name, ...outcome });
+    effects = drive.feed({ type: 'gate_judged', scope: 'step', step: step.id, check: c.name, passed: outcome.passed, detail: outcome.detail });
   }
-  return { step: step.id, lines: lines.length, metrics: values, triggers: hits.map(({ remediation, line }) => ({ remediation, line })), gates, notJudged, remediation: chosen(effects) };
+  return { step: step.id, lines: lines.length, metrics: values, triggers: hits.map(({ remediation, line }) => ({ remediation, line })), gates: withSecondSignals(gates), notJudged, remediation: chosen(effects) };
+}
+
+/**
+ * Each figure a gate reads, with the second signal that checks it: the step's cross-checks
+ * (`agree`) whose first figure it is. A figure no cross-check covers has `second: []`.
+ */
+function withSecondSignals(gates: StepReading['gates']): StepReading['gates'] {
+  const crossChecks = gates.filter((g) => g.kind === 'agree' && g.signals?.length === 2);
+  return gates.map((g) => {
+    if (!g.signals || crossChecks.includes(g)) return g;
+    const signals = g.signals.map((sig) => ({
+      ...sig,
+      second: crossChecks.filter((c) => c.signals![0]!.name === sig.name).map((c) => ({ gate: c.check, passed: c.passed, ...c.signals![1]! })),
+    }));
+    return { ...g, signals };
+  });
 }
 
 /** The engine on a copy of the playbook that starts at the step. */
@@ -90,6 +109,7 @@ function engineFrom(pb: CompiledPlaybook, index: number) {
   let snapshot = engine.initial();
   let seq = 0;
   return {
+    engine,
     feed(input: EventInput): Effect[] {
       const r = engine.next(snapshot, { ...input, seq: seq++, ts: new Date(0).toISOString() } as Event);
       snapshot = r.snapshot;

@@ -140,7 +140,7 @@ export const noGit: Git = {
 };
 
 /** Checks on figures and exit codes are judged again; checks on files and scripts are recorded. */
-const PURE = new Set<Check['check']>(['metric', 'exit_code']);
+const PURE = new Set<Check['check']>(['metric', 'exit_code', 'agree']);
 
 export function recordedChecks(rec: Recording) {
   const used = new Map<string, number>();

@@ -4,6 +4,7 @@ import { cell, dollars, duration, int, ms } from './format.js';
 import { metadataSection } from './metadata.js';
 import { countsOf, rateWithInterval } from './difference.js';
 import { labelOf } from './stages.js';
+import { evidenceSection } from './evidence-section.js';
 
 /**
  * The report as sections of blocks, rendered to Markdown and to HTML alike, so the two say the
@@ -13,6 +14,8 @@ export type Block =
   | { kind: 'p'; text: string }
   | { kind: 'list'; items: string[] }
   | { kind: 'table'; head: string[]; rows: string[][]; align?: Array<'l' | 'r'> }
+  /** Verbatim text (a diff), fenced in Markdown and <pre> in HTML: never read as markup. */
+  | { kind: 'code'; text: string; lang?: string }
   /** A chart: SVG in the HTML page, `text` (compact characters) in Markdown and the terminal. */
   | { kind: 'chart'; chart: 'tasks' | 'timing'; text: string[]; /** The suite it shows, in a fanned-out run. */ item?: string };
 
@@ -40,7 +43,9 @@ export function reportDocument(r: RunReport): ReportDocument {
   if (r.crossChecks.length > 0) {
     sections.push({ title: 'Results files', blocks: [{ kind: 'list', items: r.crossChecks.map((c) => `${c.agrees ? 'agrees' : '**DISAGREES**'}: \`${c.step}\`${suiteOf(c)} ${cell(c.text)}`) }] });
   }
-  sections.push(checklistSection(r), remediationsSection(r), costSection(r));
+  sections.push(checklistSection(r), remediationsSection(r));
+  if (r.evidence.trees.length > 0 || r.evidence.reviews.length > 0) sections.push(evidenceSection(r));
+  sections.push(costSection(r));
   return { title: `Run ${r.runId}: ${r.playbook}`, sections };
 }
 

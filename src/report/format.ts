@@ -32,3 +32,9 @@ export function table(head: string[], rows: string[][], align?: Array<'l' | 'r'>
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
+
+/** Untrusted text (a gate's detail, a reviewer's finding) as one code span: no markup, no link, one line. */
+export function quoted(text: string, max = 400): string {
+  const flat = text.replace(/`/g, "'").replace(/\s+/g, ' ').trim();
+  return `\`${cell(flat.length > max ? `${flat.slice(0, max - 1)}…` : flat)}\``;
+}

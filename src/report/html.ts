@@ -53,6 +53,8 @@ function block(b: Block, svgs: Map<string, string>): string {
       const rows = b.rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${cellHtml(c)}</td>`).join('')}</tr>`).join('\n');
       return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
     }
+    case 'code':
+      return `<pre><code>${escapeHtml(b.text)}</code></pre>`;
     case 'chart': {
       const svg = svgs.get(chartKey(b.chart, b.item));
       const suite = b.item === undefined ? '' : ` data-suite="${escapeHtml(b.item)}"`;
@@ -73,7 +75,8 @@ function inline(text: string): string {
   return escapeHtml(text)
     .replace(/`([^`]+)`/g, '<code>$1</code>')
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
-    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '<a href="$2">$1</a>');
+    // Links lead into the run's folder only: no scheme (`javascript:`, `file:`), no other host.
+    .replace(/\[([^\]]+)\]\((?![a-zA-Z][\w+.-]*:|\/\/)([^)\s]+)\)/g, '<a href="$2">$1</a>');
 }
 
 const CSS = `

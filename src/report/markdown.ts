@@ -1,5 +1,6 @@
 import type { Block, ReportDocument } from './document.js';
 import { table } from './format.js';
+import { longestRun } from '../playbook/fence.js';
 
 /** The report as Markdown: a pure function of the document, so a rebuild is byte-identical. */
 export function renderMarkdown(doc: ReportDocument): string {
@@ -21,5 +22,10 @@ function block(b: Block): string {
       return table(b.head, b.rows, b.align);
     case 'chart':
       return ['```text', ...b.text, '```'].join('\n');
+    case 'code': {
+      // A fence longer than any run of backticks in the text: nothing quoted can close it.
+      const fence = '`'.repeat(Math.max(3, longestRun(b.text, '`') + 1));
+      return [`${fence}${b.lang ?? ''}`, b.text.replace(/\n$/, ''), fence].join('\n');
+    }
   }
 }

@@ -4,6 +4,7 @@ import { comparisonsOf, stagesOf } from './stages.js';
 import { InputError } from '../errors.js';
 import type { Speedup } from './stats.js';
 import { conditionsOf, evaluatedCommitOf, remediationsOf } from './provenance.js';
+import { evidenceOf, type EvidenceReport } from './evidence.js';
 
 /**
  * Everything the report shows, derived from the run log alone: a past run's report can be
@@ -44,6 +45,8 @@ export interface RunReport {
   earlyStops: Array<{ step: string; item?: string; commandId: string; evidence: string }>;
   /** The results JSON of a stage read against its log (src/results/cross-check.ts). */
   crossChecks: Array<{ step: string; item?: string; agrees: boolean; text: string }>;
+  /** The trees the stages ran, their gates with the second signals, the reviews (src/evidence/). */
+  evidence: EvidenceReport;
   cost: Cost;
 }
 
@@ -123,6 +126,7 @@ export function buildReport(events: Event[], where?: string): RunReport {
     remediations: remediationsOf(events, annotations),
     earlyStops: earlyStopsOf(events),
     crossChecks: crossChecksOf(events),
+    evidence: evidenceOf(events),
     cost: costOf(events),
   };
 }

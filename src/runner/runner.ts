@@ -44,7 +44,7 @@ export interface RunnerOptions {
   /** The commit the workspace was made at, when the run resumes (a new run learns it from `workspace_ready`). */
   pristine?: string;
   /** The reviewer model, when one is configured: answers a `reviewer` gate. */
-  review?: (rubric: string) => Promise<EvidenceOutcome>;
+  review?: (rubric: string, diff: string) => Promise<EvidenceOutcome>;
   /** Judges one check; replay answers the checks that read the world from the recording. */
   evaluate?: (check: Check, ctx: CheckContext, gate: { scope: 'step' | 'checklist'; step?: string; name: string }) => Promise<CheckOutcome>;
 }
