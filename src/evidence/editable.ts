@@ -9,6 +9,8 @@ import type { Editable } from '../playbook/schema.js';
 export interface EditableParts {
   /** Whether the whole file (present or new) is the agent's. */
   isFile(path: string): boolean;
+  /** Whether the file is an output no stage loads (a result, a note): outside the evaluated tree. */
+  isOutput(path: string): boolean;
   /** The markers of the file's regions, when it has some. */
   regionsOf(path: string): { begin: RegExp; end: RegExp } | undefined;
   /** In words, for refusals and prompts. */
@@ -18,12 +20,14 @@ export interface EditableParts {
 export function editableParts(spec: Editable): EditableParts {
   // dot: a glob like `results/**` covers `results/.keep` too; nothing here is a secret list.
   const files = (spec.files ?? []).map((g) => picomatch(g, { dot: true }));
+  const outputs = (spec.outputs ?? []).map((g) => picomatch(g, { dot: true }));
   const regions = (spec.regions ?? []).map((r) => ({ path: r.path, begin: new RegExp(r.begin), end: new RegExp(r.end) }));
   return {
     isFile: (path) => files.some((m) => m(path)),
+    isOutput: (path) => outputs.some((m) => m(path)),
     regionsOf: (path) => regions.find((r) => r.path === path),
     describe: () =>
-      [...(spec.regions ?? []).map((r) => `the marked regions of ${r.path}`), ...(spec.files ?? [])].join(', ') || 'nothing',
+      [...(spec.regions ?? []).map((r) => `the marked regions of ${r.path}`), ...(spec.files ?? []), ...(spec.outputs ?? [])].join(', ') || 'nothing',
   };
 }
 

@@ -9,7 +9,8 @@ import { evaluateTree } from './evaluated-tree.js';
 const SCRIPT = 'RVQExperiment/phase3/modal_phase3_libero_eval.py';
 const editable = editableParts({
   regions: [{ path: SCRIPT, begin: '^\\s*# ==== TASK \\d+ BEGIN ====\\s*$', end: '^\\s*# ==== TASK \\d+ END ====\\s*$' }],
-  files: ['RVQExperiment/phase3/eval_helpers.py', 'RVQExperiment/phase3/results/**'],
+  files: ['RVQExperiment/phase3/eval_helpers.py'],
+  outputs: ['RVQExperiment/phase3/results/**'],
 });
 
 function sample() {
@@ -72,13 +73,13 @@ describe('the evaluated tree', () => {
   it('lists new files and links a stage could load as strays, and never follows a link', async () => {
     const s = sample();
     writeFileSync(join(s.dir, 'RVQExperiment/phase3/sitecustomize.py'), 'import builtins\n');
-    symlinkSync('/etc/passwd', join(s.dir, 'RVQExperiment/phase3/results/passwd'));
+    symlinkSync('/etc/passwd', join(s.dir, 'RVQExperiment/phase3/passwd'));
     execFileSync('mkfifo', [join(s.dir, 'RVQExperiment/phase3/fifo')]);
     const t = await s.tree();
     expect(t.strays).toEqual(
       expect.arrayContaining([
         'RVQExperiment/phase3/sitecustomize.py: a new file outside the editable parts',
-        'RVQExperiment/phase3/results/passwd: a new link (to /etc/passwd), outside the editable parts',
+        'RVQExperiment/phase3/passwd: a new link (to /etc/passwd), outside the editable parts',
         'RVQExperiment/phase3/fifo: not a regular file (a FIFO, socket or device), outside the editable parts',
       ]),
     );
@@ -93,6 +94,15 @@ describe('the evaluated tree', () => {
     writeFileSync(join(s.dir, 'nested/.git/config'), '[filter "x"]\n');
     const t = await s.tree();
     expect(t.strays).toEqual(['nested/.git/config: a new file outside the editable parts']);
+  });
+
+  it('leaves outputs out of the tree: a summary written after the stages does not change the hash', async () => {
+    const s = sample();
+    const before = await s.tree();
+    writeFileSync(join(s.dir, 'RVQExperiment/phase3/results/SUMMARY.md'), '# results\n');
+    appendFileSync(join(s.dir, 'RVQExperiment/phase3/results/README.md'), 'more\n');
+    const after = await s.tree();
+    expect(after).toMatchObject({ hash: before.hash, refused: [], strays: [] });
   });
 
   it('sees a pristine file grown by a single byte', async () => {

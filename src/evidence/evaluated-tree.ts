@@ -122,6 +122,7 @@ export async function evaluateTree(o: { workspace: string; pristine: string; edi
   for (const [path, old] of before) {
     const found = now.get(path);
     now.delete(path);
+    if (o.editable.isOutput(path)) continue;
     if (old.mode === '120000') {
       const same = found?.link !== undefined && found.link === (await blobText(o.workspace, old.id));
       if (same) evaluated.set(path, old);
@@ -164,6 +165,7 @@ export async function evaluateTree(o: { workspace: string; pristine: string; edi
     refusedDiffs.push(await patch(path, old, text));
   }
   for (const [path, found] of now) {
+    if (o.editable.isOutput(path)) continue;
     if (found.content && o.editable.isFile(path)) {
       evaluated.set(path, { mode: '100644', id: blobId(found.content, width) });
       changed.push(path);

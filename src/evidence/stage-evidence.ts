@@ -32,7 +32,7 @@ export class StageEvidence {
     const e = playbook.editable;
     // Paths may name variables (`{{script}}`), bound as the run's commands are.
     const r = (t: string) => renderTemplate(t, vars);
-    this.editable = e && editableParts({ regions: e.regions?.map((x) => ({ ...x, path: r(x.path) })), files: e.files?.map(r) });
+    this.editable = e && editableParts({ regions: e.regions?.map((x) => ({ ...x, path: r(x.path) })), files: e.files?.map(r), outputs: e.outputs?.map(r) });
     this.pristine = pristine;
   }
 

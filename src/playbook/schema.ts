@@ -268,6 +268,8 @@ export const Editable = z.strictObject({
     .array(z.strictObject({ path: z.string().min(1), begin: Regex, end: Regex }))
     .optional(),
   files: z.array(z.string().min(1)).optional(),
+  /** What the agent writes that no stage loads (results, notes): never refused, not part of the evaluated tree. */
+  outputs: z.array(z.string().min(1)).optional(),
 });
 export type Editable = z.infer<typeof Editable>;
 
