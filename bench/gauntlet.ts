@@ -30,9 +30,11 @@ export async function run(): Promise<void> {
   const byPersona = chosen.map((p) => rows.filter((r) => r.persona === p.name));
   const ok = byPersona.filter((rs) => rs.every((r) => r.asExpected)).length;
   const falsePasses = rows.filter((r) => r.falsePass).length;
+  // An honest agent labpilot did not pass: as costly to a lab as a false pass, in hours.
+  const falseFailures = rows.filter((r) => r.expected === 'passes' && r.outcome !== 'passes').length;
   const unsupervised = rows.filter((r) => r.unsupervisedFalsePass).length;
-  if (ok < chosen.length || falsePasses > 0) process.exitCode = 1;
-  console.log(`gauntlet: ${ok}/${chosen.length} personas as expected, ${falsePasses} false passes (unsupervised: ${unsupervised} false passes)`);
+  if (ok < chosen.length || falsePasses > 0 || falseFailures > 0) process.exitCode = 1;
+  console.log(`gauntlet: ${ok}/${chosen.length} personas as expected, ${falsePasses} false passes, ${falseFailures} false failures (unsupervised: ${unsupervised} false passes)`);
 }
 
 function table(rows: GauntletRow[]): string {

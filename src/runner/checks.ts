@@ -1,13 +1,15 @@
-import { existsSync, readFileSync, createReadStream } from 'node:fs';
+import { existsSync, createReadStream } from 'node:fs';
 import { createRawSplitter } from '../output/raw-splitter.js';
 import { createOutputNormaliser } from '../output/normaliser.js';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Check } from '../playbook/schema.js';
 import type { CommandRunner } from '../ports.js';
 import { evalExpr, explain, exprIdentifiers, parseExpr } from '../engine/expr.js';
 import { evaluateEvidenceCheck, type Evidence, type Signal } from '../evidence/evidence-checks.js';
 import { shellQuote } from '../playbook/template.js';
-import { inside as isInside } from '../agent/tools/jail.js';
+import { PathEscapeError } from '../agent/tools/jail.js';
+import { readFileIn } from '../agent/tools/safe-fs.js';
+import { messageOf } from '../errors.js';
 import { timerMs } from '../playbook/duration.js';
 
 export interface CheckContext {
@@ -40,13 +42,13 @@ export interface CheckOutcome {
 export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<CheckOutcome> {
   switch (check.check) {
     case 'file_exists': {
-      const ok = existsSync(inside(ctx.workspace, check.path));
-      return { passed: ok, detail: ok ? `${check.path} exists` : `${check.path} does not exist` };
+      const r = workspaceFile(ctx.workspace, check.path);
+      return { passed: r.text !== undefined, detail: r.text !== undefined ? `${check.path} exists` : `${check.path} ${r.why}` };
     }
     case 'file_matches': {
-      const file = inside(ctx.workspace, check.path);
-      if (!existsSync(file)) return { passed: false, detail: `${check.path} does not exist` };
-      const found = new RegExp(check.regex, 'm').test(readFileSync(file, 'utf8'));
+      const r = workspaceFile(ctx.workspace, check.path);
+      if (r.text === undefined) return { passed: false, detail: `${check.path} ${r.why}` };
+      const found = new RegExp(check.regex, 'm').test(r.text);
       return { passed: found !== (check.negate ?? false), detail: `${check.path}: /${check.regex}/ ${found ? 'found' : 'not found'}` };
     }
     case 'command': {
@@ -86,10 +88,18 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
   }
 }
 
-/** A path the playbook names, kept inside the workspace. */
-function inside(workspace: string, p: string): string {
-  const full = resolve(workspace, p);
-  return isInside(resolve(workspace), full) ? full : join(workspace, '__outside__');
+/** What a check reads of the workspace: bounded, never through a link, never a FIFO or device (safe-fs.ts). */
+const CHECK_READ_MAX = 16 << 20;
+
+function workspaceFile(workspace: string, p: string): { text?: string; why: string } {
+  try {
+    return { text: readFileIn(workspace, p, CHECK_READ_MAX).toString('utf8'), why: '' };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { why: 'does not exist' };
+    if (err instanceof PathEscapeError) return { why: `is not read: ${err.message}` };
+    return { why: `cannot be read (${code ?? messageOf(err)})` };
+  }
 }
 
 /** Checks are quick by nature; a `command` check may say how long it may take. */

@@ -107,9 +107,11 @@ function openFileAt(workspace: string, parts: string[], requested: string, flags
   return fd;
 }
 
-export function readFileIn(workspace: string, requested: string): Buffer {
+export function readFileIn(workspace: string, requested: string, max = Infinity): Buffer {
   const fd = openFileAt(workspace, componentsOf(workspace, requested), requested, O_RDONLY, false);
   try {
+    // Judged on the opened descriptor: a file swapped for a bigger one after a check is still bounded.
+    if (fstatSync(fd).size > max) throw new PathEscapeError(requested, `is larger than ${max} bytes, more than labpilot reads`);
     return readFileSync(fd);
   } finally {
     closeSync(fd);
