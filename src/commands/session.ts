@@ -5,6 +5,7 @@ import type { CompiledPlaybook } from '../engine/context.js';
 import { compileMatcher } from '../engine/matcher.js';
 import { EventBus, systemClock } from '../runs/bus.js';
 import { reviewer } from '../evidence/reviewer.js';
+import { credentialValues } from '../runs/secret-files.js';
 import { EventLogWriter } from '../runs/log.js';
 import { redactingCommands, Redactor } from '../runs/redact.js';
 import type { RunPaths } from '../runs/store.js';
@@ -84,7 +85,8 @@ export async function openSession(o: SessionOptions): Promise<Session> {
   const pb = o.loaded.playbook;
   const compiled: CompiledPlaybook = compiledPlaybook(pb, o.loaded.prompts, o.vars);
   const engine = new Engine(compiled);
-  const redactor = new Redactor(env);
+  // What a stage may read of the user's credential files is masked like a sensitive variable.
+  const redactor = new Redactor(env, credentialValues(pb.sandbox?.stage?.read ?? [], env.HOME || undefined));
   const sandboxes = openSandboxes({ runDir: dirname(o.paths.log), workspace: o.workspace, section: pb.sandbox, inherit: env, redactor, disabled: o.noSandbox });
   const writer = new EventLogWriter(o.paths.log, o.chain);
   const bus = new EventBus(systemClock, redactor, writer, o.nextSeq ?? 0);

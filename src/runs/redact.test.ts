@@ -110,3 +110,24 @@ describe('redactingCommands', () => {
     ]);
   });
 });
+
+describe('credential files a stage may read', () => {
+  it('mask their values, plainly and in base64, and quadratic inputs stay linear', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { credentialValues } = await import('./secret-files.js');
+    const home = mkdtempSync(join(tmpdir(), 'labpilot-home-'));
+    const toml = '[default]\ntoken_id = "tok1d-0123456789abcdef"\ntoken_secret = "shh-secret-0123456789abcdef"\nactive = true\n';
+    writeFileSync(join(home, '.modal.toml'), toml);
+    const r = new Redactor({}, credentialValues(['~/.modal.toml'], home));
+    const b64 = Buffer.from(toml).toString('base64');
+    expect(r.redact(toml)).not.toMatch(/0123456789abcdef/);
+    expect(r.redact(b64)).not.toContain(Buffer.from('shh-secret-0123456789abcdef').toString('base64').slice(4, 24));
+    expect(r.redact('active = true')).toBe('active = true');
+    const spaces = ' '.repeat(1_000_000);
+    const t0 = Date.now();
+    expect(r.redact(`Bearer${spaces}x`)).toHaveLength(spaces.length + 7);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+  });
+});

@@ -21,8 +21,11 @@ const KEY_SHAPES: RegExp[] = [
   new RegExp(`${B}(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])`, 'g'), // AWS access key id
   new RegExp(`${B}xox[baprs]-[A-Za-z0-9-]{10,}`, 'g'), // Slack
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, // PEM keys
-  /(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/=-]{20,}/g, // Authorization: Bearer <token>
-  /(?<=[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s/@]{3,}(?=@)/g, // https://user:PASSWORD@host
+  // What comes before a secret is kept (the `keep` group) rather than looked behind for: a
+  // lookbehind of variable length is tried backwards from every position, quadratic on a long
+  // run of spaces. Each part is bounded, so every shape runs in linear time on any input.
+  /(?<keep>\b[Bb]earer[ \t]{1,16})[A-Za-z0-9._~+/=-]{20,}/g, // Authorization: Bearer <token>
+  /(?<keep>\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{1,256}:)[^\s/@]{3,256}(?=@)/g, // https://user:PASSWORD@host
   ...GITLEAKS_RULES.map((r) => r.re),
 ];
 
@@ -75,7 +78,7 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     for (const v of this.values) if (out.includes(v)) out = out.split(v).join(MASK);
-    for (const re of KEY_SHAPES) out = out.replace(re, MASK);
+    for (const re of KEY_SHAPES) out = out.replace(re, re.source.startsWith('(?<keep>') ? `$<keep>${MASK}` : MASK);
     return out;
   }
 
