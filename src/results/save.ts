@@ -1,4 +1,6 @@
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileIn } from '../agent/tools/safe-fs.js';
+import { PathEscapeError } from '../agent/tools/jail.js';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { readEventLog } from '../runs/log.js';
 import type { EventOf } from '../events/schema.js';
@@ -40,13 +42,17 @@ export async function saveResults(o: SaveOptions): Promise<SaveResult> {
     return r.startsWith('..') || isAbsolute(r);
   };
   if (outside(started.workspace, target)) throw new InputError(`results folder ${o.dir} is outside the run's workspace`);
-  mkdirSync(target, { recursive: true });
-  // The agent may have left a symlink where the folder should be.
-  if (outside(realpathSync(started.workspace), realpathSync(target))) throw new InputError(`results folder ${o.dir} leads outside the run's workspace`);
+  // Written through safe-fs: the agent may have left a link where the folder or a report file
+  // should be, and no component of the path is followed through one (nor a hard link written).
   const saved = o.files.map((f) => {
-    const to = join(target, `labpilot-${basename(f)}`);
-    writeFileSync(to, relinked(readFileSync(f, 'utf8'), relative(target, dirname(f))));
-    return relative(started.workspace, to);
+    const to = relative(started.workspace, join(target, `labpilot-${basename(f)}`));
+    try {
+      writeFileIn(started.workspace, to, relinked(readFileSync(f, 'utf8'), relative(target, dirname(f))));
+    } catch (err) {
+      if (err instanceof PathEscapeError) throw new InputError(`results folder ${o.dir}: ${err.message}; nothing written there`);
+      throw err;
+    }
+    return to;
   });
 
   await o.git.ensureRepo(started.workspace, started.branch);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { labpilot, tempDir, type CliResult } from '../helpers/cli.js';
@@ -141,5 +141,18 @@ describe('early stopping of a stage whose success gate cannot be met', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("labpilot: results folder ../../escape is outside the run's workspace\n");
     expect(existsSync(join(home, 'runs', 'escape'))).toBe(false);
+  });
+
+  it('writes nothing through a link the agent left where a report file goes, and says so in one line', async () => {
+    const runId = crashing.runDir.split('/').at(-1)!;
+    const outside = join(tempDir(), 'victim.md');
+    writeFileSync(outside, 'untouched\n');
+    const dir = join(crashing.runDir, 'workspace', 'linked');
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(outside, join(dir, 'labpilot-report.md'));
+    const r = await labpilot(['--home', home, 'report', runId, '--save', 'linked']).done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^labpilot: results folder linked: linked\/labpilot-report\.md goes through a symbolic link[^\n]*; nothing written there\n$/);
+    expect(readFileSync(outside, 'utf8')).toBe('untouched\n');
   });
 });
