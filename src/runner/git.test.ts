@@ -52,3 +52,25 @@ describe("labpilot's git", () => {
     expect(gitEnv({ PATH: '/usr/bin' }, true).GIT_CONFIG_GLOBAL).toBeUndefined();
   });
 });
+
+describe("labpilot's git and a repository nested in the workspace", () => {
+  it('runs nothing the nested repository configures, however many turns commit around it', async () => {
+    const top = mkdtempSync(join(tmpdir(), 'git-top-'));
+    const git = createGit();
+    await git.ensureRepo(top, 'labpilot/test');
+    // The agent makes a repository of its own inside the workspace, configured to run code.
+    const { dir: nested, out } = hostileRepo();
+    execFileSync('mv', [nested, join(top, 'nested')]);
+    writeFileSync(join(top, 'b.txt'), 'turn 1\n');
+    await git.commitAll(top, 'turn 1');
+    writeFileSync(join(top, 'nested', 'a.txt'), 'changed inside\n');
+    writeFileSync(join(top, 'b.txt'), 'turn 2\n');
+    await git.commitAll(top, 'turn 2');
+    // Nothing of the top repository changed: no commit, and the nested one is not recorded.
+    expect(await git.commitAll(top, 'turn 3')).toBeUndefined();
+    expect(execFileSync('git', ['ls-files', '-s'], { cwd: top, encoding: 'utf8' })).not.toMatch(/^160000/m);
+    for (const name of ['fsmonitor', 'filter', 'pager', 'pre-commit', 'commit-msg', 'post-commit', 'prepare-commit-msg']) {
+      expect(existsSync(join(out, name)), name).toBe(false);
+    }
+  });
+});

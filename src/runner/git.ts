@@ -53,6 +53,11 @@ const SAFE_CONFIG = [
   'protocol.ext.allow=never',
   'protocol.file.allow=user',
   'submodule.recurse=false',
+  // A repository nested in the workspace (the agent can make one) is never looked into: its own
+  // configuration (an fsmonitor, a filter) would run as the user, outside the sandbox.
+  'diff.ignoreSubmodules=all',
+  'status.submoduleSummary=false',
+  'fetch.recurseSubmodules=false',
 ];
 
 /**
@@ -110,10 +115,14 @@ export function createGit(): Git {
     },
     async commitAll(dir, message) {
       const g = git(dir);
-      await g.add(['-A']);
-      const status = await g.status();
-      if (status.staged.length === 0 && status.files.length === 0) return undefined;
-      const files = status.files.map((f) => f.path);
+      // Nested repositories are left out of the commit: adding one records it as a gitlink,
+      // which later commands would descend into (and one without a commit stops `add` cold).
+      const untracked = (await g.raw(['ls-files', '-z', '--others', '--exclude-standard', '--directory', '--no-empty-directory'])).split('\0');
+      const nested = untracked.filter((p) => p.endsWith('/') && existsSync(join(dir, p, '.git')));
+      await g.add(['-A', '--', '.', ...nested.map((p) => `:(exclude,literal)${p}`)]);
+      const status = await g.status(['--ignore-submodules=all']);
+      const files = status.files.map((f) => f.path).filter((p) => !nested.includes(p));
+      if (files.length === 0) return undefined;
       const result = await g.commit(message);
       return { sha: result.commit, files };
     },
