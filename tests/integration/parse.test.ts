@@ -48,6 +48,26 @@ function checkForm(form: string, bars: boolean) {
   });
 }
 
+describe('labpilot parse --json: each gate with its two signals', () => {
+  it('a cross-check names both figures and where each came from; a figure a gate reads lists the cross-checks covering it', async () => {
+    const log = join(dir, 'signals.log');
+    generateLog(python, 'console', log, ['--tasks', '3', '--trials', '5', '--seed', '11']);
+    type Signal = { name: string; value: number | null; from: string; second?: Array<{ gate: string; passed: boolean; name: string; value: number | null }> };
+    const got = (await parse(log, '--step', 'full', '--exit-code', '0')) as Parsed & { gates: Array<{ check: string; kind: string; passed: boolean; signals?: Signal[] }> };
+    const cross = got.gates.find((g) => g.check === 'episodes agree with per-episode lines')!;
+    expect(cross).toMatchObject({ kind: 'agree', passed: true });
+    expect(cross.signals).toEqual([
+      { name: 'episodes', value: 15, from: 'the printed total (Total episodes)' },
+      { name: 'episode_lines', value: 15, from: "the loop's per-episode Success lines" },
+    ]);
+    const ran = got.gates.find((g) => g.check === 'every episode ran')!;
+    const episodes = ran.signals!.find((x) => x.name === 'episodes')!;
+    expect(episodes.second!.map((x) => x.gate)).toEqual(['episodes agree with per-episode lines', "episodes agree with the environment's records"]);
+    // This log has no harness records (OpenVLA-OFT's own loop prints none): that cross-check fails, naming it.
+    expect(episodes.second![1]).toMatchObject({ name: 'episode_records', passed: false });
+  });
+});
+
 describe('labpilot parse on the forms the playbook reads', () => {
   checkForm('console', true);
   checkForm('bare', true);
