@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { closeSync, readlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { createTwoFilesPatch } from 'diff';
+import { createTwoFilesPatch as jsdiffPatch } from 'diff';
 import { entriesAt, openChildDir, openDirAt, readChildFile, DESCRIPTOR_PATHS } from '../agent/tools/safe-fs.js';
 import { gitEnv } from '../runner/git.js';
 import { cutRegions, type EditableParts } from './editable.js';
@@ -180,6 +180,11 @@ export async function evaluateTree(o: { workspace: string; pristine: string; edi
   const hash = createHash('sha256');
   for (const path of [...evaluated.keys()].sort()) hash.update(`${evaluated.get(path)!.mode} ${evaluated.get(path)!.id} ${path}\0`);
   return { hash: hash.digest('hex'), pristine: o.pristine, changed: changed.sort(), refused, strays, diff: bounded(diffs), refusedDiff: bounded(refusedDiffs) };
+}
+
+/** A unified diff as git prints one: jsdiff's `=====` separator line left out. */
+function createTwoFilesPatch(...args: Parameters<typeof jsdiffPatch>): string {
+  return jsdiffPatch(...args).replace(/^=+\n/, '');
 }
 
 function bounded(parts: string[]): string {

@@ -90,6 +90,27 @@ describe('labpilot demo', () => {
     );
   });
 
+  it('ran every stage on the tree it assembled, one hash from full to the checklist, and says so in the report', () => {
+    const trees = ofType(events, 'tree_evaluated');
+    expect(trees.every((t) => t.refused.length === 0)).toBe(true);
+    const ran = (step: string) => ofType(events, 'command_exited').filter((e) => e.step === step).at(-1)!.tree;
+    expect(ran('full')).toMatch(/^[0-9a-f]{64}$/);
+    expect(ran('baseline')).toBe(ran('full'));
+    const codeRan = ofType(events, 'gate_judged').find((g) => g.check === 'The code at report time is the code the stages ran')!;
+    expect(codeRan).toMatchObject({ passed: true, detail: expect.stringContaining(ran('full')!.slice(0, 12)) });
+    // Every figure a stage's gates read was held to its second signal.
+    for (const stage of STAGES) {
+      const cross = ofType(events, "gate_judged").filter((g) => g.step === stage && /agrees? with/.test(g.check));
+      expect(cross.length, stage).toBeGreaterThanOrEqual(5);
+    }
+    expect(ofType(events, 'review_done').at(-1)).toMatchObject({ step: 'full', findings: [] });
+    const [runId] = readdirSync(join(home, 'runs'));
+    const md = readFileSync(join(home, 'runs', runId!, 'report.md'), 'utf8');
+    expect(md).toContain('## Provenance');
+    expect(md).toContain(`| \`full\` | \`${ran('full')!.slice(0, 12)}\` |`);
+    expect(md).toMatch(/^```+diff\n--- a\/RVQExperiment\/phase3\/modal_phase3_libero_eval\.py/m);
+  });
+
   it('verified the whole checklist itself', () => {
     const checklist = ofType(events, 'gate_judged').filter((g) => g.scope === 'checklist');
     expect(checklist.length).toBeGreaterThanOrEqual(12);

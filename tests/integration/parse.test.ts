@@ -9,10 +9,17 @@ import { generateLog, lastStated, pythonWithRich } from '../helpers/libero-logs.
  * the log's own final lines. The held-out forms were not looked at while the normalisation was
  * written; they are checked the same way.
  */
+interface Signal {
+  name: string;
+  value: number | null;
+  from: string;
+  second?: Array<{ gate: string; passed: boolean; name: string; value: number | null }>;
+}
+
 interface Parsed {
   metrics: Record<string, number>;
   triggers: Array<{ remediation: string; line: string }>;
-  gates: Array<{ check: string; passed: boolean; detail: string }>;
+  gates: Array<{ check: string; kind: string; passed: boolean; detail: string; signals?: Signal[] }>;
   remediation: { id: string; action: string; text: string } | null;
 }
 
@@ -52,8 +59,7 @@ describe('labpilot parse --json: each gate with its two signals', () => {
   it('a cross-check names both figures and where each came from; a figure a gate reads lists the cross-checks covering it', async () => {
     const log = join(dir, 'signals.log');
     generateLog(python, 'console', log, ['--tasks', '3', '--trials', '5', '--seed', '11']);
-    type Signal = { name: string; value: number | null; from: string; second?: Array<{ gate: string; passed: boolean; name: string; value: number | null }> };
-    const got = (await parse(log, '--step', 'full', '--exit-code', '0')) as Parsed & { gates: Array<{ check: string; kind: string; passed: boolean; signals?: Signal[] }> };
+    const got = await parse(log, '--step', 'full', '--exit-code', '0');
     const cross = got.gates.find((g) => g.check === 'episodes agree with per-episode lines')!;
     expect(cross).toMatchObject({ kind: 'agree', passed: true });
     expect(cross.signals).toEqual([
