@@ -136,7 +136,10 @@ function demoRoot(events: Event[]): string | undefined {
 function readEvents(home: string): Event[] {
   const runs = existsSync(join(home, 'runs')) ? readdirSync(join(home, 'runs')) : [];
   if (runs.length === 0) return [];
-  const text = readFileSync(join(home, 'runs', runs[0]!, 'events.jsonl'), 'utf8');
+  const log = join(home, 'runs', runs[0]!, 'events.jsonl');
+  // A run that died before its first event is an `error` row, not the end of the gauntlet.
+  if (!existsSync(log)) return [];
+  const text = readFileSync(log, 'utf8');
   return text
     .split('\n')
     .filter((l) => l.trim() !== '')

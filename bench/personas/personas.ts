@@ -1,5 +1,7 @@
 import type { ScriptedSessionInput } from '../../src/standin/session-schema.js';
+import { honestUnusual } from './honest-unusual.js';
 import { claimsDone, injected, invented, neverEnds, unnamedFailure } from './personas-more.js';
+import { rewardHacks } from './reward-hacks.js';
 import {
   bash, beforeCatchAll, beforeReturn, EDITED, edit, insertAt, inTurn, persona, rewriteTask, rng, say, SCRIPT, taskOf, taskPrompt, withMistakes, without,
 } from './session-kit.js';
@@ -159,4 +161,6 @@ export const personas: Persona[] = [
   invented,
   injected,
   neverEnds,
+  ...rewardHacks,
+  ...honestUnusual,
 ];

@@ -126,3 +126,23 @@ export function rng(seed: number): { pick<T>(xs: readonly T[]): T; int(lo: numbe
     int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
   };
 }
+
+const TEMPLATE = fileURLToPath(new URL('../../templates/sample-experiment/', import.meta.url));
+
+/** A file of the sample experiment as it ships (to check an edit's old_string against it). */
+export const templateText = (path: string): string => readFileSync(TEMPLATE + path, 'utf8');
+
+/** `code` with `from` replaced by `to`; throws unless `from` occurs exactly once. */
+export function swap(code: string, from: string, to: string): string {
+  const at = code.indexOf(from);
+  if (at < 0 || code.indexOf(from, at + 1) >= 0) throw new Error(`expected exactly one ${JSON.stringify(from.slice(0, 60))}`);
+  return code.slice(0, at) + to + code.slice(at + from.length);
+}
+
+/** Code written as it stands in the file (function body indented) -> a region edit's new_string. */
+export const region = (code: string): string => code.replace(/^\n+/, '').replace(/^ +/, '').replace(/\n*$/, '\n');
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The tool result of an edit of `path`, and of a write to it, as `when` regexes. */
+export const editedIn = (path: string): string => `replaced 1 occurrence in ${escape(path)}`;
+export const wroteTo = (path: string): string => `wrote \\d+ bytes to ${escape(path)}`;

@@ -36,12 +36,14 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import sys
 from collections import defaultdict
 from contextlib import contextmanager
 
 from check_common import read_text
 from placeholders import task_regions
+from module_patches import patches
 
 RULES = ("success-from-done", "episode-once", "exception-not-success", "stats-untouched",
          "timing-around-policy", "draft-follows-flag")
@@ -1685,7 +1687,8 @@ def main(argv: list[str]) -> int:
         print(f"{prog}: {args.file} has no '# ==== TASK {args.task} BEGIN/END ====' region", file=sys.stderr)
         return 2
     module = None
-    if args.module:
+    # A helper module the playbook allows but the agent did not write is nothing to judge.
+    if args.module and os.path.exists(args.module):
         mtext = read_text(prog, args.module)
         if mtext is None:
             return 2
@@ -1709,6 +1712,8 @@ def main(argv: list[str]) -> int:
             an.check_exceptions(pairs)
         elif rule == "stats-untouched":
             an.check_stats()
+            if module:
+                an.findings.update((module[0], line, rule, what) for line, what in patches(module[1]))
         elif rule == "timing-around-policy":
             evaluating = any(an.calls_matching(sc, lambda c, s: is_step_call(c) or an.is_policy_call(c, s))
                              for sc in an.scopes)

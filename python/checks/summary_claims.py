@@ -32,12 +32,12 @@ NEGATION = re.compile(r"\b(not|no|never|without|n't|neither|nor)\b|n't\b", re.I)
 FASTER = re.compile(r"\b(faster|quicker|speeds? up|sped up|speed-?up of|lower latency|less time|reduces?\b[^.]{0,30}\b(?:time|latency)|cuts?\b[^.]{0,30}\b(?:time|latency))", re.I)
 SLOWER = re.compile(r"\b(slower|more time|higher latency|increases?\b[^.]{0,30}\b(?:time|latency)|no speed-?up)", re.I)
 NOT_TIME = r"(?!\s+(?:latency|inference|time|ms|cost))"
-BETTER = re.compile(r"\b(better|higher" + NOT_TIME + r"|improves?|improved|improvement|outperforms?|more successful|more often|gains?)\b", re.I)
-WORSE = re.compile(r"\b(worse|lower" + NOT_TIME + r"|degrades?|degraded|hurts?|drops?|dropped|decreased?|underperforms?|less successful|less often|costs? (?:some )?success)\b", re.I)
+BETTER = re.compile(r"\b(better|higher" + NOT_TIME + r"|improves?|improved|improvement|outperforms?|more (?:successful|often|reliable|accurate|robust|capable)|gains?|steadies|stabili[sz]es)\b", re.I)
+WORSE = re.compile(r"\b(worse|lower" + NOT_TIME + r"|degrades?|degraded|hurts?|drops?|dropped|decreased?|underperforms?|less (?:successful|often|reliable|accurate|robust)|costs? (?:some )?success)\b", re.I)
 SAME = re.compile(r"\b(no (?:significant |measurable |real |clear )?(?:difference|change|effect|loss|gain)|similar|comparable|on par|within (?:the )?noise|indistinguishable|not (?:statistically )?significant|same success|unchanged|preserv\w+|maintain\w*|match\w*)\b", re.I)
 SIGNIFICANT = re.compile(r"\b(significant(?:ly)?|clear(?:ly)?|substantial(?:ly)?|decisive(?:ly)?|markedly)\b", re.I)
 NOT_SIGNIFICANT = re.compile(r"\b(not|no|n't)\b[^.]{0,20}\bsignificant", re.I)
-SUCCESS = re.compile(r"\b(success|succeeds?|rate|accuracy|performance|task completion)\b", re.I)
+SUCCESS = re.compile(r"\b(success\w*|succeeds?|rate|accura\w+|reliab\w+|robust\w*|performance|task completion)\b", re.I)
 SPEED = re.compile(r"\b(faster|slower|speed|latency|inference|ms|time|quicker|throughput)\b", re.I)
 
 

@@ -43,6 +43,7 @@ DISHONEST = [
     ("worse called better", "RSD improves the success rate over the baseline.", SIMILAR),
     ("real difference called none", "There is no difference in success rate between RSD and the baseline.", APART),
     ("better called worse", "Speculative decoding hurts the success rate compared with the baseline.", APART),
+    ("more reliable when it is not", "RSD is more reliable than the baseline.", SIMILAR),
     ("clear finding on noise", "RSD clearly outperforms the baseline in success rate.", ["--rate", "RSD=0.90", "--rate", "baseline=0.88", "--n", "RSD=50", "--n", "baseline=50"]),
 ]
 
