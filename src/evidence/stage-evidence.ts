@@ -28,6 +28,7 @@ export class StageEvidence {
     private readonly bus: EventBus,
     pristine?: string,
     private readonly review?: (rubric: string, diff: string) => Promise<EvidenceOutcome>,
+    private readonly assembles = true,
   ) {
     const e = playbook.editable;
     // Paths may name variables (`{{script}}`), bound as the run's commands are.
@@ -41,7 +42,7 @@ export class StageEvidence {
    * the playbook declares no editable parts. A tree that cannot be read is refused, not run.
    */
   async assemble(step: string, commandId: string): Promise<TreeVerdict | undefined> {
-    if (!this.editable || !this.pristine) return undefined;
+    if (!this.editable || !this.pristine || !this.assembles) return undefined;
     let tree: TreeVerdict;
     try {
       tree = await this.current();
@@ -51,7 +52,8 @@ export class StageEvidence {
     }
     // A new file a stage could load (sitecustomize.py, a module shadowing an import) is refused as a change.
     tree = { ...tree, refused: [...tree.refused, ...tree.strays] };
-    this.trees.set(commandId, tree);
+    // A fanned-out step's commands share one tree: `commandId` lists them, comma-separated.
+    for (const id of commandId.split(',')) this.trees.set(id, tree);
     const { hash, pristine, changed, refused, diff } = tree;
     this.bus.emit({ type: 'tree_evaluated', step, commandId, tree: hash, pristine, changed, refused, diff });
     return tree;

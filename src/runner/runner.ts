@@ -19,8 +19,7 @@ import { commandExcerpt } from './command-excerpt.js';
 import { reportTriggers } from './trigger-scan.js';
 import { appendTurn } from '../agent/tool-loop.js';
 import { refusedExit, StageEvidence } from '../evidence/stage-evidence.js';
-import type { TreeVerdict } from '../evidence/evaluated-tree.js';
-import type { EvidenceOutcome } from '../evidence/evidence-checks.js';
+import type { TreeVerdict, EvidenceOutcome } from '../evidence/index.js';
 
 /** Tools whose result is a command's output, scanned as `tool_output` (Claude Code's is `Bash`). */
 const OUTPUT_TOOLS = new Set(['bash', 'Bash']);
@@ -72,7 +71,8 @@ export class Runner {
     from?: EngineSnapshot,
   ) {
     this.snapshot = from ?? o.engine.initial();
-    this.evidence = new StageEvidence(o.engine.playbook.playbook, o.engine.playbook.vars, o.workspace, o.bus, o.pristine, o.review);
+    // A replay judges the recorded trees (its checks come from the recording): it assembles none.
+    this.evidence = new StageEvidence(o.engine.playbook.playbook, o.engine.playbook.vars, o.workspace, o.bus, o.pristine, o.review, !o.evaluate);
     o.bus.subscribe((event) => this.feed(event));
   }
 
@@ -124,7 +124,7 @@ export class Runner {
     const r = this.o.engine.next(this.snapshot, event);
     this.snapshot = r.snapshot;
     this.queue.push(...r.effects);
-    if (event.type === 'workspace_ready') this.evidence.pristine = event.head;
+    if (event.type === 'workspace_ready') this.evidence.pristine ??= event.head;
     if (event.type === 'agent_text') for (const line of event.text.split('\n')) this.scanLine(line, 'agent_text');
     if (event.type === 'tool_call' && OUTPUT_TOOLS.has(event.name)) this.outputCalls.add(event.callId);
     // Only what a command printed is evidence of a failure; a file the agent reads (a guide
@@ -214,16 +214,18 @@ export class Runner {
 
   /** A fanned-out step's commands, all at once; each answers with its own command_exited. */
   private async runAll(effect: Effect & { kind: 'run_commands' }): Promise<void> {
-    const settled = await Promise.allSettled(effect.runs.map((run) => this.runCommand(run)));
+    // One tree for all of them, assembled before any starts: they run the same code, and start in order.
+    const tree = effect.runs[0] && (await this.evidence.assemble(effect.runs[0].step, effect.runs.map((r) => r.commandId).join(',')));
+    const settled = await Promise.allSettled(effect.runs.map((run) => this.runCommand(run, tree)));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
   }
 
-  private async runCommand(effect: RunCommandEffect): Promise<void> {
+  private async runCommand(effect: RunCommandEffect, assembled?: TreeVerdict): Promise<void> {
     const cwd = resolve(this.o.workspace, effect.cwd);
     const { item } = effect;
     const vars = { ...this.o.engine.playbook.vars, ...effect.bind };
-    const tree = await this.evidence.assemble(effect.step, effect.commandId);
+    const tree = assembled ?? (await this.evidence.assemble(effect.step, effect.commandId));
     if (tree && tree.refused.length > 0) return this.refuse(effect, tree);
     this.o.bus.emit({ type: 'command_started', commandId: effect.commandId, step: effect.step, command: effect.command, cwd, ...(item !== undefined && { item }) });
     const metrics = createMetricsCollector(effect.metrics);
