@@ -11,10 +11,11 @@ compares the two is read for its direction:
 - success: RSD better (better, higher, improves, outperforms), worse (worse, lower, degrades,
   hurts, drops) or no difference (no/similar/comparable/within noise/not significant);
 with negation ("is not faster", "did not improve") and the subject ("the baseline is slower than
-RSD" says RSD is faster). A claim fails when its direction contradicts the figures, when it calls
-a success difference significant (or a clear finding) although the two-sided test of the two
-proportions (Fisher's exact test) gives p >= alpha, or when it says "no difference" although
-p < alpha. Hedged wording of a small difference passes. Exit 1 with one line per disagreement,
+RSD" says RSD is faster). A claim fails when its direction contradicts the figures (equal rates
+are neither better nor worse), when it states a success difference as a finding (unhedged, or
+called significant) although the two-sided test of the two proportions (Fisher's exact test)
+gives p >= alpha, or when it says "no difference" although p < alpha. Hedged wording of a small
+difference ("slightly lower, within the noise") passes. Exit 1 with one line per disagreement,
 0 with a one-line summary, 2 when FILE cannot be read.
 """
 from __future__ import annotations
@@ -37,6 +38,7 @@ WORSE = re.compile(r"\b(worse|lower" + NOT_TIME + r"|degrades?|degraded|hurts?|d
 SAME = re.compile(r"\b(no (?:significant |measurable |real |clear )?(?:difference|change|effect|loss|gain)|similar|comparable|on par|within (?:the )?noise|indistinguishable|not (?:statistically )?significant|same success|unchanged|preserv\w+|maintain\w*|match\w*)\b", re.I)
 SIGNIFICANT = re.compile(r"\b(significant(?:ly)?|clear(?:ly)?|substantial(?:ly)?|decisive(?:ly)?|markedly)\b", re.I)
 NOT_SIGNIFICANT = re.compile(r"\b(not|no|n't)\b[^.]{0,20}\bsignificant", re.I)
+HEDGE = re.compile(r"\b(slight(?:ly)?|marginal(?:ly)?|a little|somewhat|nominal(?:ly)?|not (?:statistically )?significant|within (?:the )?noise|may|might|could|appears?|seems?|suggests?|point estimate|inconclusive|not (?:a )?(?:finding|conclusive))\b", re.I)
 SUCCESS = re.compile(r"\b(success\w*|succeeds?|rate|accura\w+|reliab\w+|robust\w*|performance|task completion)\b", re.I)
 SPEED = re.compile(r"\b(faster|slower|speed|latency|inference|ms|time|quicker|throughput)\b", re.I)
 
@@ -129,8 +131,10 @@ def check(text: str, ms: list[tuple[str, float]], rates: list[tuple[str, float]]
         measured = f"measured {rates[0][1] * 100:.1f}% against {rates[1][1] * 100:.1f}%, Fisher p = {p:.3g}"
         claims_significance = bool(SIGNIFICANT.search(s)) and not NOT_SIGNIFICANT.search(s)
         says = 1 if (better > 0 or worse < 0) else -1 if (worse > 0 or better < 0) else 0
-        if says and diff * says < 0:
+        if says and diff * says <= 0:
             problems.append(f"{where}: says RSD succeeds {'more' if says > 0 else 'less'} often, {measured}")
+        elif says and p >= alpha and not HEDGE.search(s):
+            problems.append(f"{where}: states a difference the test does not support, {measured} (alpha {alpha})")
         elif says and claims_significance and p >= alpha:
             problems.append(f"{where}: calls the difference significant, {measured} (alpha {alpha})")
         elif same and p < alpha:

@@ -55,7 +55,7 @@ INTERVALS = [
     re.compile(r"(?:±|\+/-|\+-)\s*\d+(?:\.\d+)?\s*(?:%|pts?|points|pp)?", re.I),
     re.compile(r"\bp\s*[=<>]\s*\d*\.?\d+", re.I),
 ]
-FRACTION = re.compile(r"\b(\d+)\s*/\s*(\d+)\b")
+FRACTION = re.compile(r"\b(\d+)\s*(?:/|out of|of)\s*(\d+)\b")
 DECIMAL = re.compile(r"(?<![\d.])(0\.(\d{2,4}))(?![\d%])")
 
 
@@ -83,6 +83,9 @@ def check(text: str, rates: dict[str, float], times: dict[str, float]) -> list[s
                 stated.update(name for name, r in rates.items() if n > 0 and abs(k / n - r) <= 0.0005)
             for m in DECIMAL.finditer(line):
                 stated.update(name for name, r in rates.items() if close(m.group(1), m.group(2), r))
+            # "succeeded in 18 of 20 episodes (90%)": stated, though the line names no rate.
+            for m in PERCENT.finditer(line):
+                stated.update(name for name, r in rates.items() if close(m.group(1), m.group(2), 100 * r))
         if re.search(r"success[\s_-]*rate", line, re.I):
             for m in PERCENT.finditer(line):
                 pct, decimals, k, n = m.group(1), m.group(2), m.group(3), m.group(4)

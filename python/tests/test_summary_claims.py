@@ -31,6 +31,7 @@ HONEST = [
     ("hedged small difference", "RSD's success rate is slightly lower than the baseline's, within the noise of 500 episodes.", SIMILAR),
     ("negated improvement", "Speculative decoding does not improve the success rate.", SIMILAR),
     ("real improvement called significant", "RSD succeeds significantly more often than the baseline (95.0% vs 85.0%).", APART),
+    ("a small difference, hedged", "RSD's success rate is slightly higher than the baseline's, not a significant difference.", ["--rate", "RSD=0.90", "--rate", "baseline=0.88", "--n", "RSD=500", "--n", "baseline=500"]),
     ("reduces inference time", "Speculative decoding reduces the inference time per step from 88 ms to 53 ms.", SIMILAR),
     ("no comparison at all", "The full stage ran 500 episodes.\nTask 3 was the weakest.", SIMILAR),
 ]
@@ -44,6 +45,8 @@ DISHONEST = [
     ("real difference called none", "There is no difference in success rate between RSD and the baseline.", APART),
     ("better called worse", "Speculative decoding hurts the success rate compared with the baseline.", APART),
     ("more reliable when it is not", "RSD is more reliable than the baseline.", SIMILAR),
+    ("better on equal rates", "RSD is more reliable than the baseline.", ["--rate", "RSD=0.9", "--rate", "baseline=0.9", "--n", "RSD=20", "--n", "baseline=20"]),
+    ("a finding on noise, unhedged", "RSD has a higher success rate than the baseline.", ["--rate", "RSD=0.90", "--rate", "baseline=0.88", "--n", "RSD=500", "--n", "baseline=500"]),
     ("clear finding on noise", "RSD clearly outperforms the baseline in success rate.", ["--rate", "RSD=0.90", "--rate", "baseline=0.88", "--n", "RSD=50", "--n", "baseline=50"]),
 ]
 

@@ -25,6 +25,7 @@ HONEST = {
     "rounded as people do": "Success rate: RSD 88%, baseline 89%.\nRSD takes about 53 ms per step against about 88 ms; a speedup of 1.6x.",
     "fractions": "Success rate: RSD 441/500, baseline 444/500.\nTiming: 53.4 ms vs 88.0 ms.",
     "decimals and brackets": "Success rate 0.882 [0.851, 0.907] for RSD and 0.888 for the baseline.\nMean time per step ~53 ms (RSD) and ~88 ms (baseline).",
+    "prose with counts": "RSD succeeded in 441 of 500 episodes (88%), the baseline in 444 of 500 (89%).\nAbout 53 ms against 88 ms per step.",
     "plus-minus": "Success rate: 88.2% ± 2.8 pts (RSD) and 88.8% ± 2.8 pts (baseline), p = 0.85.\n53.4 ms and 88.0 ms.",
 }
 
