@@ -851,7 +851,8 @@ class CommandLineTest(InvariantCase):
     def test_missing_region_module_or_bad_usage_exits_2(self):
         path = case_file(self, with_region(4, REF4))
         self.assertEqual(run_py([INVARIANTS, path, "--task", "7"]).returncode, 2)
-        self.assertEqual(run_py([INVARIANTS, path, "--task", "4", "--module", "/nonexistent/h.py"]).returncode, 2)
+        # A helper module the playbook allows but the agent never wrote is nothing to judge.
+        self.assertEqual(run_py([INVARIANTS, path, "--task", "4", "--module", "/nonexistent/h.py"]).returncode, 0)
         broken = case_file(self, "def f(:\n", "helpers.py")
         self.assertEqual(run_py([INVARIANTS, path, "--task", "4", "--module", broken]).returncode, 2)
         self.assertEqual(run_py([INVARIANTS, path, "--task", "4", "--rule", "no-such-rule"]).returncode, 2)
